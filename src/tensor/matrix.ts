@@ -1,0 +1,37 @@
+/**
+ * A host-side row-major float32 matrix: `rows` x `cols` values in `data`, row r at data[r*cols .. (r+1)*cols).
+ * The unit of exchange between data loaders, models and the engine (examples x features, chains x units).
+ */
+export interface Matrix {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A matrix over `data`, checking that its length is rows * cols. */
+export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
+  if (data.length !== rows * cols) {
+    throw new Error(`matrix: ${data.length} values cannot be ${rows} x ${cols}`);
+  }
+  return { data, rows, cols };
+}
+
+/** A rows x cols matrix of zeros. */
+export function zeros(rows: number, cols: number): Matrix {
+  return { data: new Float32Array(rows * cols), rows, cols };
+}
+
+/** Rows `start` (inclusive) to `end` (exclusive) of m, sharing its buffer. */
+export function sliceRows(m: Matrix, start: number, end: number): Matrix {
+  return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
+}
+
+/** The rows of m at `indices`, in that order, copied into a new matrix. */
+export function gatherRows(m: Matrix, indices: ArrayLike<number>): Matrix {
+  const out = new Float32Array(indices.length * m.cols);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r];
+    out.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
+  }
+  return { data: out, rows: indices.length, cols: m.cols };
+}
