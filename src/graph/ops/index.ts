@@ -1,0 +1,6 @@
+export * from './elementwise.js';
+export * from './matmul.js';
+export * from './reduce.js';
+export * from './random.js';
+export * from './shape.js';
+export { broadcastShapes } from './broadcast.js';

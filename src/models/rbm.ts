@@ -1,0 +1,166 @@
+import type { Engine, TensorMap } from '../runtime/engine.js';
+import { mapRows } from '../runtime/rows.js';
+import { RandomStream } from '../random/stream.js';
+import { matrix, type Matrix } from '../tensor/matrix.js';
+import { unitType, type UnitName, type UnitType } from '../units/index.js';
+import { parameterKeys, parameterNames } from './rbm-graph.js';
+import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
+
+/** Host copies of an RBM's parameters: weights [nVisible * nHidden] row-major, biases [nVisible], [nHidden]. */
+export interface RbmParameters {
+  weights: Float32Array;
+  visibleBias: Float32Array;
+  hiddenBias: Float32Array;
+}
+
+export interface RbmConfig {
+  readonly nVisible: number;
+  readonly nHidden: number;
+  /** Visible unit type (default 'bernoulli'). */
+  readonly visible?: UnitName;
+  /** Hidden unit type (default 'bernoulli'). */
+  readonly hidden?: UnitName;
+}
+
+export interface CreateOptions extends RbmConfig {
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number;
+  /** Standard deviation of the initial weights, drawn N(0, weightScale^2) (default 0.01). */
+  readonly weightScale?: number;
+}
+
+export interface SampleOptions {
+  /** Block Gibbs steps v -> h -> v (default 1000). */
+  readonly steps?: number;
+  /** Seed of the chains' randomness (default 0). */
+  readonly seed?: number;
+}
+
+/** The end of a Gibbs run: the chains' visible draws and the means E[v | h] of their last step. */
+export interface Samples {
+  readonly samples: Matrix;
+  readonly means: Matrix;
+}
+
+/** Gibbs steps unrolled in one graph run when sampling. */
+const GIBBS_STEPS_PER_RUN = 25;
+
+/**
+ * A restricted Boltzmann machine: E(v, h) = -sum_i a_i(v_i) - sum_mu b_mu(h_mu) - v^T W h, with the unit
+ * types' a(.) and b(.). Holds its parameters on the host and an engine to run its graphs; verbs take and
+ * return matrices of one example (or chain) per row.
+ */
+export class RBM {
+  readonly nVisible: number;
+  readonly nHidden: number;
+  readonly visible: UnitType;
+  readonly hidden: UnitType;
+  /** Epochs of training so far (0: fresh). */
+  epochsTrained = 0;
+
+  constructor(
+    readonly engine: Engine,
+    config: RbmConfig,
+    readonly params: RbmParameters,
+  ) {
+    this.nVisible = config.nVisible;
+    this.nHidden = config.nHidden;
+    this.visible = unitType(config.visible ?? 'bernoulli');
+    this.hidden = unitType(config.hidden ?? 'bernoulli');
+    const sizes = { weights: this.nVisible * this.nHidden, visibleBias: this.nVisible, hiddenBias: this.nHidden };
+    for (const key of parameterKeys) {
+      if (params[key].length !== sizes[key]) {
+        throw new Error(`${parameterNames[key]} has ${params[key].length} values, expected ${sizes[key]}`);
+      }
+    }
+  }
+
+  /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0. */
+  static create(engine: Engine, options: CreateOptions): RBM {
+    const { nVisible, nHidden, seed = 0, weightScale = 0.01 } = options;
+    const rng = new RandomStream(seed);
+    const weights = new Float32Array(nVisible * nHidden);
+    for (let i = 0; i < weights.length; i++) weights[i] = weightScale * rng.normal();
+    return new RBM(engine, options, { weights, visibleBias: new Float32Array(nVisible), hiddenBias: new Float32Array(nHidden) });
+  }
+
+  /** The parameters as engine tensors, fed by their model-file names. */
+  parameterFeeds(): TensorMap {
+    const e = this.engine;
+    return {
+      [parameterNames.weights]: e.float32(this.params.weights, [this.nVisible, this.nHidden]),
+      [parameterNames.visibleBias]: e.float32(this.params.visibleBias, [this.nVisible]),
+      [parameterNames.hiddenBias]: e.float32(this.params.hiddenBias, [this.nHidden]),
+    };
+  }
+
+  /** Features: E[h | v] for each row of v [rows, nVisible] -> [rows, nHidden]. */
+  async transform(v: Matrix): Promise<Matrix> {
+    this.checkWidth(v);
+    const program = await this.engine.compile(hiddenMeanGraph(this));
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, [inferenceNames.hiddenMean]);
+    return out[inferenceNames.hiddenMean];
+  }
+
+  /**
+   * Mean-field reconstructions E[v | h = E[h | v]] [rows, nVisible] and their squared errors
+   * sum_i (v_i - r_i)^2 [rows].
+   */
+  async reconstruct(v: Matrix): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+    this.checkWidth(v);
+    const program = await this.engine.compile(reconstructionGraph(this));
+    const names = [inferenceNames.reconstruction, inferenceNames.squaredError];
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, names);
+    return { reconstructions: out[inferenceNames.reconstruction], squaredErrors: out[inferenceNames.squaredError].data };
+  }
+
+  /** The free energy F(v) of each row, p(v) = exp(-F(v)) / Z: [rows, nVisible] -> [rows]. */
+  async freeEnergy(v: Matrix): Promise<Float32Array> {
+    this.checkWidth(v);
+    const program = await this.engine.compile(freeEnergyGraph(this));
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, [inferenceNames.freeEnergy]);
+    return out[inferenceNames.freeEnergy].data;
+  }
+
+  /** Run block Gibbs chains v -> h -> v for `steps` steps, one chain per row of `start` [chains, nVisible]. */
+  async sample(start: Matrix, options: SampleOptions = {}): Promise<Samples> {
+    this.checkWidth(start);
+    const { steps = 1000, seed = 0 } = options;
+    if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`sample: steps must be a positive integer, got ${steps}`);
+    const seeds = new RandomStream(seed);
+    let state: Samples = { samples: start, means: start };
+    const runs = [
+      { stepsPerRun: GIBBS_STEPS_PER_RUN, count: Math.floor(steps / GIBBS_STEPS_PER_RUN) },
+      { stepsPerRun: steps % GIBBS_STEPS_PER_RUN, count: 1 },
+    ];
+    for (const { stepsPerRun, count } of runs) {
+      if (stepsPerRun === 0 || count === 0) continue;
+      state = await this.engine.withProgram(gibbsGraph(this, stepsPerRun, seeds.seed()), async (program) => {
+        for (let i = 0; i < count; i++) {
+          const feeds = { ...this.parameterFeeds(), [inferenceNames.visible]: this.engine.float32(state.samples.data, [start.rows, this.nVisible]) };
+          const out = await program.run(feeds);
+          state = {
+            samples: matrix(out[inferenceNames.visibleSample].data as Float32Array, start.rows, this.nVisible),
+            means: matrix(out[inferenceNames.visibleMean].data as Float32Array, start.rows, this.nVisible),
+          };
+        }
+        return state;
+      });
+    }
+    return state;
+  }
+
+  /** `count` chains started from uniform random binary states and run `steps` Gibbs steps: fantasy particles. */
+  async sampleFromNoise(count: number, options: SampleOptions = {}): Promise<Samples> {
+    const rng = new RandomStream(options.seed ?? 0);
+    const start = new Float32Array(count * this.nVisible);
+    for (let i = 0; i < start.length; i++) start[i] = rng.uniform() < 0.5 ? 1 : 0;
+    return this.sample(matrix(start, count, this.nVisible), { ...options, seed: rng.seed() });
+  }
+
+  private checkWidth(m: Matrix): void {
+    if (m.cols !== this.nVisible) {
+      throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
+    }
+  }
+}

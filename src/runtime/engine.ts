@@ -1,0 +1,134 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { Graph } from '../graph/graph.js';
+
+/** Tensors by graph input or output name. */
+export type TensorMap = Record<string, Tensor>;
+
+/** The parts of an onnxruntime binding (onnxruntime-node or onnxruntime-web) that the engine uses. */
+export interface OrtBinding {
+  readonly InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  readonly Tensor: typeof Tensor;
+}
+
+export interface EngineOptions {
+  /** Threads one graph run may use (onnxruntime's intra-op pool). */
+  readonly threads: number;
+  /** The execution providers to try, in order (default: CPU). */
+  readonly executionProviders?: readonly string[];
+}
+
+/** A compiled graph: one onnxruntime session. */
+export class Program {
+  constructor(
+    private readonly session: InferenceSession,
+    readonly key: string,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /**
+   * Run the graph on `feeds`. Outputs named in `into` are written into those pre-allocated tensors (no
+   * allocation); the others are returned newly allocated. All outputs are returned.
+   */
+  async run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
+    const results = into === undefined ? await this.session.run(feeds) : await this.session.run(feeds, this.fetches(into));
+    return results as TensorMap;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  private fetches(into: TensorMap): Record<string, Tensor | null> {
+    const fetches: Record<string, Tensor | null> = {};
+    for (const name of this.session.outputNames) fetches[name] = into[name] ?? null;
+    return fetches;
+  }
+}
+
+/**
+ * Compiles graphs into Programs and caches them: a graph with the same serialised bytes (ops, shapes, seeds)
+ * compiles once. Holds the binding explicitly; nothing is registered at import time.
+ */
+export class Engine {
+  private readonly cache = new Map<string, { readonly bytes: Uint8Array; readonly program: Promise<Program> }>();
+
+  constructor(
+    readonly ort: OrtBinding,
+    readonly options: EngineOptions,
+  ) {}
+
+  /**
+   * Compile `graph` and hand its Program to `use`. A deterministic graph compiles once and stays cached; a
+   * graph with random nodes gets a fresh session each time, released after `use`, so that the same seed
+   * always gives the same draws (a session's random streams advance with every run).
+   */
+  async withProgram<T>(graph: Graph, use: (program: Program) => Promise<T>): Promise<T> {
+    if (!graph.isRandom) return use(await this.compile(graph));
+    const program = new Program(await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions()), graph.name);
+    try {
+      return await use(program);
+    } finally {
+      await program.dispose();
+    }
+  }
+
+  /** The Program for a deterministic `graph`, compiled on first request and cached. */
+  compile(graph: Graph): Promise<Program> {
+    if (graph.isRandom) throw new Error(`graph ${graph.name} has random nodes: run it through withProgram`);
+    const bytes = graph.toOnnx();
+    const key = `${graph.name}:${bytes.length}:${fnv1a(bytes)}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined && sameBytes(cached.bytes, bytes)) return cached.program;
+    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions()).then((s) => new Program(s, key));
+    this.cache.set(key, { bytes, program });
+    return program;
+  }
+
+  /** A float32 tensor over `data` (no copy) with dims `dims`. */
+  float32(data: Float32Array, dims: readonly number[]): Tensor {
+    return new this.ort.Tensor('float32', data, dims);
+  }
+
+  /** A float32 scalar tensor. */
+  scalar(x: number): Tensor {
+    return new this.ort.Tensor('float32', Float32Array.of(x), []);
+  }
+
+  /** Release every compiled program. */
+  async dispose(): Promise<void> {
+    const programs = await Promise.all([...this.cache.values()].map((entry) => entry.program));
+    this.cache.clear();
+    await Promise.all(programs.map((p) => p.dispose()));
+  }
+
+  private sessionOptions(): InferenceSession.SessionOptions {
+    return {
+      intraOpNumThreads: this.options.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      executionProviders: [...(this.options.executionProviders ?? ['cpu'])],
+    };
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** 32-bit FNV-1a hash of bytes, as 8 hex digits: a cache key, not a checksum against tampering. */
+function fnv1a(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

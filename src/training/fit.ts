@@ -1,0 +1,163 @@
+import type { Tensor } from 'onnxruntime-common';
+import type { Program, TensorMap } from '../runtime/engine.js';
+import type { RBM } from '../models/rbm.js';
+import { parameterKeys, parameterNames } from '../models/rbm-graph.js';
+import { RandomStream } from '../random/stream.js';
+import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
+import { monitor, type MonitorRecord } from './monitor.js';
+import { defaultFitOptions, scheduleAt, type FitOptions } from './options.js';
+import { buildStepGraph, nextName, stepNames, velocityName } from './step-graph.js';
+
+/** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
+export interface EpochRecord extends MonitorRecord {
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  /** Training examples per second of this epoch's steps (the monitor not counted). */
+  readonly samplesPerSecond: number;
+  /** Wall-clock seconds of the epoch, monitor included. */
+  readonly seconds: number;
+}
+
+/** Progress within an epoch, for progress bars. */
+export interface BatchProgress {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly samplesPerSecond: number;
+}
+
+export interface FitCallbacks {
+  readonly onBatch?: (progress: BatchProgress) => void;
+  readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
+}
+
+/** Training stopped because a parameter became NaN or infinite; the model keeps its last good parameters. */
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError';
+  constructor(readonly epoch: number) {
+    super(`training diverged in epoch ${epoch} (a parameter became NaN or infinite); kept the parameters of epoch ${epoch - 1}: lower the learning rate`);
+  }
+}
+
+/**
+ * Train `rbm` on the rows of `data` [examples, nVisible] by CD-k or PCD-k with minibatch SGD (see
+ * buildStepGraph for the update), reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
+ * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]).
+ * One graph run per minibatch; the parameters stay in engine tensors until the epoch ends.
+ */
+export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
+  const o: FitOptions = { ...defaultFitOptions, ...options };
+  checkOptions(o, data.rows);
+  if (rbm.epochsTrained === 0) initVisibleBias(rbm, data);
+  const rng = new RandomStream(o.seed);
+  const persistentChains = o.sampler === 'pcd' ? o.chains : undefined;
+  const graph = buildStepGraph({ ...rbm, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
+  const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
+  const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
+  const state = new StepState(rbm, o, persistentChains === undefined ? undefined : gatherRows(data, randomRows(rng, data.rows, persistentChains)));
+  const batches = Math.floor(data.rows / o.batchSize);
+  const batch = new Float32Array(o.batchSize * rbm.nVisible);
+  const records: EpochRecord[] = [];
+
+  await rbm.engine.withProgram(graph, async (program) => {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const started = performance.now();
+      const schedule = scheduleAt(o, epoch);
+      const hyper = {
+        [stepNames.learningRate]: rbm.engine.scalar(schedule.learningRate),
+        [stepNames.momentum]: rbm.engine.scalar(schedule.momentum),
+        [stepNames.weightDecay]: rbm.engine.scalar(o.weightDecay),
+        [stepNames.data]: rbm.engine.float32(batch, [o.batchSize, rbm.nVisible]),
+      };
+      const order = rng.permutation(data.rows);
+      for (let b = 0; b < batches; b++) {
+        for (let r = 0; r < o.batchSize; r++) {
+          const i = order[b * o.batchSize + r];
+          batch.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
+        }
+        await state.step(program, hyper);
+        callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
+      }
+      const stepSeconds = (performance.now() - started) / 1000;
+      if (!state.copyTo(rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
+      rbm.epochsTrained += 1;
+      const record: EpochRecord = {
+        epoch: rbm.epochsTrained,
+        ...schedule,
+        samplesPerSecond: (batches * o.batchSize) / stepSeconds,
+        ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
+        seconds: (performance.now() - started) / 1000,
+      };
+      records.push(record);
+      await callbacks.onEpoch?.(record);
+    }
+  });
+  return records;
+}
+
+/**
+ * The training state as two sets of engine tensors, read from one and written into the other by each step
+ * (pre-allocated outputs: no allocation per step): parameters, velocities and, for PCD, the chains.
+ */
+class StepState {
+  private current: TensorMap;
+  private next: TensorMap;
+
+  constructor(rbm: RBM, o: FitOptions, chains: Matrix | undefined) {
+    const e = rbm.engine;
+    const shapes: Record<string, readonly number[]> = {};
+    for (const key of parameterKeys) {
+      const dims = key === 'weights' ? [rbm.nVisible, rbm.nHidden] : [key === 'visibleBias' ? rbm.nVisible : rbm.nHidden];
+      shapes[parameterNames[key]] = dims;
+      shapes[velocityName(key)] = dims;
+    }
+    if (chains !== undefined) shapes[stepNames.chains] = [o.chains, rbm.nVisible];
+    const allocate = (): TensorMap =>
+      Object.fromEntries(Object.entries(shapes).map(([name, dims]) => [name, e.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims)]));
+    this.current = allocate();
+    this.next = allocate();
+    for (const key of parameterKeys) (this.current[parameterNames[key]].data as Float32Array).set(rbm.params[key]);
+    if (chains !== undefined) (this.current[stepNames.chains].data as Float32Array).set(chains.data);
+  }
+
+  async step(program: Program, feeds: TensorMap): Promise<void> {
+    const into: Record<string, Tensor> = {};
+    for (const name of Object.keys(this.next)) into[nextName(name)] = this.next[name];
+    await program.run({ ...feeds, ...this.current }, into);
+    [this.current, this.next] = [this.next, this.current];
+  }
+
+  /** Copy the parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
+  copyTo(rbm: RBM): boolean {
+    const values = parameterKeys.map((key) => this.current[parameterNames[key]].data as Float32Array);
+    if (!values.every((v) => v.every(Number.isFinite))) return false;
+    parameterKeys.forEach((key, i) => rbm.params[key].set(values[i]));
+    return true;
+  }
+}
+
+function initVisibleBias(rbm: RBM, data: Matrix): void {
+  const { nVisible } = rbm;
+  const mean = new Float64Array(nVisible);
+  for (let r = 0; r < data.rows; r++) for (let i = 0; i < nVisible; i++) mean[i] += data.data[r * nVisible + i];
+  for (let i = 0; i < nVisible; i++) {
+    const p = Math.min(0.999, Math.max(0.001, mean[i] / data.rows));
+    rbm.params.visibleBias[i] = Math.log(p / (1 - p));
+  }
+}
+
+function randomRows(rng: RandomStream, n: number, count: number): Int32Array {
+  return Int32Array.from({ length: count }, () => rng.int(0, n - 1));
+}
+
+function checkOptions(o: FitOptions, examples: number): void {
+  const positiveInts = { epochs: o.epochs, batchSize: o.batchSize, k: o.k, chains: o.chains, monitorSize: o.monitorSize };
+  for (const [name, x] of Object.entries(positiveInts)) {
+    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+  }
+  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
+  for (const [name, x] of Object.entries({ learningRate: o.learningRate, weightDecay: o.weightDecay, initialMomentum: o.initialMomentum, finalMomentum: o.finalMomentum })) {
+    if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${x}`);
+  }
+}

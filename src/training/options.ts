@@ -1,0 +1,60 @@
+import type { Matrix } from '../tensor/matrix.js';
+
+/** The learning rule: CD-k restarts the negative chains at the data each step; PCD-k keeps them. */
+export type SamplerName = 'cd' | 'pcd';
+
+/** How the learning rate changes over epochs: constant, or linearly down to 0 at the end of training. */
+export type LearningRateSchedule = 'constant' | 'linear';
+
+/** Options of `fit`. Defaults in `defaultFitOptions`; the momentum schedule is Hinton's (0.5, then 0.9). */
+export interface FitOptions {
+  /** Passes over the data. */
+  readonly epochs: number;
+  /** Examples per minibatch; the N mod batchSize examples left over after shuffling sit that epoch out. */
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly learningRateSchedule: LearningRateSchedule;
+  /** Momentum for the first `momentumSwitchEpoch` epochs. */
+  readonly initialMomentum: number;
+  /** Momentum afterwards. */
+  readonly finalMomentum: number;
+  readonly momentumSwitchEpoch: number;
+  /** L2 penalty coefficient on the weights. */
+  readonly weightDecay: number;
+  readonly sampler: SamplerName;
+  /** Gibbs steps per negative phase. */
+  readonly k: number;
+  /** Persistent chains for PCD (default: the batch size). */
+  readonly chains: number;
+  /** Seed of the shuffling, the chains' start and every graph's random streams. */
+  readonly seed: number;
+  /** Held-out examples for the monitor's free-energy gap and pseudo-log-likelihood. */
+  readonly heldOut?: Matrix;
+  /** Examples the monitor evaluates on each side (training, held-out) at the end of each epoch. */
+  readonly monitorSize: number;
+}
+
+export const defaultFitOptions: FitOptions = {
+  epochs: 20,
+  batchSize: 100,
+  learningRate: 0.01,
+  learningRateSchedule: 'constant',
+  initialMomentum: 0.5,
+  finalMomentum: 0.9,
+  momentumSwitchEpoch: 5,
+  weightDecay: 2e-4,
+  sampler: 'pcd',
+  k: 1,
+  chains: 100,
+  seed: 0,
+  monitorSize: 500,
+};
+
+/** The learning rate and momentum of (0-based) `epoch`. */
+export function scheduleAt(options: FitOptions, epoch: number): { learningRate: number; momentum: number } {
+  const decay = options.learningRateSchedule === 'linear' ? 1 - epoch / options.epochs : 1;
+  return {
+    learningRate: options.learningRate * decay,
+    momentum: epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum,
+  };
+}

@@ -1,0 +1,86 @@
+import { Graph, type Value } from '../graph/graph.js';
+import { add, gemm, mul, reduceMean, sub } from '../graph/ops/index.js';
+import { hiddenField, parameterInputs, parameterKeys, parameterNames, sampleHidden, type ParameterKey } from '../models/rbm-graph.js';
+import { gibbsFromHidden } from '../samplers/gibbs.js';
+import type { UnitType } from '../units/unit-type.js';
+
+/** What fixes a training step's graph: sizes, unit types, the learning rule and the random seed. */
+export interface StepSpec {
+  readonly nVisible: number;
+  readonly nHidden: number;
+  readonly visible: UnitType;
+  readonly hidden: UnitType;
+  readonly batchSize: number;
+  /** Gibbs steps of the negative phase. */
+  readonly k: number;
+  /** Persistent chains (PCD): their count. Undefined for CD, whose chains restart at the data. */
+  readonly persistentChains: number | undefined;
+  readonly seed: number;
+}
+
+/** Names of the step graph's inputs besides the parameters; each state input X has an output X_next. */
+export const stepNames = {
+  data: 'data',
+  chains: 'chains',
+  learningRate: 'learning_rate',
+  momentum: 'momentum',
+  weightDecay: 'weight_decay',
+} as const;
+
+/** The velocity (momentum buffer) of a parameter. */
+export const velocityName = (key: ParameterKey): string => `${parameterNames[key]}_velocity`;
+/** The output that holds the next value of a state input. */
+export const nextName = (input: string): string => `${input}_next`;
+
+/**
+ * One whole step of CD-k or PCD-k with SGD, momentum and L2 weight decay, as one graph:
+ *   positive phase  h+ = E[h | v_data]                       (conditional means, [batch, nHidden])
+ *   negative phase  v-, h- after k block Gibbs steps from the data (CD) or from the persistent chains (PCD);
+ *                   statistics use the draw v- and the mean E[h | v-]
+ *   gradient        dW = v_data^T h+ / batch - v-^T h- / chains,  da = <v>_data - <v>_model,  db likewise
+ *   update          velocity = momentum * velocity + learningRate * (gradient - weightDecay * W)  (no decay on
+ *                   biases); parameter += velocity
+ * Inputs: the parameters (model-file names), their velocities, `data` [batch, nVisible], `chains`
+ * [chains, nVisible] for PCD, and scalars learning_rate, momentum, weight_decay. Outputs: each state input's
+ * next value, named X_next.
+ */
+export function buildStepGraph(spec: StepSpec): Graph {
+  const { nVisible, nHidden, batchSize, k, persistentChains } = spec;
+  const g = new Graph(`${persistentChains === undefined ? 'cd' : 'pcd'}${k}-step`, spec.seed);
+  const rbm = parameterInputs(g, nVisible, nHidden, spec);
+  const velocity = {
+    weights: g.input(velocityName('weights'), 'float32', [nVisible, nHidden]),
+    visibleBias: g.input(velocityName('visibleBias'), 'float32', [nVisible]),
+    hiddenBias: g.input(velocityName('hiddenBias'), 'float32', [nHidden]),
+  };
+  const data = g.input(stepNames.data, 'float32', [batchSize, nVisible]);
+  const chains = persistentChains === undefined ? undefined : g.input(stepNames.chains, 'float32', [persistentChains, nVisible]);
+  const learningRate = g.input(stepNames.learningRate, 'float32', []);
+  const momentum = g.input(stepNames.momentum, 'float32', []);
+  const weightDecay = g.input(stepNames.weightDecay, 'float32', []);
+
+  const positive = sampleHidden(rbm, data);
+  const start = chains === undefined ? positive.sample : sampleHidden(rbm, chains).sample;
+  const negativeVisible = gibbsFromHidden(rbm, start, k).sample;
+  const negativeHidden = rbm.hidden.mean(hiddenField(rbm, negativeVisible));
+  const nChains = persistentChains ?? batchSize;
+
+  const dataCorrelation = gemm(data, positive.mean, undefined, { transA: true, alpha: 1 / batchSize });
+  const correlationDifference = gemm(negativeVisible, negativeHidden, dataCorrelation, {
+    transA: true,
+    alpha: -1 / nChains,
+  });
+  const gradient: Record<ParameterKey, Value> = {
+    weights: sub(correlationDifference, mul(weightDecay, rbm.weights)),
+    visibleBias: sub(reduceMean(data, [0]), reduceMean(negativeVisible, [0])),
+    hiddenBias: sub(reduceMean(positive.mean, [0]), reduceMean(negativeHidden, [0])),
+  };
+
+  for (const key of parameterKeys) {
+    const nextVelocity = add(mul(momentum, velocity[key]), mul(learningRate, gradient[key]));
+    g.output(nextName(velocityName(key)), nextVelocity);
+    g.output(nextName(parameterNames[key]), add(rbm[key], nextVelocity));
+  }
+  if (chains !== undefined) g.output(nextName(stepNames.chains), negativeVisible);
+  return g;
+}
