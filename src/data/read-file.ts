@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { UserError } from '../errors.js';
+
+/**
+ * The bytes of the file at `path`, gunzipped when the file starts with the gzip magic bytes 1f 8b (whatever
+ * its name). A missing, unreadable or corrupt file is a UserError naming the path.
+ */
+export function readDataFile(path: string): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${path}: no such file`);
+    if (code === 'EISDIR') throw new UserError(`${path}: is a directory, not a data file`);
+    throw new UserError(`${path}: cannot read the file (${(e as Error).message})`);
+  }
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch (e) {
+    throw new UserError(`${path}: corrupt or truncated gzip data (${(e as Error).message})`);
+  }
+}

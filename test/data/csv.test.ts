@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { loadCsv } from '../../src/data/csv.js';
+import { expectUserError, makeTempDir } from './fixtures.js';
+
+const dir = makeTempDir();
+let fileCount = 0;
+const csv = (text: string | Uint8Array): string => {
+  const path = join(dir, `f${fileCount++}.csv`);
+  writeFileSync(path, text);
+  return path;
+};
+const f32 = (values: number[]): number[] => values.map(Math.fround);
+
+describe('loadCsv', () => {
+  it('reads numbers without a header: plain, signed, fractional and exponent forms', () => {
+    const d = loadCsv(csv('1,-2.5,3e2\n.5, +4 ,1E-3\n'));
+    expect(d.examples.rows).toBe(2);
+    expect(d.examples.cols).toBe(3);
+    expect(Array.from(d.examples.data)).toEqual(f32([1, -2.5, 300, 0.5, 4, 0.001]));
+    expect(d.labels).toBeUndefined();
+    expect(d.imageShape).toBeUndefined();
+  });
+
+  it('takes a first row with a non-numeric field as a header, and a label column by name or index', () => {
+    const path = csv('a,b,class\n0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,2\n');
+    const noLabel = loadCsv(path);
+    expect(noLabel.examples.rows).toBe(3);
+    expect(noLabel.examples.cols).toBe(3);
+    const byName = loadCsv(path, { labelColumn: 'class' });
+    expect(Array.from(byName.examples.data)).toEqual(f32([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]));
+    expect(Array.from(byName.labels ?? [])).toEqual([1, 0, 2]);
+    expect(loadCsv(path, { labelColumn: -1 })).toEqual(byName);
+    expect(loadCsv(path, { labelColumn: 2 })).toEqual(byName);
+    const first = loadCsv(csv('7,0,1\n3,1,1\n'), { labelColumn: 0 });
+    expect(Array.from(first.labels ?? [])).toEqual([7, 3]);
+    expect(Array.from(first.examples.data)).toEqual([0, 1, 1, 1]);
+  });
+
+  it('reads gzipped CSV, quoted fields, a byte-order mark, CRLF and blank lines', () => {
+    expect(Array.from(loadCsv(csv(gzipSync('x,y\n1,2\n'))).examples.data)).toEqual([1, 2]);
+    expect(Array.from(loadCsv(csv('\ufeff"1","2"\r\n\r\n3,4\r\n')).examples.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('rejects ragged rows, naming the file and line (blank lines counted)', () => {
+    const path = csv('1,2,3\n\n4,5\n');
+    expectUserError(() => loadCsv(path), path, 'line 3', '2 fields', 'expected 3');
+  });
+
+  it('rejects non-numeric, empty, NaN and infinite values, naming the file, line and column', () => {
+    const word = csv('h1,h2\n1,2\n3,abc\n');
+    expectUserError(() => loadCsv(word), word, 'line 3, column 2', "('h2')", "'abc' is not a number");
+    const empty = csv('1,2\n3,\n');
+    expectUserError(() => loadCsv(empty), empty, 'line 2, column 2', 'empty field');
+    const nan = csv('1,NaN\n3,4\n');
+    expectUserError(() => loadCsv(nan), nan, 'line 1, column 2', "'NaN' is not a finite number");
+    const inf = csv('1,2\n-Infinity,4\n');
+    expectUserError(() => loadCsv(inf), inf, 'line 2, column 1', 'not a finite number');
+    const overflow = csv('1,2\n1e999,4\n');
+    expectUserError(() => loadCsv(overflow), overflow, 'line 2, column 1', 'not a finite number');
+    const hex = csv('1,2\n0x10,4\n');
+    expectUserError(() => loadCsv(hex), hex, 'line 2, column 1', 'not a number');
+  });
+
+  it('rejects an empty file, a header without data, and malformed CSV', () => {
+    const empty = csv('');
+    expectUserError(() => loadCsv(empty), empty, 'empty CSV file');
+    const blank = csv('\n\n');
+    expectUserError(() => loadCsv(blank), blank, 'empty CSV file');
+    const headerOnly = csv('a,b\n');
+    expectUserError(() => loadCsv(headerOnly), headerOnly, 'no data rows');
+    const quote = csv('1,"2\n3,4\n');
+    expectUserError(() => loadCsv(quote), quote);
+    const missing = join(dir, 'missing.csv');
+    expectUserError(() => loadCsv(missing), missing, 'no such file');
+  });
+
+  it('rejects bad label columns and labels that are not class numbers', () => {
+    const noHeader = csv('1,2\n3,4\n');
+    expectUserError(() => loadCsv(noHeader, { labelColumn: 'y' }), noHeader, "'y'", 'no header');
+    expectUserError(() => loadCsv(noHeader, { labelColumn: 2 }), noHeader, 'label column 2', '2 columns');
+    expectUserError(() => loadCsv(noHeader, { labelColumn: -3 }), noHeader, 'label column -3');
+    const oneColumn = csv('1\n2\n');
+    expectUserError(() => loadCsv(oneColumn, { labelColumn: 0 }), oneColumn, 'no feature columns');
+    const named = csv('x,y\n1,2\n');
+    expectUserError(() => loadCsv(named, { labelColumn: 'z' }), named, "no column named 'z'", 'x, y');
+    const fraction = csv('x,y\n1,2\n3,0.5\n');
+    expectUserError(() => loadCsv(fraction, { labelColumn: 'y' }), fraction, 'line 3, column 2', "'0.5'");
+    const negative = csv('1,-1\n');
+    expectUserError(() => loadCsv(negative, { labelColumn: 1 }), negative, 'line 1, column 2', "'-1'");
+  });
+});

@@ -1,0 +1,35 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readDataFile } from '../../src/data/read-file.js';
+import { expectUserError, makeTempDir } from './fixtures.js';
+
+const dir = makeTempDir();
+const write = (name: string, bytes: Uint8Array | string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+};
+
+describe('readDataFile', () => {
+  it('returns plain bytes as they are, whatever the name', () => {
+    expect(readDataFile(write('plain.gz', 'hello')).toString()).toBe('hello');
+    expect(readDataFile(write('empty', '')).length).toBe(0);
+    expect(Array.from(readDataFile(write('one', Uint8Array.from([0x1f]))))).toEqual([0x1f]);
+  });
+
+  it('gunzips content that starts with 1f 8b, whatever the name', () => {
+    const zipped = gzipSync('hello, gzip');
+    expect(Array.from(zipped.subarray(0, 2))).toEqual([0x1f, 0x8b]);
+    expect(readDataFile(write('zipped.txt', zipped)).toString()).toBe('hello, gzip');
+  });
+
+  it('names the path of a missing file, a folder or corrupt gzip data', () => {
+    const missing = join(dir, 'nope');
+    expectUserError(() => readDataFile(missing), missing, 'no such file');
+    expectUserError(() => readDataFile(dir), dir, 'is a directory');
+    const corrupt = write('corrupt', gzipSync('x'.repeat(1000)).subarray(0, 12));
+    expectUserError(() => readDataFile(corrupt), corrupt, 'gzip');
+  });
+});

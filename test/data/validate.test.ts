@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/dataset.js';
+import { findValue, validateForUnits } from '../../src/data/validate.js';
+import { expectUserError } from './fixtures.js';
+
+const dataset = (values: number[], cols: number): Dataset => ({
+  name: 'some.csv',
+  examples: { data: Float32Array.from(values), rows: cols === 0 ? 3 : values.length / cols, cols },
+});
+
+describe('validateForUnits', () => {
+  it('accepts binary data of the right width, or of any width when none is expected', () => {
+    expect(() => validateForUnits(dataset([0, 1, 1, 0, 0, 0], 3), 3, 'bernoulli')).not.toThrow();
+    expect(() => validateForUnits(dataset([1, 1], 1), undefined, 'bernoulli')).not.toThrow();
+  });
+
+  it('rejects empty data', () => {
+    expectUserError(() => validateForUnits(dataset([], 4), 4, 'bernoulli'), 'some.csv', 'no examples');
+    expectUserError(() => validateForUnits(dataset([], 0), undefined, 'bernoulli'), 'some.csv', 'no features');
+  });
+
+  it('rejects a width mismatch in the words of the contract', () => {
+    const d = dataset(new Array<number>(20).fill(0), 10);
+    expectUserError(
+      () => validateForUnits(d, 784, 'bernoulli'),
+      'some.csv: data has 10 features per example but the model has 784 visible units',
+    );
+  });
+
+  it('rejects NaN and infinities, naming the first bad example and feature', () => {
+    const nan = dataset([0, 1, 1, 0, NaN, Infinity], 3);
+    expectUserError(() => validateForUnits(nan, 3, 'bernoulli'), 'example 1, feature 1', 'NaN');
+    const infinite = dataset([0, -Infinity], 2);
+    expectUserError(() => validateForUnits(infinite, 2, 'bernoulli'), 'example 0, feature 1', '-Infinity');
+  });
+
+  it('rejects non-binary values for Bernoulli units, suggesting --binarize', () => {
+    expectUserError(
+      () => validateForUnits(dataset([0, 1, 1, 0, 0.25, 1], 2), 2, 'bernoulli'),
+      'some.csv',
+      'example 2, feature 0',
+      '0.25',
+      'Bernoulli',
+      '--binarize',
+    );
+  });
+});
+
+describe('findValue', () => {
+  it('finds the first match in row-major order, or nothing', () => {
+    const m = { data: Float32Array.from([1, 2, 3, 4, 5, 6]), rows: 2, cols: 3 };
+    expect(findValue(m, (x) => x > 3)).toEqual({ example: 1, feature: 0, value: 4 });
+    expect(findValue(m, (x) => x > 6)).toBeUndefined();
+  });
+});
