@@ -1,0 +1,45 @@
+/** Atomic file replacement: readers see the old file or the new one, never a partial write. */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `contents` (bytes, or a string as UTF-8) to `path` atomically: into a temp file in the same directory
+ * (`.<name>.<pid>.<random>.tmp`), flushed to disk with fsync, then renamed over `path`, then the directory is
+ * fsynced so the rename itself survives a crash (best effort: not all platforms can sync a directory).
+ * On failure the temp file is removed and the error rethrown; `path` keeps its old content or stays absent.
+ * A process killed mid-write can leave the temp file behind, never a truncated `path`.
+ */
+export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(contents);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    // The original error matters more than a failure to clean up after it.
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/** fsync a directory, so that a rename in it is durable; skipped where directories cannot be opened (Windows). */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort: the rename has happened; only its durability across a power cut is not guaranteed.
+  }
+}
