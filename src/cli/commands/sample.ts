@@ -1,0 +1,39 @@
+import { Command } from '@commander-js/extra-typings';
+import { UserError } from '../../errors.js';
+import { RandomStream } from '../../random/stream.js';
+import { gatherRows } from '../../tensor/matrix.js';
+import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
+import { openModel } from '../model-option.js';
+import { rowsOf, writeMatrix } from '../output.js';
+import { positiveInt, seed } from '../parse.js';
+
+export function sampleCommand() {
+  return new Command('sample')
+    .description('run block Gibbs chains from noise or from data and write the visible means of their last step')
+    .requiredOption('--model <file>', 'model file (.safetensors)')
+    .option('--count <n>', 'chains', positiveInt, 100)
+    .option('--steps <k>', 'Gibbs steps v -> h -> v', positiveInt, 1000)
+    .option('--from <start>', `noise (uniform random bits) or a data spec (${DATA_HELP}); chains start at random examples`, 'noise')
+    .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .option('--seed <n>', 'seed of the chains', seed, 0)
+    .option('--out <file>', 'write the means as .png, .npy or .csv')
+    .option('--draws', 'write the binary draws of the last step instead of their means')
+    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (o) => {
+      if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
+      const { rbm } = await openModel(o.model, o.threads);
+      let result;
+      if (o.from === 'noise') {
+        result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });
+      } else {
+        const data = loadData(o.from, o.binarize, rbm.visible.name, rbm.nVisible);
+        const rng = new RandomStream(o.seed);
+        const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
+        result = await rbm.sample(start, { steps: o.steps, seed: rng.seed() });
+      }
+      const chosen = o.draws === true ? result.samples : result.means;
+      if (o.out !== undefined) await writeMatrix(o.out, chosen, '--out');
+      if (o.json === true) process.stdout.write(JSON.stringify({ count: o.count, steps: o.steps, [o.draws === true ? 'samples' : 'means']: rowsOf(chosen) }) + '\n');
+    });
+}

@@ -1,0 +1,39 @@
+import { extname } from 'node:path';
+import { encodeNpy } from '../data/npy.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { imagesPicture, type ImageShape } from '../io/pictures.js';
+import { encodePng } from '../io/png-grid.js';
+import type { Matrix } from '../tensor/matrix.js';
+
+/** The image shape to draw rows of `cols` values: the data's own, else square when cols is a square, else a strip. */
+export function pictureShape(cols: number, known?: ImageShape): ImageShape {
+  if (known !== undefined) return known;
+  const side = Math.round(Math.sqrt(cols));
+  return side * side === cols ? [side, side] : [1, cols];
+}
+
+/** Write m to `path` as .npy (float32), .csv (one row per line) or .png (a grid of images), by extension. */
+export async function writeMatrix(path: string, m: Matrix, flag: string, shape?: ImageShape): Promise<void> {
+  switch (extname(path).toLowerCase()) {
+    case '.npy':
+      return writeFileAtomic(path, encodeNpy(m));
+    case '.csv':
+      return writeFileAtomic(path, csvText(m));
+    case '.png':
+      return writeFileAtomic(path, encodePng(imagesPicture(m, pictureShape(m.cols, shape))));
+    default:
+      throw new UserError(`${flag} ${path}: unknown file type; use a .npy, .csv or .png file name`);
+  }
+}
+
+function csvText(m: Matrix): string {
+  const lines: string[] = [];
+  for (let r = 0; r < m.rows; r++) lines.push(Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Rows of m as nested arrays, for JSON output. */
+export function rowsOf(m: Matrix): number[][] {
+  return Array.from({ length: m.rows }, (_, r) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
+}

@@ -1,0 +1,28 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+
+/** Commander argument parsers: each rejects bad text with a message commander prints as one line. */
+
+export function positiveInt(text: string): number {
+  const x = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(x) || x < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return x;
+}
+
+export function nonNegativeInt(text: string): number {
+  const x = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(x)) throw new InvalidArgumentError('expected an integer >= 0.');
+  return x;
+}
+
+export function nonNegativeNumber(text: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError('expected a finite number >= 0.');
+  return x;
+}
+
+/** A seed: an integer from 0 to 2^31 - 1. */
+export function seed(text: string): number {
+  const x = nonNegativeInt(text);
+  if (x > 0x7fffffff) throw new InvalidArgumentError('expected an integer from 0 to 2147483647.');
+  return x;
+}

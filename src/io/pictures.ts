@@ -1,0 +1,53 @@
+import type { RBM } from '../models/rbm.js';
+import { matrix, type Matrix } from '../tensor/matrix.js';
+import { tileGrid, type RgbaImage } from './png-grid.js';
+
+/** Image shape [height, width] of a picture tile. */
+export type ImageShape = readonly [number, number];
+
+/** Upscale of small images (such as 4x4 bars) so that a picture is at least ~200 pixels across. */
+function scaleFor(shape: ImageShape, columns: number): number {
+  return Math.max(1, Math.floor(200 / (columns * shape[1])));
+}
+
+/**
+ * The receptive fields of the first `count` hidden units: column mu of the weights, W[:, mu], as an image,
+ * each tile scaled symmetrically around 0 (mid gray; white excitatory, black inhibitory).
+ */
+export function filtersPicture(rbm: RBM, shape: ImageShape, count = 100): RgbaImage {
+  const n = Math.min(count, rbm.nHidden);
+  const tiles = new Float32Array(n * rbm.nVisible);
+  for (let mu = 0; mu < n; mu++) {
+    for (let i = 0; i < rbm.nVisible; i++) tiles[mu * rbm.nVisible + i] = rbm.params.weights[i * rbm.nHidden + mu];
+  }
+  const columns = Math.ceil(Math.sqrt(n));
+  return tileGrid(matrix(tiles, n, rbm.nVisible), [shape[0], shape[1]], {
+    normalize: 'per-tile',
+    symmetric: true,
+    columns,
+    scale: scaleFor(shape, columns),
+  });
+}
+
+/** Images with values in [0, 1] (data, sample means), `columns` per row. */
+export function imagesPicture(images: Matrix, shape: ImageShape, columns = 10): RgbaImage {
+  return tileGrid(images, [shape[0], shape[1]], { normalize: 'none', columns, scale: scaleFor(shape, columns) });
+}
+
+/**
+ * Originals and their reconstructions in alternating rows of `columns`: row 2j holds originals
+ * j*columns .. (j+1)*columns - 1, row 2j+1 their reconstructions. Both [n, nVisible] with values in [0, 1].
+ */
+export function reconstructionsPicture(originals: Matrix, reconstructions: Matrix, shape: ImageShape, columns = 10): RgbaImage {
+  const n = originals.rows;
+  const rows = Math.ceil(n / columns);
+  const tiles = new Float32Array(2 * rows * columns * originals.cols).fill(0);
+  for (let r = 0; r < n; r++) {
+    const row = Math.floor(r / columns);
+    const col = r % columns;
+    const at = (k: number): number => ((2 * row + k) * columns + col) * originals.cols;
+    tiles.set(originals.data.subarray(r * originals.cols, (r + 1) * originals.cols), at(0));
+    tiles.set(reconstructions.data.subarray(r * originals.cols, (r + 1) * originals.cols), at(1));
+  }
+  return imagesPicture(matrix(tiles, 2 * rows * columns, originals.cols), shape, columns);
+}
