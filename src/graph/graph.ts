@@ -118,6 +118,7 @@ export class Graph {
    * (no copy); a graph input, a constant or a value already output under another name goes through Identity.
    */
   output(name: string, value: Value): void {
+    if (value.graph !== this) throw new Error(`output ${name}: ${value.name} belongs to another graph`);
     this.claim(name);
     const producedByNode = this.nodes.some((n) => n.outputs.includes(value.name));
     if (producedByNode && !this.aliases.has(value.name)) {
@@ -195,7 +196,7 @@ function valueInfo(v: Value): object {
     type: {
       tensorType: {
         elemType: onnxDataType[v.dtype],
-        shape: { dim: (v.shape ?? []).map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        shape: v.shape && { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
   };

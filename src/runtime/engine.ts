@@ -33,12 +33,13 @@ export class Program {
   }
 
   /**
-   * Run the graph on `feeds`. Outputs named in `into` are written into those pre-allocated tensors (no
-   * allocation); the others are returned newly allocated. All outputs are returned.
+   * Run the graph on `feeds`. Outputs named in `into` are written into those pre-allocated tensors and
+   * returned as they are; the others are returned newly allocated.
    */
   async run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
-    const results = into === undefined ? await this.session.run(feeds) : await this.session.run(feeds, this.fetches(into));
-    return results as TensorMap;
+    if (into === undefined) return (await this.session.run(feeds)) as TensorMap;
+    const results = (await this.session.run(feeds, this.fetches(into))) as TensorMap;
+    return { ...results, ...into };
   }
 
   async dispose(): Promise<void> {

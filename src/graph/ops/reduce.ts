@@ -18,6 +18,7 @@ function reducedShape(x: Value, axes: readonly number[], keepDims: boolean): Dim
  * others as an attribute.
  */
 function reduce(opType: string, x: Value, axes: readonly number[], options: ReduceOptions): Value {
+  if (axes.length === 0) throw new Error(`${opType}: give the axes to reduce (ONNX reads none as all)`);
   const keepDims = options.keepDims ?? false;
   const spec = [{ dtype: x.dtype, shape: reducedShape(x, axes, keepDims) }];
   if (opType === 'ReduceSum') {
