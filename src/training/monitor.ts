@@ -1,6 +1,6 @@
 import { pseudoLogLikelihood } from '../estimators/pseudo-likelihood.js';
 import type { RBM } from '../models/rbm.js';
-import type { Matrix } from '../tensor/matrix.js';
+import { sliceRows, type Matrix } from '../tensor/matrix.js';
 
 /** What the monitor measures at the end of an epoch; means per example, in nats where they are energies. */
 export interface MonitorRecord {
@@ -12,9 +12,15 @@ export interface MonitorRecord {
   readonly freeEnergyHeldOut?: number;
   /** freeEnergyHeldOut - freeEnergyTrain: grows when the model overfits (log Z cancels). */
   readonly freeEnergyGap?: number;
-  /** Mean pseudo-log-likelihood (every unit) of the held-out subset, or of the training subset without one. */
+  /**
+   * Mean pseudo-log-likelihood (every unit) of the first PLL_EXAMPLES of the held-out subset, or of the
+   * training subset without one.
+   */
   readonly pseudoLogLikelihood: number;
 }
+
+/** Examples of the pseudo-log-likelihood, whose cost is examples x nVisible x nHidden. */
+export const PLL_EXAMPLES = 100;
 
 const mean = (xs: Float32Array): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -23,12 +29,13 @@ export async function monitor(rbm: RBM, train: Matrix, heldOut: Matrix | undefin
   const { squaredErrors } = await rbm.reconstruct(train);
   const freeEnergyTrain = mean(await rbm.freeEnergy(train));
   const base = { reconstructionError: mean(squaredErrors), freeEnergyTrain };
-  if (heldOut === undefined) return { ...base, pseudoLogLikelihood: await pseudoLogLikelihood(rbm, train) };
+  const pll = (m: Matrix): Promise<number> => pseudoLogLikelihood(rbm, sliceRows(m, 0, Math.min(PLL_EXAMPLES, m.rows)));
+  if (heldOut === undefined) return { ...base, pseudoLogLikelihood: await pll(train) };
   const freeEnergyHeldOut = mean(await rbm.freeEnergy(heldOut));
   return {
     ...base,
     freeEnergyHeldOut,
     freeEnergyGap: freeEnergyHeldOut - freeEnergyTrain,
-    pseudoLogLikelihood: await pseudoLogLikelihood(rbm, heldOut),
+    pseudoLogLikelihood: await pll(heldOut),
   };
 }
