@@ -2,12 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 
 /**
  * Writes `contents` (bytes, or a string as UTF-8) to `path` atomically: into a temp file in the same directory
  * (`.<name>.<pid>.<random>.tmp`), flushed to disk with fsync, then renamed over `path`, then the directory is
  * fsynced so the rename itself survives a crash (best effort: not all platforms can sync a directory).
- * On failure the temp file is removed and the error rethrown; `path` keeps its old content or stays absent.
+ * On failure the temp file is removed and a UserError naming `path` (not the temp file) is thrown; `path` keeps
+ * its old content or stays absent.
  * A process killed mid-write can leave the temp file behind, never a truncated `path`.
  */
 export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
@@ -25,9 +27,19 @@ export async function writeFileAtomic(path: string, contents: Uint8Array | strin
   } catch (error) {
     // The original error matters more than a failure to clean up after it.
     await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
+    throw new UserError(`cannot write ${path}: ${reason(error, dir)}`, { cause: error });
   }
   await syncDirectory(dir);
+}
+
+/** Why a write failed, in words, for the common system errors. */
+function reason(error: unknown, dir: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `the folder ${dir} does not exist`;
+  if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${dir}`;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EISDIR') return 'it is a folder';
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** fsync a directory, so that a rename in it is durable; skipped where directories cannot be opened (Windows). */

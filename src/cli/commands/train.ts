@@ -1,15 +1,16 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { saveRbm } from '../../io/model-file.js';
 import { filtersPicture, imagesPicture, reconstructionsPicture } from '../../io/pictures.js';
 import { writePng } from '../../io/png-grid.js';
 import { RBM } from '../../models/rbm.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { sliceRows } from '../../tensor/matrix.js';
-import { DivergenceError, fit, type EpochRecord } from '../../training/fit.js';
+import { fit, type EpochRecord } from '../../training/fit.js';
 import { defaultFitOptions, type FitOptions } from '../../training/options.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { pictureShape } from '../output.js';
@@ -77,26 +78,25 @@ export function trainCommand() {
       const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: o.hidden, seed: o.seed });
       await mkdir(out, { recursive: true });
       const logPath = join(out, RUN_FILES.log);
-      await rm(logPath, { force: true });
       const progress = trainingProgress(o.epochs, o.quiet === true);
-      const { heldOut: _, ...training } = options;
+      const { heldOut: _heldOut, ...training } = options;
       const metadata = { training: JSON.stringify({ ...training, data: o.data, heldOut: heldOutSpec, binarize: o.binarize, hidden: o.hidden }), seed: String(o.seed) };
-      let records: EpochRecord[] = [];
+      // The run folder is a checkpoint after every epoch: the model, then the log of the epochs it has seen.
+      // A run that diverges or is interrupted leaves the last good epoch's pair, or with --force, the old pair.
+      const records: EpochRecord[] = [];
       try {
-        records = await fit(rbm, data.examples, options, {
+        await fit(rbm, data.examples, options, {
           onBatch: (p) => progress.batch(p),
           onEpoch: async (r) => {
             progress.epoch(r);
-            await appendFile(logPath, JSON.stringify(r) + '\n');
+            records.push(r);
+            await saveRbm(modelPath, rbm, metadata);
+            await writeFileAtomic(logPath, records.map((record) => JSON.stringify(record) + '\n').join(''));
           },
         });
-      } catch (e) {
+      } finally {
         progress.stop();
-        if (e instanceof DivergenceError && rbm.epochsTrained > 0) await saveRbm(modelPath, rbm, metadata);
-        throw e;
       }
-      progress.stop();
-      await saveRbm(modelPath, rbm, metadata);
 
       const shape = pictureShape(data.examples.cols, data.imageShape);
       await writePng(join(out, RUN_FILES.filters), filtersPicture(rbm, shape));
