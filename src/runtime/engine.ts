@@ -37,8 +37,8 @@ export class Program {
    * returned as they are; the others are returned newly allocated.
    */
   async run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
-    if (into === undefined) return (await this.session.run(feeds)) as TensorMap;
-    const results = (await this.session.run(feeds, this.fetches(into))) as TensorMap;
+    if (into === undefined) return (await this.session.run(feeds));
+    const results = (await this.session.run(feeds, this.fetches(into)));
     return { ...results, ...into };
   }
 

@@ -17,7 +17,7 @@ export function concat(values: readonly Value[], axis: number): Value {
     const rank = first.shape!.length;
     const a = axis < 0 ? axis + rank : axis;
     const sizes = values.map((v) => v.shape![a]);
-    const total = sizes.every((s) => typeof s === 'number') ? (sizes as number[]).reduce((x, y) => x + y, 0) : undefined;
+    const total = sizes.every((s) => typeof s === 'number') ? (sizes).reduce((x, y) => x + y, 0) : undefined;
     shape = total === undefined ? undefined : first.shape!.map((d, i) => (i === a ? total : d));
   }
   return first.graph.node('Concat', values, [{ dtype: first.dtype, shape }], { axis: int(axis) })[0];
