@@ -1,0 +1,23 @@
+/**
+ * boltzmann: Boltzmann machines on ONNX Runtime. The library's public surface: the engine, the RBM and its
+ * training, estimators, data loaders and files. Start with `createNodeEngine`, `RBM.create` and `fit`.
+ */
+export { Engine, Program, type EngineOptions, type TensorMap } from './runtime/engine.js';
+export { createNodeEngine, type NodeEngineOptions } from './runtime/node.js';
+export { Graph, type Value } from './graph/graph.js';
+
+export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type SampleOptions, type Samples } from './models/rbm.js';
+export { unitType, bernoulli, type UnitName, type UnitType } from './units/index.js';
+export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
+export { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from './training/options.js';
+export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
+
+export * from './data/index.js';
+export { matrix, zeros, sliceRows, gatherRows, type Matrix } from './tensor/matrix.js';
+export { RandomStream } from './random/stream.js';
+
+export * from './io/index.js';
+export { MODEL_FORMAT, decodeRbm, encodeRbm, loadRbm, saveRbm, type ModelMetadata } from './io/model-file.js';
+export { filtersPicture, imagesPicture, reconstructionsPicture, type ImageShape } from './io/pictures.js';
+
+export { UserError } from './errors.js';
