@@ -3,7 +3,6 @@
  * and computes what numpy computes; ours load in Python and give the free energies we give. Needs python3
  * with numpy for the exchange tests.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,11 @@ import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { expectAllClose } from '../helpers/reference.js';
+import { numpyPython, python } from '../helpers/python.js';
 
 const engine = createNodeEngine({ threads: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'boltzmann-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-
-function python(script: string, ...args: string[]): string {
-  const result = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
-  return result.stdout;
-}
 
 const visible = matrix(Float32Array.of(1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0), 3, 5);
 
@@ -61,7 +53,7 @@ describe('model files', () => {
     await expect(loadRbm(engine, join(dir, 'absent.safetensors'))).rejects.toThrow(/absent\.safetensors: cannot read the model file \(ENOENT\)/);
   });
 
-  it.skipIf(!hasNumpy)('load an RBM that Python wrote with numpy, and compute the features numpy computes', async () => {
+  it.skipIf(numpyPython === undefined)('load an RBM that Python wrote with numpy, and compute the features numpy computes', async () => {
     const path = join(dir, 'from-python.safetensors');
     const features = python(
       `
@@ -89,7 +81,7 @@ print(json.dumps((1 / (1 + np.exp(-(v @ W + b)))).ravel().tolist()))
     expectAllClose((await rbm.transform(visible)).data, JSON.parse(features) as number[], { atol: 1e-6 });
   });
 
-  it.skipIf(!hasNumpy)('write an RBM that Python reads with numpy and gets the same free energies', async () => {
+  it.skipIf(numpyPython === undefined)('write an RBM that Python reads with numpy and gets the same free energies', async () => {
     const rbm = RBM.create(engine, { nVisible: 5, nHidden: 3, seed: 9, weightScale: 0.5 });
     rbm.params.hiddenBias.set([0.5, -1, 2]);
     const path = join(dir, 'to-python.safetensors');

@@ -2,22 +2,13 @@
  * Model files exchanged with Python (the model-file contract in DESIGN.md): files written by hand with
  * numpy + json + struct must decode to the same numbers, and Python must parse ours. Needs python3 with numpy.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/io/atomic-write.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
-
-const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-const skipNote = hasNumpy ? '' : ' (SKIPPED: python3 with numpy not found)';
-
-function python(script: string, ...args: string[]): string {
-  const result = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
-  return result.stdout;
-}
+import { numpyPython, python, pythonSkipNote } from '../helpers/python.js';
 
 /** Writes an RBM model file with numpy, json and struct only; no padding, so the data is unaligned. */
 const WRITE_RBM = `
@@ -74,11 +65,11 @@ interface PythonView {
   weights_column_sums: number[];
 }
 
-describe('safetensors files exchanged with Python (numpy + json + struct)' + skipNote, () => {
+describe('safetensors files exchanged with Python (numpy + json + struct)' + pythonSkipNote, () => {
   const dir = mkdtempSync(join(tmpdir(), 'boltzmann-io-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(!hasNumpy)('decodes an RBM model file written by Python to the same numbers', () => {
+  it.skipIf(numpyPython === undefined)('decodes an RBM model file written by Python to the same numbers', () => {
     const path = join(dir, 'from-python.safetensors');
     const headerLength = Number(python(WRITE_RBM, path));
     expect(headerLength % 4).not.toBe(0); // json.dumps does not pad: our reader must cope with unaligned data
@@ -94,7 +85,7 @@ describe('safetensors files exchanged with Python (numpy + json + struct)' + ski
     expect([...tensors.hidden_bias.data]).toEqual([1e-3, -1e3, 3.5, 0].map(Math.fround));
   });
 
-  it.skipIf(!hasNumpy)('writes an RBM model file that Python parses to the same numbers', async () => {
+  it.skipIf(numpyPython === undefined)('writes an RBM model file that Python parses to the same numbers', async () => {
     const nVisible = 3;
     const nHidden = 4;
     const weights = Float32Array.from({ length: nVisible * nHidden }, (_, i) => Math.fround((i - 5) / 3));
