@@ -6,7 +6,11 @@ export type SamplerName = 'cd' | 'pcd';
 /** How the learning rate changes over epochs: constant, or linearly down to 0 at the end of training. */
 export type LearningRateSchedule = 'constant' | 'linear';
 
-/** Options of `fit`. Defaults in `defaultFitOptions`; the momentum schedule is Hinton's (0.5, then 0.9). */
+/**
+ * Options of `fit`, with `defaultFitOptions`. The momentum schedule is Hinton's (initial, then final after
+ * `momentumSwitchEpoch`); the defaults keep 0.5 throughout because 0.9 with persistent chains collapsed the
+ * samples on the bundled digits (docs/results.md).
+ */
 export interface FitOptions {
   /** Passes over the data. */
   readonly epochs: number;
@@ -35,12 +39,12 @@ export interface FitOptions {
 }
 
 export const defaultFitOptions: FitOptions = {
-  epochs: 20,
+  epochs: 50,
   batchSize: 100,
-  learningRate: 0.01,
-  learningRateSchedule: 'constant',
+  learningRate: 0.05,
+  learningRateSchedule: 'linear',
   initialMomentum: 0.5,
-  finalMomentum: 0.9,
+  finalMomentum: 0.5,
   momentumSwitchEpoch: 5,
   weightDecay: 2e-4,
   sampler: 'pcd',

@@ -39,7 +39,8 @@ export function trainCommand() {
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
     .option('--learning-rate <x>', 'SGD step size', nonNegativeNumber, d.learningRate)
     .addOption(new Option('--lr-schedule <schedule>', 'learning rate over epochs: constant, or linear down to 0').choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
-    .option('--momentum <x>', `momentum after epoch ${d.momentumSwitchEpoch} (${d.initialMomentum} before)`, nonNegativeNumber, d.finalMomentum)
+    .option('--initial-momentum <x>', `momentum of the first ${d.momentumSwitchEpoch} epochs`, nonNegativeNumber, d.initialMomentum)
+    .option('--momentum <x>', `momentum after epoch ${d.momentumSwitchEpoch}`, nonNegativeNumber, d.finalMomentum)
     .option('--weight-decay <x>', 'L2 penalty on the weights', nonNegativeNumber, d.weightDecay)
     .addOption(new Option('--sampler <name>', 'cd: chains restart at the data; pcd: persistent chains').choices(['cd', 'pcd'] as const).default(d.sampler))
     .option('--k <n>', 'Gibbs steps per negative phase', positiveInt, d.k)
@@ -67,6 +68,7 @@ export function trainCommand() {
         batchSize: o.batchSize,
         learningRate: o.learningRate,
         learningRateSchedule: o.lrSchedule,
+        initialMomentum: o.initialMomentum,
         finalMomentum: o.momentum,
         weightDecay: o.weightDecay,
         sampler: o.sampler,
