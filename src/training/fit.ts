@@ -42,7 +42,7 @@ export class DivergenceError extends Error {
 
 /**
  * Train `rbm` on the rows of `data` [examples, nVisible] by CD-k or PCD-k with minibatch SGD (see
- * buildStepGraph for the update), reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
+ * buildStepGraph for the update) from epoch `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
  * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]).
  * One graph run per minibatch; the parameters stay in engine tensors until the epoch ends.
  */
@@ -50,7 +50,8 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const o: FitOptions = { ...defaultFitOptions, ...options };
   checkOptions(o, data.rows);
   if (rbm.epochsTrained === 0) initVisibleBias(rbm, data);
-  const rng = new RandomStream(o.seed);
+  // A resumed run draws other shuffles and chains than the run's first start did.
+  const rng = new RandomStream(o.initialEpoch === 0 ? o.seed : o.seed ^ Math.imul(o.initialEpoch, 0x9e3779b1));
   const persistentChains = o.sampler === 'pcd' ? o.chains : undefined;
   const graph = buildStepGraph({ ...rbm, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
@@ -61,7 +62,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const records: EpochRecord[] = [];
 
   await rbm.engine.withProgram(graph, async (program) => {
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
       const started = performance.now();
       const schedule = scheduleAt(o, epoch);
       const hyper = {
@@ -155,6 +156,9 @@ function checkOptions(o: FitOptions, examples: number): void {
   const positiveInts = { epochs: o.epochs, batchSize: o.batchSize, k: o.k, chains: o.chains, monitorSize: o.monitorSize };
   for (const [name, x] of Object.entries(positiveInts)) {
     if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+  }
+  if (!(Number.isInteger(o.initialEpoch) && o.initialEpoch >= 0 && o.initialEpoch <= o.epochs)) {
+    throw new RangeError(`initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${o.initialEpoch}`);
   }
   if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
   for (const [name, x] of Object.entries({ learningRate: o.learningRate, weightDecay: o.weightDecay, initialMomentum: o.initialMomentum, finalMomentum: o.finalMomentum })) {

@@ -12,8 +12,13 @@ export type LearningRateSchedule = 'constant' | 'linear';
  * samples on the bundled digits (docs/results.md).
  */
 export interface FitOptions {
-  /** Passes over the data. */
+  /** The epoch at which training ends: fit runs epochs - initialEpoch passes over the data. */
   readonly epochs: number;
+  /**
+   * The (0-based) epoch at which training starts; a resumed run passes the epochs its model has trained, so
+   * that the schedules continue where they were. Velocities and persistent chains start afresh.
+   */
+  readonly initialEpoch: number;
   /** Examples per minibatch; the N mod batchSize examples left over after shuffling sit that epoch out. */
   readonly batchSize: number;
   readonly learningRate: number;
@@ -40,6 +45,7 @@ export interface FitOptions {
 
 export const defaultFitOptions: FitOptions = {
   epochs: 50,
+  initialEpoch: 0,
   batchSize: 100,
   learningRate: 0.05,
   learningRateSchedule: 'linear',

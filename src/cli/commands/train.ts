@@ -1,32 +1,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../io/atomic-write.js';
-import { saveRbm } from '../../io/model-file.js';
-import { filtersPicture, imagesPicture, reconstructionsPicture } from '../../io/pictures.js';
-import { writePng } from '../../io/png-grid.js';
-import { RBM } from '../../models/rbm.js';
 import { createNodeEngine } from '../../runtime/node.js';
-import { sliceRows } from '../../tensor/matrix.js';
-import { fit, type EpochRecord } from '../../training/fit.js';
-import { defaultFitOptions, type FitOptions } from '../../training/options.js';
-import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { pictureShape } from '../output.js';
+import { defaultFitOptions } from '../../training/options.js';
+import { BINARIZE_HELP, DATA_HELP } from '../data-option.js';
 import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
-import { trainingProgress } from '../progress.js';
+import { freshRun, resumedRun, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
-
-/** Files of a run folder. */
-export const RUN_FILES = {
-  model: 'model.safetensors',
-  log: 'log.jsonl',
-  filters: 'filters.png',
-  samples: 'samples.png',
-  reconstructions: 'reconstructions.png',
-} as const;
 
 export function trainCommand() {
   return new Command('train')
@@ -48,69 +28,21 @@ export function trainCommand() {
     .option('--seed <n>', 'seed of every random choice of the run', seed, d.seed)
     .option('--out <dir>', 'run folder to write (default: runs/<date-time>)')
     .option('--force', 'write into a run folder that already holds a model')
+    .option('--resume', 'continue the run in --out from its last saved epoch up to its --epochs, with its own settings (other training flags are ignored)')
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
     .option('--sample-steps <n>', 'Gibbs steps of the fantasy particles in samples.png', positiveInt, 1000)
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o) => {
-      const data = loadData(o.data, o.binarize, 'bernoulli');
-      const heldOutSpec = o.heldOut ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');
-      const heldOut = heldOutSpec === 'none' ? undefined : loadData(heldOutSpec, o.binarize, 'bernoulli', data.examples.cols);
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
-      const modelPath = join(out, RUN_FILES.model);
-      if (existsSync(modelPath) && o.force !== true) throw new UserError(`--out ${out}: holds a model already; use --force to replace it`);
-      if (o.batchSize > data.examples.rows) throw new UserError(`--batch-size ${o.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
-
       const engine = createNodeEngine({ threads: o.threads });
-      const options: FitOptions = {
-        ...d,
-        epochs: o.epochs,
-        batchSize: o.batchSize,
-        learningRate: o.learningRate,
-        learningRateSchedule: o.lrSchedule,
-        initialMomentum: o.initialMomentum,
-        finalMomentum: o.momentum,
-        weightDecay: o.weightDecay,
-        sampler: o.sampler,
-        k: o.k,
-        chains: o.chains,
-        seed: o.seed,
-        heldOut: heldOut?.examples,
-      };
-      const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: o.hidden, seed: o.seed });
-      await mkdir(out, { recursive: true });
-      const logPath = join(out, RUN_FILES.log);
-      const progress = trainingProgress(o.epochs, o.quiet === true);
-      const { heldOut: _heldOut, ...training } = options;
-      const metadata = { training: JSON.stringify({ ...training, data: o.data, heldOut: heldOutSpec, binarize: o.binarize, hidden: o.hidden }), seed: String(o.seed) };
-      // The run folder is a checkpoint after every epoch: the model, then the log of the epochs it has seen.
-      // A run that diverges or is interrupted leaves the last good epoch's pair, or with --force, the old pair.
-      const records: EpochRecord[] = [];
       try {
-        await fit(rbm, data.examples, options, {
-          onBatch: (p) => progress.batch(p),
-          onEpoch: async (r) => {
-            progress.epoch(r);
-            records.push(r);
-            await saveRbm(modelPath, rbm, metadata);
-            await writeFileAtomic(logPath, records.map((record) => JSON.stringify(record) + '\n').join(''));
-          },
-        });
+        const run = o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, o);
+        const summary = await runTraining(run, { sampleSteps: o.sampleSteps, quiet: o.quiet === true });
+        if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
+        else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
       } finally {
-        progress.stop();
+        await engine.dispose();
       }
-
-      const shape = pictureShape(data.examples.cols, data.imageShape);
-      await writePng(join(out, RUN_FILES.filters), filtersPicture(rbm, shape));
-      const fantasy = await rbm.sampleFromNoise(100, { steps: o.sampleSteps, seed: o.seed });
-      await writePng(join(out, RUN_FILES.samples), imagesPicture(fantasy.means, shape));
-      const shown = sliceRows((heldOut ?? data).examples, 0, Math.min(50, (heldOut ?? data).examples.rows));
-      const { reconstructions } = await rbm.reconstruct(shown);
-      await writePng(join(out, RUN_FILES.reconstructions), reconstructionsPicture(shown, reconstructions, shape));
-      await engine.dispose();
-
-      const summary = { out, model: modelPath, epochs: rbm.epochsTrained, last: records[records.length - 1] };
-      if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stderr.write(`wrote ${out}/{${Object.values(RUN_FILES).join(',')}}\n`);
     });
 }

@@ -1,0 +1,193 @@
+/**
+ * A training run folder: what `train` writes (the model, checkpointed with its log after every epoch, then the
+ * pictures) and how a run starts afresh or resumes from the folder's last checkpoint.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { loadRbm, saveRbm } from '../io/model-file.js';
+import { filtersPicture, imagesPicture, reconstructionsPicture } from '../io/pictures.js';
+import { writePng } from '../io/png-grid.js';
+import { RBM } from '../models/rbm.js';
+import type { Engine } from '../runtime/engine.js';
+import { sliceRows } from '../tensor/matrix.js';
+import { fit, type EpochRecord } from '../training/fit.js';
+import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from '../training/options.js';
+import { loadData } from './data-option.js';
+import { pictureShape } from './output.js';
+import { trainingProgress } from './progress.js';
+
+/** Files of a run folder. */
+export const RUN_FILES = {
+  model: 'model.safetensors',
+  log: 'log.jsonl',
+  filters: 'filters.png',
+  samples: 'samples.png',
+  reconstructions: 'reconstructions.png',
+} as const;
+
+/** The settings of a run, as `train`'s flags give them; saved in the model file's `training` metadata. */
+export interface RunConfig extends Omit<FitOptions, 'heldOut'> {
+  readonly data: string;
+  /** A data spec, or "none". */
+  readonly heldOut: string;
+  readonly binarize: string;
+  readonly hidden: number;
+}
+
+/** A run ready to train: its folder, model, data, settings and the log of the epochs already trained. */
+export interface Run {
+  readonly out: string;
+  readonly rbm: RBM;
+  readonly data: Dataset;
+  readonly heldOut: Dataset | undefined;
+  readonly config: RunConfig;
+  readonly records: readonly EpochRecord[];
+}
+
+/** The flags of `train` that make a fresh run. */
+export interface FreshRunFlags {
+  readonly data: string;
+  readonly heldOut?: string;
+  readonly binarize: string;
+  readonly hidden: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly lrSchedule: LearningRateSchedule;
+  readonly initialMomentum: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly sampler: SamplerName;
+  readonly k: number;
+  readonly chains: number;
+  readonly seed: number;
+  readonly force?: boolean;
+}
+
+/** A new run in `out`: refuses a folder that holds a model unless `force`. */
+export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run {
+  if (existsSync(join(out, RUN_FILES.model)) && flags.force !== true) {
+    throw new UserError(`--out ${out}: holds a model already; use --force to replace it, or --resume to continue it`);
+  }
+  const heldOut = flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none');
+  const config: RunConfig = {
+    ...defaultFitOptions,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.learningRate,
+    learningRateSchedule: flags.lrSchedule,
+    initialMomentum: flags.initialMomentum,
+    finalMomentum: flags.momentum,
+    weightDecay: flags.weightDecay,
+    sampler: flags.sampler,
+    k: flags.k,
+    chains: flags.chains,
+    seed: flags.seed,
+    data: flags.data,
+    heldOut,
+    binarize: flags.binarize,
+    hidden: flags.hidden,
+  };
+  const { data, heldOutData } = loadRunData(config);
+  const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, seed: config.seed });
+  return { out, rbm, data, heldOut: heldOutData, config, records: [] };
+}
+
+/**
+ * The run in `out`, to continue from its last checkpoint up to its configured epochs, with the settings saved
+ * in its model file. Velocities and persistent chains start afresh, so a resumed run is not bit-identical to
+ * an uninterrupted one.
+ */
+export async function resumedRun(engine: Engine, out: string): Promise<Run> {
+  const modelPath = join(out, RUN_FILES.model);
+  if (!existsSync(modelPath)) throw new UserError(`--resume: ${out} holds no ${RUN_FILES.model} to resume`);
+  const { rbm, metadata } = await loadRbm(engine, modelPath);
+  const config = parseConfig(metadata.training, modelPath, rbm.nHidden);
+  if (rbm.epochsTrained >= config.epochs) {
+    throw new UserError(`--resume: ${modelPath} has trained all its ${config.epochs} epochs already`);
+  }
+  const { data, heldOutData } = loadRunData(config, rbm.nVisible);
+  const records = (await readLog(join(out, RUN_FILES.log))).filter((r) => r.epoch <= rbm.epochsTrained);
+  return { out, rbm, data, heldOut: heldOutData, config, records };
+}
+
+/** What `runTraining` reports: the folder, the model file, all files written, the epochs trained, the last record. */
+export interface RunSummary {
+  readonly out: string;
+  readonly model: string;
+  readonly files: readonly string[];
+  readonly epochs: number;
+  readonly last: EpochRecord | undefined;
+}
+
+/**
+ * Train `run` to its configured epochs, saving the model and then the log after every epoch (a run that
+ * diverges or is interrupted leaves its last good epoch's pair, or with --force the old pair), then draw the
+ * pictures: filters, `sampleSteps`-step fantasy particles from noise, and held-out reconstructions.
+ */
+export async function runTraining(run: Run, options: { sampleSteps: number; quiet: boolean }): Promise<RunSummary> {
+  const { out, rbm, config } = run;
+  const { data: _data, heldOut: _heldOut, binarize: _binarize, hidden: _hidden, ...fitOptions } = config;
+  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const path = (file: string): string => join(out, file);
+  await mkdir(out, { recursive: true });
+  const records = [...run.records];
+  const progress = trainingProgress(config.epochs, options.quiet);
+  try {
+    await fit(rbm, run.data.examples, { ...fitOptions, initialEpoch: rbm.epochsTrained, heldOut: run.heldOut?.examples }, {
+      onBatch: (p) => progress.batch(p),
+      onEpoch: async (r) => {
+        progress.epoch(r);
+        records.push(r);
+        await saveRbm(path(RUN_FILES.model), rbm, metadata);
+        await writeFileAtomic(path(RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+
+  const shown = run.heldOut ?? run.data;
+  const shape = pictureShape(shown.examples.cols, shown.imageShape);
+  await writePng(path(RUN_FILES.filters), filtersPicture(rbm, shape));
+  const fantasy = await rbm.sampleFromNoise(100, { steps: options.sampleSteps, seed: config.seed });
+  await writePng(path(RUN_FILES.samples), imagesPicture(fantasy.means, shape));
+  const originals = sliceRows(shown.examples, 0, Math.min(50, shown.examples.rows));
+  const { reconstructions } = await rbm.reconstruct(originals);
+  await writePng(path(RUN_FILES.reconstructions), reconstructionsPicture(originals, reconstructions, shape));
+  return { out, model: path(RUN_FILES.model), files: Object.values(RUN_FILES).map(path), epochs: rbm.epochsTrained, last: records.at(-1) };
+}
+
+function loadRunData(config: RunConfig, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined } {
+  const data = loadData(config.data, config.binarize, 'bernoulli', nVisible);
+  if (config.batchSize > data.examples.rows) {
+    throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
+  }
+  const heldOutData = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, 'bernoulli', data.examples.cols);
+  return { data, heldOutData };
+}
+
+/** The RunConfig saved in a model file's `training` metadata; settings it lacks take their defaults. */
+function parseConfig(text: string | undefined, source: string, hidden: number): RunConfig {
+  try {
+    const config = JSON.parse(text ?? '') as Partial<RunConfig>;
+    if (typeof config.data !== 'string' || typeof config.epochs !== 'number') throw new Error('incomplete');
+    return { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...config, data: config.data, hidden };
+  } catch {
+    throw new UserError(`--resume: ${source} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
+  }
+}
+
+async function readLog(path: string): Promise<EpochRecord[]> {
+  if (!existsSync(path)) return [];
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  try {
+    return lines.map((line) => JSON.parse(line) as EpochRecord);
+  } catch {
+    throw new UserError(`--resume: ${path} is not a JSON-lines log`);
+  }
+}
