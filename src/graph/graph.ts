@@ -34,7 +34,8 @@ export class Value {
   }
 }
 
-interface NodeDef {
+/** A node as the graph stores it: op type, input and output value names ('' for an omitted input), attributes. */
+export interface NodeDef {
   readonly opType: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
@@ -69,6 +70,8 @@ export class Graph {
   private readonly names = new Set<string>();
   /** Node outputs renamed to graph output names at serialisation. */
   private readonly aliases = new Map<string, string>();
+  /** Every input, constant and node output by name (for graph transformations such as autodiff). */
+  private readonly values = new Map<string, Value>();
   private seedCounter = 0;
 
   constructor(
@@ -80,6 +83,7 @@ export class Graph {
   input(name: string, dtype: DType, shape: readonly Dim[]): Value {
     const v = new Value(this, this.claim(name), dtype, shape);
     this.inputs.push(v);
+    this.values.set(v.name, v);
     return v;
   }
 
@@ -90,7 +94,9 @@ export class Graph {
     const bytes = encodeValues(list, dtype);
     const name = this.fresh('const');
     this.constants.push({ name, dtype, dims: shape, bytes });
-    return new Value(this, name, dtype, shape);
+    const v = new Value(this, name, dtype, shape);
+    this.values.set(name, v);
+    return v;
   }
 
   /** Add a node of type `opType`; returns its outputs, named fresh from the op type. */
@@ -104,6 +110,7 @@ export class Graph {
       if (v !== undefined && v.graph !== this) throw new Error(`${opType}: input ${v.name} belongs to another graph`);
     }
     const values = outputs.map((o) => new Value(this, this.fresh(opType.toLowerCase()), o.dtype, o.shape));
+    for (const v of values) this.values.set(v.name, v);
     this.nodes.push({
       opType,
       inputs: inputs.map((v) => v?.name ?? ''),
@@ -127,6 +134,22 @@ export class Graph {
       this.nodes.push({ opType: 'Identity', inputs: [value.name], outputs: [name], attributes: {} });
     }
     this.outputs.push(new Value(this, name, value.dtype, value.shape));
+  }
+
+  /** The nodes added so far, in order (a topological order: a node's inputs exist before it). Read-only. */
+  get nodeList(): readonly NodeDef[] {
+    return this.nodes;
+  }
+
+  /** The input, constant or node output called `name`; undefined for '' (an omitted input) or an unknown name. */
+  valueNamed(name: string): Value | undefined {
+    return this.values.get(name);
+  }
+
+  /** The numbers of the constant called `name` (row-major), or undefined when `name` is not a constant. */
+  constantNumbers(name: string): number[] | undefined {
+    const c = this.constants.find((k) => k.name === name);
+    return c === undefined ? undefined : decodeValues(c.bytes, c.dtype);
   }
 
   /** Whether the graph has random nodes (whose streams live in the compiled session). */
@@ -214,6 +237,22 @@ function encodeAttribute(name: string, a: Attribute): object {
       return { name, type: attributeType.ints, ints: a.value };
     case 'string':
       return { name, type: attributeType.string, s: new TextEncoder().encode(a.value) };
+  }
+}
+
+function decodeValues(bytes: Uint8Array, dtype: DType): number[] {
+  const buffer = bytes.slice().buffer;
+  switch (dtype) {
+    case 'float32':
+      return Array.from(new Float32Array(buffer));
+    case 'float64':
+      return Array.from(new Float64Array(buffer));
+    case 'int32':
+      return Array.from(new Int32Array(buffer));
+    case 'int64':
+      return Array.from(new BigInt64Array(buffer), Number);
+    case 'bool':
+      return Array.from(bytes);
   }
 }
 
