@@ -11,6 +11,11 @@ export { unitType, bernoulli, type UnitName, type UnitType } from './units/index
 export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
 export { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from './training/options.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
+export { exactLogLikelihood, exactLogPartition, MAX_EXACT_UNITS, type ExactLogLikelihood } from './estimators/exact-log-partition.js';
+export { annealedImportanceSampling, type AisOptions, type AisResult } from './estimators/ais.js';
+export { reverseAnnealedImportanceSampling, type ReverseAisOptions, type ReverseAisResult } from './estimators/reverse-ais.js';
+export { baseRateBiases, standardSchedule } from './estimators/annealing.js';
+export { reconstructionError } from './estimators/reconstruction-error.js';
 
 export * from './data/index.js';
 export { matrix, zeros, sliceRows, gatherRows, type Matrix } from './tensor/matrix.js';
