@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { UserError } from '../errors.js';
 import { DivergenceError } from '../training/fit.js';
+import { evalCommand } from './commands/eval.js';
 import { featuresCommand } from './commands/features.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reconstructCommand } from './commands/reconstruct.js';
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand()]) {
+  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
