@@ -1,4 +1,4 @@
-import type { Value } from '../graph.js';
+import { int, type Value } from '../graph.js';
 import { broadcastShapes } from './broadcast.js';
 import type { Operand } from './elementwise.js';
 
@@ -26,4 +26,12 @@ export function pow(a: Operand, b: Operand): Value {
 export function equal(a: Operand, b: Operand): Value {
   const [x, y] = operands('Equal', a, b);
   return x.graph.node('Equal', [x, y], [{ dtype: 'bool', shape: broadcastShapes(x.shape, y.shape) }])[0];
+}
+
+/** The index of the largest value along `axis` (the first at ties), as int64, the axis removed. */
+export function argMax(x: Value, axis = -1): Value {
+  const rank = x.shape?.length;
+  const a = rank !== undefined && axis < 0 ? axis + rank : axis;
+  const shape = x.shape?.filter((_, i) => i !== a);
+  return x.graph.node('ArgMax', [x], [{ dtype: 'int64', shape }], { axis: int(axis), keepdims: int(0) })[0];
 }

@@ -1,0 +1,181 @@
+import { gradients } from '../autodiff/gradients.js';
+import { Graph } from '../graph/graph.js';
+import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
+import { RandomStream } from '../random/stream.js';
+import type { Matrix } from '../tensor/matrix.js';
+import { DivergenceError } from '../training/fit.js';
+import { PingPongState } from '../training/graph-state.js';
+import { addOptimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from '../training/optimizers.js';
+import { softmaxCrossEntropy } from './layers.js';
+import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from './mlp.js';
+
+/** Options of `trainClassifier`, with `defaultClassifierOptions`. */
+export interface ClassifierOptions extends OptimizerOptions {
+  readonly epochs: number;
+  /** Examples per minibatch; the N mod batchSize examples left over after shuffling sit that epoch out. */
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Seed of the shuffling. */
+  readonly seed: number;
+  /** Held-out examples and their labels, whose error rate is measured after each epoch. */
+  readonly heldOut?: { readonly examples: Matrix; readonly labels: ArrayLike<number> };
+}
+
+export const defaultClassifierOptions: ClassifierOptions = {
+  ...defaultOptimizerOptions,
+  epochs: 20,
+  batchSize: 100,
+  learningRate: 0.1,
+  seed: 0,
+};
+
+/** One line of the training log. */
+export interface ClassifierEpoch {
+  /** 1-based. */
+  readonly epoch: number;
+  /** Mean cross-entropy of the epoch's minibatches (each measured before its update). */
+  readonly loss: number;
+  /** Error rate on the epoch's minibatches (each measured before its update). */
+  readonly trainingError: number;
+  /** Error rate on the held-out examples after the epoch, when given. */
+  readonly heldOutError?: number;
+  /** Training examples per second of the epoch's steps. */
+  readonly samplesPerSecond: number;
+  readonly seconds: number;
+}
+
+export interface ClassifierCallbacks {
+  readonly onEpoch?: (record: ClassifierEpoch) => void | Promise<void>;
+}
+
+/** Names of the classifier step graph's inputs and outputs besides the parameters and optimiser state. */
+export const classifierStepNames = { x: 'x', targets: 'targets', loss: 'loss', errors: 'errors' } as const;
+
+/**
+ * One whole training step of an MLP classifier as one graph: forward pass, softmax cross-entropy against
+ * one-hot `targets` [batch, classes], its gradient by autodiff, and the optimiser's update. Inputs: weights_i,
+ * bias_i, the optimiser state, x [batch, nIn], targets, learning_rate; outputs: X_next for every state input
+ * X, `loss` (the minibatch's mean cross-entropy) and `errors` (how many rows the network got wrong), both
+ * before the update. Biases are not decayed. Returns the graph and the optimiser's state tensors.
+ */
+export function buildClassifierStep(
+  layers: readonly Pick<DenseLayer, 'nIn' | 'nOut' | 'activation'>[],
+  batchSize: number,
+  options: Partial<OptimizerOptions> = {},
+): { graph: Graph; state: StateTensor[] } {
+  const g = new Graph('mlp-step');
+  const params = layerInputs(g, layers);
+  const x = g.input(classifierStepNames.x, 'float32', [batchSize, layers[0].nIn]);
+  const targets = g.input(classifierStepNames.targets, 'float32', [batchSize, layers[layers.length - 1].nOut]);
+  const logits = mlpForward(x, params);
+  const loss = softmaxCrossEntropy(logits, targets);
+  const wrt = params.flatMap((p) => [p.weights, p.bias]);
+  const grads = gradients(loss, wrt);
+  const state = addOptimizer(
+    g,
+    wrt.map((param, i) => ({ param, grad: grads[i], decay: i % 2 === 0 })),
+    options,
+  );
+  g.output(classifierStepNames.loss, loss);
+  g.output(classifierStepNames.errors, reduceSum(sub(1, cast(equal(argMax(logits, 1), argMax(targets, 1)), 'float32')), [0]));
+  return { graph: g, state };
+}
+
+/**
+ * Train `mlp` to classify the rows of `data` [examples, nInputs] as `labels` (integers 0 .. nClasses - 1) by
+ * minibatch gradient descent on the softmax cross-entropy, reshuffling every epoch. One graph run per
+ * minibatch (see buildClassifierStep); the parameters stay in engine tensors until the epoch ends, when they
+ * are copied into mlp. A NaN or infinite parameter stops training with a DivergenceError, the network
+ * keeping the previous epoch's parameters.
+ */
+export async function trainClassifier(
+  mlp: Mlp,
+  data: Matrix,
+  labels: ArrayLike<number>,
+  options: Partial<ClassifierOptions> = {},
+  callbacks: ClassifierCallbacks = {},
+): Promise<ClassifierEpoch[]> {
+  const o: ClassifierOptions = { ...defaultClassifierOptions, ...options };
+  checkClassifierOptions(o, data.rows);
+  checkLabels(labels, data.rows, mlp.nClasses, 'labels');
+  if (data.cols !== mlp.nInputs) throw new RangeError(`data has ${data.cols} features per example but the network takes ${mlp.nInputs}`);
+  if (o.heldOut !== undefined) {
+    checkLabels(o.heldOut.labels, o.heldOut.examples.rows, mlp.nClasses, 'held-out labels');
+    if (o.heldOut.examples.cols !== mlp.nInputs) throw new RangeError(`held-out data has ${o.heldOut.examples.cols} features per example but the network takes ${mlp.nInputs}`);
+  }
+  const e = mlp.engine;
+  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, o.batchSize, o);
+  const program = await e.compile(graph);
+  const state = new PingPongState(e, [
+    ...mlp.layers.flatMap((l, i) => [
+      { name: layerNames(i).weights, dims: [l.nIn, l.nOut], initial: l.weights },
+      { name: layerNames(i).bias, dims: [l.nOut], initial: l.bias },
+    ]),
+    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
+  const rng = new RandomStream(o.seed);
+  const nClasses = mlp.nClasses;
+  const batches = Math.floor(data.rows / o.batchSize);
+  const x = new Float32Array(o.batchSize * data.cols);
+  const targets = new Float32Array(o.batchSize * nClasses);
+  const feeds = {
+    [classifierStepNames.x]: e.float32(x, [o.batchSize, data.cols]),
+    [classifierStepNames.targets]: e.float32(targets, [o.batchSize, nClasses]),
+    [optimizerNames.learningRate]: e.scalar(o.learningRate),
+  };
+  const records: ClassifierEpoch[] = [];
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const started = performance.now();
+    const order = rng.permutation(data.rows);
+    let loss = 0;
+    let errors = 0;
+    for (let b = 0; b < batches; b++) {
+      targets.fill(0);
+      for (let r = 0; r < o.batchSize; r++) {
+        const i = order[b * o.batchSize + r];
+        x.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
+        targets[r * nClasses + labels[i]] = 1;
+      }
+      const out = await state.step(program, feeds);
+      loss += (out[classifierStepNames.loss].data as Float32Array)[0];
+      errors += (out[classifierStepNames.errors].data as Float32Array)[0];
+    }
+    const stepSeconds = (performance.now() - started) / 1000;
+    const values = mlp.layers.map((_, i) => [state.get(layerNames(i).weights), state.get(layerNames(i).bias)]);
+    if (!values.every((pair) => pair.every((v) => v.every(Number.isFinite)))) throw new DivergenceError(epoch);
+    mlp.layers.forEach((l, i) => {
+      l.weights.set(values[i][0]);
+      l.bias.set(values[i][1]);
+    });
+    const heldOutError = o.heldOut === undefined ? undefined : await mlp.errorRate(o.heldOut.examples, o.heldOut.labels);
+    const record: ClassifierEpoch = {
+      epoch,
+      loss: loss / batches,
+      trainingError: errors / (batches * o.batchSize),
+      ...(heldOutError === undefined ? {} : { heldOutError }),
+      samplesPerSecond: (batches * o.batchSize) / stepSeconds,
+      seconds: (performance.now() - started) / 1000,
+    };
+    records.push(record);
+    await callbacks.onEpoch?.(record);
+  }
+  return records;
+}
+
+function checkClassifierOptions(o: ClassifierOptions, examples: number): void {
+  for (const [name, x] of Object.entries({ epochs: o.epochs, batchSize: o.batchSize })) {
+    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+  }
+  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
+  if (!(Number.isFinite(o.learningRate) && o.learningRate >= 0)) throw new RangeError(`learningRate must be a finite number >= 0, got ${o.learningRate}`);
+  checkOptimizerOptions(o);
+}
+
+/** Throws a RangeError unless `labels` holds `rows` integers in [0, nClasses). */
+export function checkLabels(labels: ArrayLike<number>, rows: number, nClasses: number, what: string): void {
+  if (labels.length !== rows) throw new RangeError(`${what}: ${labels.length} labels for ${rows} examples`);
+  for (let r = 0; r < rows; r++) {
+    const y = labels[r];
+    if (!(Number.isInteger(y) && y >= 0 && y < nClasses)) throw new RangeError(`${what}: example ${r} (0-based) has label ${y}, not a class from 0 to ${nClasses - 1}`);
+  }
+}
