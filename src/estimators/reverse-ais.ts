@@ -16,7 +16,7 @@ import {
 const MAX_CHAINS_PER_RUN = 1000;
 
 export interface ReverseAisOptions {
-  /** Test examples to anneal from (default 100): a random subset (by `seed`) when the data has more. */
+  /** Test examples to anneal from (default 50): a random subset (by `seed`) when the data has more. */
   readonly examples?: number;
   /** Reverse chains per example (default 10); their weights are averaged before the log. */
   readonly chainsPerExample?: number;
@@ -76,7 +76,7 @@ export interface ReverseAisResult {
  */
 export async function reverseAnnealedImportanceSampling(rbm: RBM, data: Matrix, options: ReverseAisOptions = {}): Promise<ReverseAisResult> {
   checkAnnealable(rbm, 'reverse AIS');
-  const { examples = 100, chainsPerExample = 10, seed = 0 } = options;
+  const { examples = 50, chainsPerExample = 10, seed = 0 } = options;
   if (data.cols !== rbm.nVisible) throw new UserError(`reverse AIS: data has ${data.cols} features per example but the model has ${rbm.nVisible} visible units`);
   if (data.rows === 0) throw new UserError('reverse AIS: the data has no examples');
   if (!(Number.isInteger(examples) && examples >= 1)) throw new UserError(`reverse AIS: examples must be a positive integer, got ${examples}`);

@@ -154,7 +154,7 @@ describe('accuracy with the standard schedule and the sandwich', () => {
   it('short annealing: AIS is optimistic and reverse AIS conservative, on either side of the exact log-likelihood', async () => {
     const betas = 30;
     const forward = await annealedImportanceSampling(trained, { betas, seed: 1 });
-    const reverse = await reverseAnnealedImportanceSampling(trained, data, { betas, seed: 1 });
+    const reverse = await reverseAnnealedImportanceSampling(trained, data, { betas, seed: 1, examples: data.rows });
     const optimistic = reverse.meanNegFreeEnergy - forward.logZ;
     expect(reverse.logLikelihood).toBeLessThan(exact.logLikelihood - 0.3);
     expect(optimistic).toBeGreaterThan(exact.logLikelihood);
@@ -163,7 +163,7 @@ describe('accuracy with the standard schedule and the sandwich', () => {
   it('longer annealing (1,000 betas): both within 0.2 nats, and their +-3 se intervals sandwich the exact value', async () => {
     const betas = 1000;
     const forward = await annealedImportanceSampling(trained, { betas, seed: 2 });
-    const reverse = await reverseAnnealedImportanceSampling(trained, data, { betas, seed: 2, chainsPerExample: 5 });
+    const reverse = await reverseAnnealedImportanceSampling(trained, data, { betas, seed: 2, examples: data.rows, chainsPerExample: 5 });
     expect(Math.abs(reverse.meanNegFreeEnergy - forward.logZ - exact.logLikelihood)).toBeLessThan(0.2);
     expect(Math.abs(reverse.logLikelihood - exact.logLikelihood)).toBeLessThan(0.2);
     expect(reverse.logLikelihoodLow).toBeLessThan(exact.logLikelihood);

@@ -48,7 +48,7 @@ export function evalCommand() {
     )
     .option('--chains <n>', 'AIS runs', positiveInt, 100)
     .option('--betas <n>', 'temperature steps of the annealing schedule (the standard one has 14,500)', positiveInt, STANDARD_SCHEDULE_LENGTH)
-    .option('--examples <n>', 'reverse AIS: examples to anneal from (a random subset when the data has more)', positiveInt, 100)
+    .option('--examples <n>', 'reverse AIS: examples to anneal from (a random subset when the data has more; each costs --reverse-chains AIS runs)', positiveInt, 50)
     .option('--reverse-chains <n>', 'reverse AIS: chains per example', positiveInt, 10)
     .option('--base-data <spec>', "data for the base-rate model of AIS (default: the training data named in the model file, else --data; 'none': uniform)")
     .option('--seed <n>', 'seed of the annealing chains and of the reverse AIS subset', seed, 0)
