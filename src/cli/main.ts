@@ -7,6 +7,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
+import { classifyCommand } from './commands/classify.js';
 
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand()]) {
+  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand(), classifyCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

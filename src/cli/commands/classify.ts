@@ -1,0 +1,139 @@
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { existsSync } from 'node:fs';
+import { binarize, parseBinarization } from '../../data/binarize.js';
+import type { Dataset } from '../../data/dataset.js';
+import { loadDataSpec } from '../../data/spec.js';
+import { describeValue, findValue } from '../../data/validate.js';
+import { UserError } from '../../errors.js';
+import { loadRbm } from '../../io/model-file.js';
+import type { RBM } from '../../models/rbm.js';
+import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
+import { saveMlp } from '../../nn/mlp-file.js';
+import { Mlp } from '../../nn/mlp.js';
+import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../nn/train-classifier.js';
+import { createNodeEngine } from '../../runtime/node.js';
+import { DATA_HELP } from '../data-option.js';
+import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
+
+const d = defaultClassifierOptions;
+
+/** A comma-separated list of positive integers ("500,200"). */
+function sizeList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  if (!parts.every((s) => /^\d+$/.test(s) && Number(s) >= 1)) throw new InvalidArgumentError('expected positive integers separated by commas, such as 500,200.');
+  return parts.map(Number);
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function classifyCommand() {
+  return new Command('classify')
+    .description(
+      'train a feed-forward classifier (an MLP) on labelled data and print its test error: initialised from RBMs ' +
+        '(each one\'s weights and hidden biases become a sigmoid layer, then fine-tuned by back-propagation) or at random',
+    )
+    .option('--model <file>', 'an RBM model file whose layer starts the network (repeat for a stack, bottom first); none: random initialisation', collect)
+    .option('--data <spec>', `labelled training data: ${DATA_HELP}`, 'mnist')
+    .option('--test <spec>', 'labelled test data (default: mnist:test when --data is the bundled train split; "none" for none)')
+    .option('--binarize <how>', 'threshold[:T], stochastic[:SEED] or none (the network takes real values)', 'none')
+    .option('--hidden-layers <sizes>', 'sizes of hidden layers added above the RBMs\' (or the only ones, without --model), such as 500,500', sizeList)
+    .addOption(new Option('--activation <f>', 'activation of the added hidden layers').choices(ACTIVATIONS.filter((a) => a !== 'linear')).default('sigmoid'))
+    .option('--epochs <n>', 'passes over the training data', positiveInt, d.epochs)
+    .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
+    .option('--learning-rate <x>', 'step size', nonNegativeNumber, d.learningRate)
+    .addOption(new Option('--optimizer <name>', 'sgd (with momentum) or adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
+    .option('--momentum <x>', 'SGD momentum', nonNegativeNumber, d.momentum)
+    .option('--weight-decay <x>', 'L2 penalty on the weights', nonNegativeNumber, d.weightDecay)
+    .option('--clip-norm <x>', 'clip the gradients\' global norm to this (0: no clipping)', nonNegativeNumber, d.clipNorm)
+    .option('--seed <n>', 'seed of the new layers\' weights and the shuffling', seed, d.seed)
+    .option('--out <file>', 'write the trained classifier (.safetensors: weights_i, bias_i, kind "mlp")')
+    .option('--force', 'replace an existing --out file')
+    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--json', 'print a JSON summary on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (o) => {
+      if (o.out !== undefined && !o.out.endsWith('.safetensors')) throw new UserError(`--out ${o.out}: the classifier is written as .safetensors`);
+      if (o.out !== undefined && existsSync(o.out) && o.force !== true) throw new UserError(`--out ${o.out}: exists already; use --force to replace it`);
+      const binarization = parseBinarization(o.binarize);
+      const train = labelled(binarize(loadDataSpec(o.data), binarization), '--data');
+      const testSpec = o.test ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');
+      const test = testSpec === 'none' ? undefined : labelled(binarize(loadDataSpec(testSpec), binarization), '--test');
+      const nClasses = train.labels.reduce((m, y) => Math.max(m, y), 0) + 1;
+      if (test !== undefined) {
+        if (test.examples.cols !== train.examples.cols) {
+          throw new UserError(`${test.name}: has ${test.examples.cols} features per example but the training data ${train.name} has ${train.examples.cols}`);
+        }
+        const unseen = test.labels.findIndex((y) => y >= nClasses);
+        if (unseen >= 0) throw new UserError(`${test.name}: example ${unseen} (0-based) has label ${test.labels[unseen]}, a class the training data ${train.name} lacks (0 to ${nClasses - 1})`);
+      }
+      if (o.batchSize > train.examples.rows) throw new UserError(`--batch-size ${o.batchSize}: larger than the ${train.examples.rows} examples of ${train.name}`);
+
+      const engine = createNodeEngine({ threads: o.threads });
+      const rbms: RBM[] = [];
+      for (const path of o.model ?? []) rbms.push((await loadRbm(engine, path)).rbm);
+      rbms.forEach((r, i) => {
+        const below = i === 0 ? train.examples.cols : rbms[i - 1].nHidden;
+        const what = i === 0 ? `the data ${train.name} has ${below} features per example` : `the model below has ${below} hidden units`;
+        if (r.nVisible !== below) throw new UserError(`--model ${o.model![i]}: has ${r.nVisible} visible units but ${what}`);
+      });
+      const activation = o.activation as Activation;
+      const hiddenLayers = o.hiddenLayers ?? [];
+      const mlp =
+        rbms.length > 0
+          ? Mlp.fromRbms(engine, rbms, nClasses, { hiddenLayers, activation, seed: o.seed })
+          : Mlp.create(engine, { sizes: [train.examples.cols, ...hiddenLayers, nClasses], activation, seed: o.seed });
+      const options: ClassifierOptions = {
+        ...d,
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        learningRate: o.learningRate,
+        optimizer: o.optimizer,
+        momentum: o.momentum,
+        weightDecay: o.weightDecay,
+        clipNorm: o.clipNorm,
+        seed: o.seed,
+        ...(test === undefined ? {} : { heldOut: { examples: test.examples, labels: test.labels } }),
+      };
+      const records = await trainClassifier(mlp, train.examples, train.labels, options, {
+        onEpoch: (r) => {
+          if (o.quiet !== true) process.stderr.write(epochLine(r, o.epochs) + '\n');
+        },
+      });
+      const last = records[records.length - 1];
+      const trainError = await mlp.errorRate(train.examples, train.labels);
+      if (o.out !== undefined) {
+        const { heldOut: _heldOut, ...training } = options;
+        const settings = { ...training, data: o.data, test: testSpec, binarize: o.binarize, models: o.model ?? [], hiddenLayers, activation };
+        await saveMlp(o.out, mlp, { training: JSON.stringify(settings), seed: String(o.seed) });
+      }
+      await engine.dispose();
+      const summary = {
+        sizes: mlp.sizes,
+        initialisation: rbms.length > 0 ? 'rbm' : 'random',
+        epochs: records.length,
+        trainError,
+        testError: last.heldOutError ?? null,
+        ...(o.out === undefined ? {} : { out: o.out }),
+      };
+      if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stdout.write(`train error ${pct(trainError)}` + (test === undefined ? '' : `  test error ${pct(last.heldOutError!)} on ${test.name}`) + '\n');
+    });
+}
+
+/** d, checked to have labels and finite values. */
+function labelled(d: Dataset, flag: string): Dataset & { labels: Int32Array } {
+  if (d.labels === undefined) throw new UserError(`${flag} ${d.name}: has no labels; classify needs labelled data (mnist, idx with a labels file beside it)`);
+  if (d.examples.rows === 0) throw new UserError(`${d.name}: the data set has no examples`);
+  const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
+  if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
+  const bad = d.labels.findIndex((y) => !(y >= 0));
+  if (bad >= 0) throw new UserError(`${d.name}: example ${bad} (0-based) has label ${d.labels[bad]}; labels must be classes 0, 1, 2, ...`);
+  return d as Dataset & { labels: Int32Array };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+function epochLine(r: ClassifierEpoch, epochs: number): string {
+  const test = r.heldOutError === undefined ? '' : `  test error ${pct(r.heldOutError)}`;
+  return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}  train error ${pct(r.trainingError)}${test}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`;
+}
