@@ -26,3 +26,19 @@ export { MODEL_FORMAT, decodeRbm, encodeRbm, loadRbm, saveRbm, type ModelMetadat
 export { filtersPicture, imagesPicture, reconstructionsPicture, type ImageShape } from './io/pictures.js';
 
 export { UserError } from './errors.js';
+
+export { gradients, stopGradient, vjpRules, type GradientOptions, type VjpContext, type VjpRule } from './autodiff/index.js';
+export {
+  addOptimizer,
+  adamStep,
+  clipByGlobalNorm,
+  defaultOptimizerOptions,
+  sgdMomentumStep,
+  type OptimizerName,
+  type OptimizerOptions,
+  type ParameterUpdate,
+  type StateTensor,
+} from './training/optimizers.js';
+export { PingPongState, type StateBuffer } from './training/graph-state.js';
+export { contrastiveSurrogate } from './training/surrogate.js';
+export * from './nn/index.js';

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import * as lib from '../../src/index.js';
+
+describe('the library entry point: gradients, optimisers, nn', () => {
+  it('exports the autodiff, optimiser, surrogate and nn pieces', () => {
+    for (const name of ['gradients', 'stopGradient', 'addOptimizer', 'adamStep', 'sgdMomentumStep', 'clipByGlobalNorm', 'PingPongState', 'contrastiveSurrogate', 'Mlp', 'trainClassifier', 'buildClassifierStep', 'dense', 'softmaxCrossEntropy', 'saveMlp', 'loadMlp'] as const) {
+      expect(typeof lib[name], name).toBe('function');
+    }
+  });
+
+  it('differentiates a graph built with the public Graph', async () => {
+    const engine = lib.createNodeEngine({ threads: 1 });
+    const g = new lib.Graph('public');
+    const x = g.input('x', 'float32', [2]);
+    const [grad] = lib.gradients(lib.softmaxCrossEntropy(g.node('Unsqueeze', [x, g.constant([0], 'int64', [1])], [{ dtype: 'float32', shape: [1, 2] }])[0], g.constant([1, 0], 'float32', [1, 2])), [x]);
+    g.output('grad', grad);
+    const out = await (await engine.compile(g)).run({ x: engine.float32(Float32Array.of(0, 0), [2]) });
+    expect(Array.from(out.grad.data as Float32Array)).toEqual([-0.5, 0.5]);
+    await engine.dispose();
+  });
+});
