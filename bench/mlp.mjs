@@ -1,0 +1,177 @@
+// One training step of an MLP classifier, boltzmann against PyTorch on the CPU (issue 6): `npm run bench:mlp`
+// (builds first), or
+//
+//   node bench/mlp.mjs [--steps 50] [--warmup 10] [--repeats 5] [--lr 0.1] [--python /usr/bin/python3] [--json]
+//
+// The task: a 784-500-500-10 network (sigmoid hidden layers, linear output, softmax cross-entropy averaged
+// over the batch), minibatches of 100 bundled MNIST digits (the 9,003 of the train split, grey values), plain
+// SGD. One step = forward, loss, backward, update:
+//   boltzmann      buildClassifierStep: the whole step as ONE graph run (gradients by src/autodiff), state in
+//                  pre-allocated ping-pong tensors, all cores
+//   torch          torch.nn.Sequential + CrossEntropyLoss + optim.SGD, zero_grad/backward/step, all cores
+//   torch-1t       the same with 1 thread (faster than 2 on some 2-core machines)
+// Each repeat times `--steps` steps after `--warmup` untimed ones, per contender, round robin (ours in this
+// process, torch in a child process per run); reported: the median over repeats of the time per step, and
+// ours / each peer as a speed ratio (> 1: we are faster). Python contenders are skipped, with the reason, when
+// no python3 with numpy and torch is found ($BOLTZMANN_PYTHON, --python, /usr/bin/python3, python3 on PATH).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildClassifierStep, classifierStepNames, createNodeEngine, encodeNpy, layerNames, loadBundledDigits, Mlp, PingPongState } from '../dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SIZES = [784, 500, 500, 10];
+const BATCH = 100;
+/** The temporary folder of the data files, removed at the end (also by fail). */
+let dir;
+
+const { values: opts } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '10' },
+    repeats: { type: 'string', default: '5' },
+    lr: { type: 'string', default: '0.1' },
+    python: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opts.help) {
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
+  console.log(header.map((l) => l.slice(3)).join('\n'));
+  process.exit(0);
+}
+const steps = positiveInt('steps', opts.steps);
+const warmup = positiveInt('warmup', opts.warmup, 0);
+const repeats = positiveInt('repeats', opts.repeats);
+const lr = Number(opts.lr);
+if (!(lr > 0)) fail(`--lr must be a positive number, got '${opts.lr}'`);
+const log = (line) => process.stderr.write(line + '\n');
+
+dir = mkdtempSync(join(tmpdir(), 'boltzmann-bench-mlp-'));
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function main() {
+  const digits = loadBundledDigits('train');
+  const { rows } = digits.examples;
+  const dataPath = join(dir, 'x.npy');
+  const labelsPath = join(dir, 'y.npy');
+  writeFileSync(dataPath, encodeNpy(digits.examples));
+  writeFileSync(labelsPath, encodeNpy({ data: Float32Array.from(digits.labels), rows, cols: 1 }));
+
+  const python = choosePython();
+  const peers = [
+    { name: 'torch', threads: availableParallelism() },
+    { name: 'torch-1t', threads: 1 },
+  ];
+  const times = new Map([['boltzmann', []], ...peers.map((p) => [p.name, []])]);
+  const skipped = new Map();
+  if (python.path === undefined) for (const p of peers) skipped.set(p.name, python.why);
+
+  const ours = await oursSetup(digits);
+  log(`MLP ${SIZES.join('-')} (sigmoid), batch ${BATCH}, SGD lr ${lr}: ${warmup} warm-up + ${steps} timed steps per run, ${repeats} runs per contender`);
+  for (let r = 0; r < repeats; r++) {
+    const ms = await ours.time();
+    times.get('boltzmann').push(ms);
+    log(`  run ${r + 1}/${repeats} boltzmann  ${ms.toFixed(2)} ms/step`);
+    for (const p of peers) {
+      if (skipped.has(p.name)) continue;
+      const args = [join(here, 'peers', 'torch_mlp.py'), '--data', dataPath, '--labels', labelsPath, '--sizes', SIZES.join(','), '--batch', String(BATCH), '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), '--threads', String(p.threads)];
+      const result = spawnSync(python.path, args, { encoding: 'utf8' });
+      if (result.status !== 0) fail(`${p.name}: ${python.path} failed: ${result.stderr.trim().split('\n').pop()}`);
+      const out = JSON.parse(result.stdout.trim().split('\n').pop());
+      if (out.skipped !== undefined) {
+        skipped.set(p.name, out.skipped);
+        log(`  ${p.name}: skipped: ${out.skipped}`);
+        continue;
+      }
+      times.get(p.name).push(out.msPerStep);
+      log(`  run ${r + 1}/${repeats} ${p.name.padEnd(9)}  ${out.msPerStep.toFixed(2)} ms/step  (torch ${out.torch}, ${out.threads} threads)`);
+    }
+  }
+  await ours.dispose();
+
+  const medians = Object.fromEntries([...times].filter(([, t]) => t.length > 0).map(([name, t]) => [name, median(t)]));
+  const ratios = Object.fromEntries(Object.entries(medians).filter(([name]) => name !== 'boltzmann').map(([name, ms]) => [name, ms / medians.boltzmann]));
+  if (opts.json) {
+    console.log(JSON.stringify({ sizes: SIZES, batch: BATCH, steps, repeats, msPerStep: medians, speedRatio: ratios, skipped: Object.fromEntries(skipped) }));
+    return;
+  }
+  console.log(`\nMLP ${SIZES.join('-')}, batch ${BATCH}, one SGD step (median of ${repeats} runs of ${steps} steps)`);
+  console.log('contender   ms/step   ours faster by');
+  for (const [name, ms] of Object.entries(medians)) {
+    console.log(`${name.padEnd(10)} ${ms.toFixed(2).padStart(7)}   ${name === 'boltzmann' ? '' : `${ratios[name].toFixed(2)}x`}`);
+  }
+  for (const [name, why] of skipped) console.log(`${name}: skipped (${why})`);
+}
+
+/** Our step: the graph of buildClassifierStep, fed consecutive minibatches (views, no copies) by cycling. */
+async function oursSetup(digits) {
+  const engine = createNodeEngine();
+  const mlp = Mlp.create(engine, { sizes: SIZES, activation: 'sigmoid', seed: 1 });
+  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, BATCH, { optimizer: 'sgd', momentum: 0 });
+  const program = await engine.compile(graph);
+  const state = new PingPongState(engine, [
+    ...mlp.layers.flatMap((l, i) => [
+      { name: layerNames(i).weights, dims: [l.nIn, l.nOut], initial: l.weights },
+      { name: layerNames(i).bias, dims: [l.nOut], initial: l.bias },
+    ]),
+    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
+  const { data, cols, rows } = digits.examples;
+  const classes = SIZES[SIZES.length - 1];
+  const batches = Math.floor(rows / BATCH);
+  const onehot = new Float32Array(rows * classes);
+  digits.labels.forEach((y, r) => (onehot[r * classes + y] = 1));
+  const feeds = Array.from({ length: batches }, (_, b) => ({
+    [classifierStepNames.x]: engine.float32(data.subarray(b * BATCH * cols, (b + 1) * BATCH * cols), [BATCH, cols]),
+    [classifierStepNames.targets]: engine.float32(onehot.subarray(b * BATCH * classes, (b + 1) * BATCH * classes), [BATCH, classes]),
+    learning_rate: engine.scalar(lr),
+  }));
+  let i = 0;
+  return {
+    async time() {
+      for (let s = 0; s < warmup; s++) await state.step(program, feeds[i++ % batches]);
+      const start = performance.now();
+      for (let s = 0; s < steps; s++) await state.step(program, feeds[i++ % batches]);
+      return (performance.now() - start) / steps;
+    },
+    dispose: () => engine.dispose(),
+  };
+}
+
+function choosePython() {
+  const candidates = [opts.python, process.env.BOLTZMANN_PYTHON, '/usr/bin/python3', 'python3'].filter((c) => c !== undefined && c !== '');
+  const whys = [];
+  for (const exe of candidates) {
+    const r = spawnSync(exe, ['-c', 'import numpy, torch'], { encoding: 'utf8' });
+    if (r.status === 0) return { path: exe };
+    whys.push(`${exe}: ${r.error?.code ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`)}`);
+  }
+  return { path: undefined, why: `no python3 with numpy and torch (${whys.join('; ')})` };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function positiveInt(name, text, min = 1) {
+  const x = Number(text);
+  if (!Number.isInteger(x) || x < min) fail(`--${name} must be an integer >= ${min}, got '${text}'`);
+  return x;
+}
+
+function fail(message) {
+  process.stderr.write(`bench/mlp: ${message}\n`);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+}
