@@ -1,19 +1,23 @@
 // One training step of an MLP classifier, boltzmann against PyTorch on the CPU (issue 6): `npm run bench:mlp`
 // (builds first), or
 //
-//   node bench/mlp.mjs [--steps 50] [--warmup 10] [--repeats 5] [--lr 0.1] [--python /usr/bin/python3] [--json]
+//   node bench/mlp.mjs [--steps 50] [--warmup 10] [--repeats 5] [--lr 0.1] [--python /usr/bin/python3]
+//                      [--wait-idle 60] [--json]
 //
 // The task: a 784-500-500-10 network (sigmoid hidden layers, linear output, softmax cross-entropy averaged
 // over the batch), minibatches of 100 bundled MNIST digits (the 9,003 of the train split, grey values), plain
 // SGD. One step = forward, loss, backward, update:
 //   boltzmann      buildClassifierStep: the whole step as ONE graph run (gradients by src/autodiff), state in
 //                  pre-allocated ping-pong tensors, all cores
+//   boltzmann-1t   the same with 1 thread
 //   torch          torch.nn.Sequential + CrossEntropyLoss + optim.SGD, zero_grad/backward/step, all cores
 //   torch-1t       the same with 1 thread (faster than 2 on some 2-core machines)
 // Each repeat times `--steps` steps after `--warmup` untimed ones, per contender, round robin (ours in this
 // process, torch in a child process per run); reported: the median over repeats of the time per step, and
-// ours / each peer as a speed ratio (> 1: we are faster). Python contenders are skipped, with the reason, when
-// no python3 with numpy and torch is found ($BOLTZMANN_PYTHON, --python, /usr/bin/python3, python3 on PATH).
+// the speed ratio of boltzmann (all cores) to each other contender (> 1: ours is faster). Python contenders are skipped, with the reason, when
+// no python3 with numpy and torch is found (--python, $BOLTZMANN_PYTHON, /usr/bin/python3, python3 on PATH).
+// The machine may be shared: before each run the bench waits (up to --wait-idle seconds, 0: not at all) for the
+// CPUs to be nearly idle (under 15% busy over half a second, from /proc/stat).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -35,6 +39,7 @@ const { values: opts } = parseArgs({
     repeats: { type: 'string', default: '5' },
     lr: { type: 'string', default: '0.1' },
     python: { type: 'string' },
+    'wait-idle': { type: 'string', default: '60' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -47,6 +52,7 @@ if (opts.help) {
 const steps = positiveInt('steps', opts.steps);
 const warmup = positiveInt('warmup', opts.warmup, 0);
 const repeats = positiveInt('repeats', opts.repeats);
+const waitIdle = positiveInt('wait-idle', opts['wait-idle'], 0);
 const lr = Number(opts.lr);
 if (!(lr > 0)) fail(`--lr must be a positive number, got '${opts.lr}'`);
 const log = (line) => process.stderr.write(line + '\n');
@@ -71,19 +77,23 @@ async function main() {
     { name: 'torch', threads: availableParallelism() },
     { name: 'torch-1t', threads: 1 },
   ];
-  const times = new Map([['boltzmann', []], ...peers.map((p) => [p.name, []])]);
+  const times = new Map([['boltzmann', []], ['boltzmann-1t', []], ...peers.map((p) => [p.name, []])]);
   const skipped = new Map();
   if (python.path === undefined) for (const p of peers) skipped.set(p.name, python.why);
 
-  const ours = await oursSetup(digits);
+  const ours = [await oursSetup(digits, availableParallelism()), await oursSetup(digits, 1)];
   log(`MLP ${SIZES.join('-')} (sigmoid), batch ${BATCH}, SGD lr ${lr}: ${warmup} warm-up + ${steps} timed steps per run, ${repeats} runs per contender`);
   for (let r = 0; r < repeats; r++) {
-    const ms = await ours.time();
-    times.get('boltzmann').push(ms);
-    log(`  run ${r + 1}/${repeats} boltzmann  ${ms.toFixed(2)} ms/step`);
+    for (const [k, name] of ['boltzmann', 'boltzmann-1t'].entries()) {
+      waitForIdle();
+      const ms = await ours[k].time();
+      times.get(name).push(ms);
+      log(`  run ${r + 1}/${repeats} ${name.padEnd(12)}  ${ms.toFixed(2)} ms/step`);
+    }
     for (const p of peers) {
       if (skipped.has(p.name)) continue;
       const args = [join(here, 'peers', 'torch_mlp.py'), '--data', dataPath, '--labels', labelsPath, '--sizes', SIZES.join(','), '--batch', String(BATCH), '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), '--threads', String(p.threads)];
+      waitForIdle();
       const result = spawnSync(python.path, args, { encoding: 'utf8' });
       if (result.status !== 0) fail(`${p.name}: ${python.path} failed: ${result.stderr.trim().split('\n').pop()}`);
       const out = JSON.parse(result.stdout.trim().split('\n').pop());
@@ -93,10 +103,10 @@ async function main() {
         continue;
       }
       times.get(p.name).push(out.msPerStep);
-      log(`  run ${r + 1}/${repeats} ${p.name.padEnd(9)}  ${out.msPerStep.toFixed(2)} ms/step  (torch ${out.torch}, ${out.threads} threads)`);
+      log(`  run ${r + 1}/${repeats} ${p.name.padEnd(12)}  ${out.msPerStep.toFixed(2)} ms/step  (torch ${out.torch}, ${out.threads} threads)`);
     }
   }
-  await ours.dispose();
+  for (const o of ours) await o.dispose();
 
   const medians = Object.fromEntries([...times].filter(([, t]) => t.length > 0).map(([name, t]) => [name, median(t)]));
   const ratios = Object.fromEntries(Object.entries(medians).filter(([name]) => name !== 'boltzmann').map(([name, ms]) => [name, ms / medians.boltzmann]));
@@ -105,16 +115,16 @@ async function main() {
     return;
   }
   console.log(`\nMLP ${SIZES.join('-')}, batch ${BATCH}, one SGD step (median of ${repeats} runs of ${steps} steps)`);
-  console.log('contender   ms/step   ours faster by');
+  console.log('contender      ms/step   boltzmann (all cores) faster by');
   for (const [name, ms] of Object.entries(medians)) {
-    console.log(`${name.padEnd(10)} ${ms.toFixed(2).padStart(7)}   ${name === 'boltzmann' ? '' : `${ratios[name].toFixed(2)}x`}`);
+    console.log(`${name.padEnd(13)} ${ms.toFixed(2).padStart(7)}   ${name === 'boltzmann' ? '' : `${ratios[name].toFixed(2)}x`}`);
   }
   for (const [name, why] of skipped) console.log(`${name}: skipped (${why})`);
 }
 
 /** Our step: the graph of buildClassifierStep, fed consecutive minibatches (views, no copies) by cycling. */
-async function oursSetup(digits) {
-  const engine = createNodeEngine();
+async function oursSetup(digits, threads) {
+  const engine = createNodeEngine({ threads });
   const mlp = Mlp.create(engine, { sizes: SIZES, activation: 'sigmoid', seed: 1 });
   const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, BATCH, { optimizer: 'sgd', momentum: 0 });
   const program = await engine.compile(graph);
@@ -156,6 +166,30 @@ function choosePython() {
     whys.push(`${exe}: ${r.error?.code ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`)}`);
   }
   return { path: undefined, why: `no python3 with numpy and torch (${whys.join('; ')})` };
+}
+
+/** Busy and total CPU ticks of all cores so far, from /proc/stat (undefined where there is none). */
+function cpuTicks() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wait until the CPUs are under 15% busy over half a second, or --wait-idle seconds have passed. */
+function waitForIdle() {
+  const deadline = performance.now() + waitIdle * 1000;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const a = cpuTicks();
+    if (a === undefined || waitIdle === 0) return;
+    Atomics.wait(sleeper, 0, 0, 500);
+    const b = cpuTicks();
+    if ((b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.15 || performance.now() >= deadline) return;
+  }
 }
 
 function median(xs) {

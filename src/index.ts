@@ -27,6 +27,8 @@ export { filtersPicture, imagesPicture, reconstructionsPicture, type ImageShape 
 
 export { UserError } from './errors.js';
 
+/** The graph ops (add, gemm, sigmoid, reduceSum, softmax, ...): the vocabulary of graphs built by hand. */
+export * as ops from './graph/ops/index.js';
 export { gradients, stopGradient, vjpRules, type GradientOptions, type VjpContext, type VjpRule } from './autodiff/index.js';
 export {
   addOptimizer,

@@ -12,7 +12,7 @@ describe('the library entry point: gradients, optimisers, nn', () => {
     const engine = lib.createNodeEngine({ threads: 1 });
     const g = new lib.Graph('public');
     const x = g.input('x', 'float32', [2]);
-    const [grad] = lib.gradients(lib.softmaxCrossEntropy(g.node('Unsqueeze', [x, g.constant([0], 'int64', [1])], [{ dtype: 'float32', shape: [1, 2] }])[0], g.constant([1, 0], 'float32', [1, 2])), [x]);
+    const [grad] = lib.gradients(lib.softmaxCrossEntropy(lib.ops.unsqueeze(x, [0]), g.constant([1, 0], 'float32', [1, 2])), [x]);
     g.output('grad', grad);
     const out = await (await engine.compile(g)).run({ x: engine.float32(Float32Array.of(0, 0), [2]) });
     expect(Array.from(out.grad.data as Float32Array)).toEqual([-0.5, 0.5]);
