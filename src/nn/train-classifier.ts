@@ -1,11 +1,10 @@
-import { gradients } from '../autodiff/gradients.js';
 import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { DivergenceError } from '../training/fit.js';
 import { PingPongState } from '../training/graph-state.js';
-import { addOptimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from '../training/optimizers.js';
+import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from '../training/optimizers.js';
 import { softmaxCrossEntropy } from './layers.js';
 import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from './mlp.js';
 
@@ -53,7 +52,7 @@ export const classifierStepNames = { x: 'x', targets: 'targets', loss: 'loss', e
 
 /**
  * One whole training step of an MLP classifier as one graph: forward pass, softmax cross-entropy against
- * one-hot `targets` [batch, classes], its gradient by autodiff, and the optimiser's update. Inputs: weights_i,
+ * one-hot `targets` [batch, classes], its gradient by autodiff and the optimiser's update (addMinimizer). Inputs: weights_i,
  * bias_i, the optimiser state, x [batch, nIn], targets, learning_rate; outputs: X_next for every state input
  * X, `loss` (the minibatch's mean cross-entropy) and `errors` (how many rows the network got wrong), both
  * before the update. Biases are not decayed. Returns the graph and the optimiser's state tensors.
@@ -69,11 +68,9 @@ export function buildClassifierStep(
   const targets = g.input(classifierStepNames.targets, 'float32', [batchSize, layers[layers.length - 1].nOut]);
   const logits = mlpForward(x, params);
   const loss = softmaxCrossEntropy(logits, targets);
-  const wrt = params.flatMap((p) => [p.weights, p.bias]);
-  const grads = gradients(loss, wrt);
-  const state = addOptimizer(
-    g,
-    wrt.map((param, i) => ({ param, grad: grads[i], decay: i % 2 === 0 })),
+  const state = addMinimizer(
+    loss,
+    params.flatMap((p) => [{ param: p.weights }, { param: p.bias, decay: false }]),
     options,
   );
   g.output(classifierStepNames.loss, loss);

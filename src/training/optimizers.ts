@@ -1,5 +1,6 @@
 import type { Graph, Value } from '../graph/graph.js';
-import { add, div, maximum, mul, pow, reduceSum, sqrt, sub } from '../graph/ops/index.js';
+import { gradients } from '../autodiff/gradients.js';
+import { add, div, maximum, mul, neg, pow, reduceSum, sqrt, sub } from '../graph/ops/index.js';
 import { nextName } from './step-graph.js';
 
 /** Gradient-descent optimisers that run inside a training step's graph. */
@@ -53,7 +54,7 @@ export const optimizerNames = { learningRate: 'learning_rate', adamStep: 'adam_s
  * The gradients rescaled by min(1, maxNorm / ||g||), ||g|| the global norm sqrt(sum over all gradients of
  * their squared elements).
  */
-export function clipByGlobalNorm(grads: readonly Value[], maxNorm: number): Value[] {
+export function clipByGlobalNorm(grads: readonly Value[], maxNorm: number | Value): Value[] {
   if (grads.length === 0) return [];
   const squares = grads.map((g) => {
     const axes = (g.shape ?? []).map((_, i) => i);
@@ -113,10 +114,7 @@ export function addOptimizer(g: Graph, updates: readonly ParameterUpdate[], opti
     state.push({ name, dims, fill });
     return g.input(name, dtype, dims);
   };
-  const dimsOf = (p: Value): number[] => {
-    if (p.shape === undefined || !p.shape.every((d) => typeof d === 'number')) throw new Error(`addOptimizer: ${p.name} needs a known numeric shape`);
-    return p.shape as number[];
-  };
+  const dimsOf = (p: Value): number[] => numericDims(p, 'addOptimizer');
 
   if (o.optimizer === 'adam') {
     const t = stateInput(optimizerNames.adamStep, []);
@@ -142,6 +140,58 @@ export function addOptimizer(g: Graph, updates: readonly ParameterUpdate[], opti
     updates.forEach((u, i) => g.output(nextName(u.param.name), sub(u.param, mul(learningRate, grads[i]))));
   }
   return state;
+}
+
+/**
+ * Add to loss's graph the gradient of the scalar `loss` with respect to each parameter and the optimiser's
+ * update, as `addOptimizer` does (same inputs, outputs and state). For SGD the backward pass starts from
+ * -learning_rate instead of 1, so that it yields the steps -lr g themselves and the update is one addition
+ * per parameter (p' = p + step, or v' = momentum v + step, p' = p + v') instead of a scaling and a
+ * subtraction over every parameter; clipping and weight decay are applied to the steps, which is the same
+ * update. Adam takes the plain gradients.
+ */
+export function addMinimizer(
+  loss: Value,
+  params: readonly { readonly param: Value; readonly decay?: boolean }[],
+  options: Partial<OptimizerOptions> = {},
+): StateTensor[] {
+  const o: OptimizerOptions = { ...defaultOptimizerOptions, ...options };
+  const g = loss.graph;
+  if (o.optimizer === 'adam') {
+    const grads = gradients(loss, params.map((p) => p.param));
+    return addOptimizer(g, params.map((p, i) => ({ ...p, grad: grads[i] })), o);
+  }
+  checkOptimizerOptions(o);
+  const learningRate = g.input(optimizerNames.learningRate, loss.dtype, []);
+  let steps = gradients(loss, params.map((p) => p.param), { seed: neg(learningRate) });
+  if (o.clipNorm > 0) {
+    // ||steps|| = lr ||g||: clip to lr clipNorm (the floor keeps lr = 0 from dividing 0 by 0).
+    steps = clipByGlobalNorm(steps, maximum(mul(learningRate, o.clipNorm), 1e-30));
+  }
+  if (o.weightDecay > 0) {
+    const decay = mul(learningRate, -o.weightDecay);
+    steps = steps.map((st, i) => (params[i].decay !== false ? add(st, mul(params[i].param, decay)) : st));
+  }
+  const state: StateTensor[] = [];
+  params.forEach(({ param }, i) => {
+    if (o.momentum > 0) {
+      const dims = numericDims(param, 'addMinimizer');
+      const name = `${param.name}_velocity`;
+      state.push({ name, dims, fill: 0 });
+      const velocity = add(mul(g.input(name, param.dtype, dims), o.momentum), steps[i]);
+      g.output(nextName(name), velocity);
+      g.output(nextName(param.name), add(param, velocity));
+    } else {
+      g.output(nextName(param.name), add(param, steps[i]));
+    }
+  });
+  return state;
+}
+
+function numericDims(p: Value, caller: string): number[] {
+  const shape = p.shape;
+  if (shape === undefined || !shape.every((d) => typeof d === 'number')) throw new Error(`${caller}: ${p.name} needs a known numeric shape`);
+  return shape as number[];
 }
 
 /** Throws a RangeError naming the first option out of range. */

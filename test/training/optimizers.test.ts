@@ -9,7 +9,7 @@ import { Graph } from '../../src/graph/graph.js';
 import { mul, reduceSum, square, sub } from '../../src/graph/ops/index.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { PingPongState } from '../../src/training/graph-state.js';
-import { addOptimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions } from '../../src/training/optimizers.js';
+import { addMinimizer, addOptimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions } from '../../src/training/optimizers.js';
 import { expectAllClose, seededRandom } from '../helpers/reference.js';
 
 const engine = createNodeEngine({ threads: 1 });
@@ -56,7 +56,7 @@ function reference(o: OptimizerOptions, lr: number, steps: number): { a: number[
   return p;
 }
 
-async function runGraph(o: OptimizerOptions, lr: number, steps: number): Promise<{ a: Float32Array; b: Float32Array; state: string[] }> {
+async function runGraph(o: OptimizerOptions, lr: number, steps: number, how: 'optimizer' | 'minimizer' = 'optimizer'): Promise<{ a: Float32Array; b: Float32Array; state: string[] }> {
   const g = new Graph('optimizer-test');
   const a = g.input('a', 'float32', [2, 3]);
   const b = g.input('b', 'float32', [3]);
@@ -66,8 +66,13 @@ async function runGraph(o: OptimizerOptions, lr: number, steps: number): Promise
     return reduceSum(mul(square(d), g.constant(scale[key].map((s) => s / 2), 'float32', dims)), dims.map((_, i) => i));
   };
   const loss = sub(term(a, 'a'), mul(term(b, 'b'), -1));
-  const [ga, gb] = gradients(loss, [a, b]);
-  const state = addOptimizer(g, [{ param: a, grad: ga }, { param: b, grad: gb, decay: false }], o);
+  let state;
+  if (how === 'minimizer') {
+    state = addMinimizer(loss, [{ param: a }, { param: b, decay: false }], o);
+  } else {
+    const [ga, gb] = gradients(loss, [a, b]);
+    state = addOptimizer(g, [{ param: a, grad: ga }, { param: b, grad: gb, decay: false }], o);
+  }
   const buffers = new PingPongState(engine, [
     { name: 'a', dims: [2, 3], initial: init.a },
     { name: 'b', dims: [3], initial: init.b },
@@ -89,19 +94,27 @@ describe('optimisers as graph updates, against float64 references', () => {
     ['Adam with weight decay and clipping', { ...d, optimizer: 'adam', beta1: 0.8, beta2: 0.99, weightDecay: 0.05, clipNorm: 1 }, 0.1],
   ];
   for (const [name, o, lr] of cases) {
-    it(name, async () => {
-      const steps = 7;
-      const got = await runGraph(o, lr, steps);
-      const want = reference(o, lr, steps);
-      expectAllClose(got.a, want.a, { rtol: 1e-5, atol: 1e-6 }, 'a');
-      expectAllClose(got.b, want.b, { rtol: 1e-5, atol: 1e-6 }, 'b');
-    });
+    for (const how of ['optimizer', 'minimizer'] as const) {
+      it(`${name} (add${how === 'optimizer' ? 'Optimizer on given gradients' : 'Minimizer on the loss'})`, async () => {
+        const steps = 7;
+        const got = await runGraph(o, lr, steps, how);
+        const want = reference(o, lr, steps);
+        expectAllClose(got.a, want.a, { rtol: 1e-5, atol: 1e-6 }, 'a');
+        expectAllClose(got.b, want.b, { rtol: 1e-5, atol: 1e-6 }, 'b');
+      });
+    }
   }
+
+  it('addMinimizer with learning rate 0 leaves the parameters alone, clipping included', async () => {
+    const got = await runGraph({ ...d, momentum: 0.5, clipNorm: 0.5, weightDecay: 0.1 }, 0, 3, 'minimizer');
+    expectAllClose(got.a, Float32Array.from(init.a), { rtol: 0, atol: 0 });
+  });
 
   it('names its state after the parameters', async () => {
     expect((await runGraph({ ...d, momentum: 0 }, 0.1, 1)).state).toEqual([]);
     expect((await runGraph({ ...d, momentum: 0.9 }, 0.1, 1)).state).toEqual(['a_velocity', 'b_velocity']);
     expect((await runGraph({ ...d, optimizer: 'adam' }, 0.1, 1)).state).toEqual(['adam_step', 'a_adam_m', 'a_adam_v', 'b_adam_m', 'b_adam_v']);
+    expect((await runGraph({ ...d, momentum: 0.9 }, 0.1, 1, 'minimizer')).state).toEqual(['a_velocity', 'b_velocity']);
   });
 
   it('clipping leaves gradients below the norm alone (the global norm of the first step is about 4)', async () => {
