@@ -31,6 +31,7 @@ export { UserError } from './errors.js';
 export * as ops from './graph/ops/index.js';
 export { gradients, stopGradient, vjpRules, type GradientOptions, type VjpContext, type VjpRule } from './autodiff/index.js';
 export {
+  addMinimizer,
   addOptimizer,
   adamStep,
   clipByGlobalNorm,

@@ -3,7 +3,7 @@ import * as lib from '../../src/index.js';
 
 describe('the library entry point: gradients, optimisers, nn', () => {
   it('exports the autodiff, optimiser, surrogate and nn pieces', () => {
-    for (const name of ['gradients', 'stopGradient', 'addOptimizer', 'adamStep', 'sgdMomentumStep', 'clipByGlobalNorm', 'PingPongState', 'contrastiveSurrogate', 'Mlp', 'trainClassifier', 'buildClassifierStep', 'dense', 'softmaxCrossEntropy', 'saveMlp', 'loadMlp'] as const) {
+    for (const name of ['gradients', 'stopGradient', 'addOptimizer', 'addMinimizer', 'adamStep', 'sgdMomentumStep', 'clipByGlobalNorm', 'PingPongState', 'contrastiveSurrogate', 'Mlp', 'trainClassifier', 'buildClassifierStep', 'dense', 'softmaxCrossEntropy', 'saveMlp', 'loadMlp'] as const) {
       expect(typeof lib[name], name).toBe('function');
     }
   });
