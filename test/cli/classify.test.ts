@@ -117,6 +117,14 @@ describe('bad input to classify: one line, non-zero exit, no classifier', () => 
     expectOneLineError(await runCli('classify', '--data', `idx:${train}`, '--out', join(dir, 'x.npy'), ...quick), 'x.npy', '.safetensors');
   });
 
+  it('divergence: exit 3, one line that says so, no classifier', async () => {
+    const out = join(dir, 'diverged.safetensors');
+    const r = await runCli('classify', '--data', `idx:${train}`, '--hidden-layers', '4', '--learning-rate', '1e38', '--out', out, ...quick.filter((a, i) => a !== '--learning-rate' && quick[i - 1] !== '--learning-rate'));
+    expectOneLineError(r, 'diverged in epoch 1', 'lower the learning rate');
+    expect(r.code).toBe(3);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('bad flags: an unknown optimizer, malformed layer sizes', async () => {
     const r = await runCli('classify', '--data', `idx:${train}`, '--optimizer', 'rmsprop', ...quick);
     expectOneLineError(r, '--optimizer', 'rmsprop');
