@@ -1,7 +1,7 @@
 // AIS speed (issue 3): `npm run bench:ais` (builds first), or
 //
 //   node bench/ais.mjs [--repeats 3] [--numpy-steps 1000] [--blocks 1,10,25,50,100] [--sweep-steps 1000]
-//                      [--raise-examples 10] [--python /usr/bin/python3] [--wait-idle 30] [--json]
+//                      [--raise-examples 50] [--python /usr/bin/python3] [--wait-idle 30] [--json]
 //
 // The task: log Z of a 784 x 500 Bernoulli RBM by AIS with 100 runs and the standard 14,500-temperature schedule
 // (Salakhutdinov & Murray 2008), base-rate model fitted to the data. The model is trained for one epoch (CD-1)
@@ -11,13 +11,14 @@
 // Contenders, timed alternately (round robin) `--repeats` times, the median reported:
 //   boltzmann  annealedImportanceSampling: one ONNX graph per block of temperatures, all cores, float32 graphs,
 //              log-weights summed in float64 in JS (in this process; the graphs are compiled in each run)
-//   numpy      bench/peers/numpy_ais.py: the same loop in plain numpy (float32 matrices, float64 log-weights),
-//              OpenBLAS with its default threads. numpy's loop is slow, so it runs only the first
-//              `--numpy-steps` temperature steps and its time is extrapolated linearly to 14,500 (the work per
-//              step does not depend on the temperature); `--numpy-steps 14500` runs it all.
+//   numpy      bench/peers/numpy_ais.py: the same loop in plain numpy, float32 matrices and sampling, float64
+//              log-weights, OpenBLAS with its default threads
+//   numpy-f64  the same in float64, what a direct port of the MATLAB original (RBM_AIS.m) computes
+// The numpy runs do only the first `--numpy-steps` temperature steps and their time is extrapolated linearly
+// to 14,500 (the work per step does not depend on the temperature); `--numpy-steps 14500` runs them whole.
 // Also measured: the time per step for several temperatures per graph run (`--blocks`, on a `--sweep-steps`
-// schedule), and reverse AIS (RAISE) on `--raise-examples` test digits with 10 chains each, the whole schedule:
-// its time per example.
+// schedule, graph compilation included), and reverse AIS (RAISE) on `--raise-examples` test digits with 10
+// chains each over the whole schedule (eval's defaults): its time per example.
 //
 // The machine may be shared: before each timed run the bench waits (up to --wait-idle seconds) for the CPUs to be
 // nearly idle, and reports `others`, the CPU time other processes used during each run as a share of all cores.
@@ -40,6 +41,7 @@ import {
   saveRbm,
   standardSchedule,
 } from '../dist/index.js';
+import { DEFAULT_BLOCK_SIZE } from '../dist/estimators/annealing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STEPS = 14_500;
@@ -52,7 +54,7 @@ const { values: opts } = parseArgs({
     'numpy-steps': { type: 'string', default: '1000' },
     blocks: { type: 'string', default: '1,10,25,50,100' },
     'sweep-steps': { type: 'string', default: '1000' },
-    'raise-examples': { type: 'string', default: '10' },
+    'raise-examples': { type: 'string', default: '50' },
     python: { type: 'string' },
     'wait-idle': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
@@ -107,28 +109,33 @@ async function main() {
   }
 
   const ours = [];
-  const numpy = [];
-  let numpySkipped = python.path === undefined ? python.why : undefined;
+  const peers = { numpy: { dtype: 'float32', runs: [] }, 'numpy-f64': { dtype: 'float64', runs: [] } };
+  const skipped = {};
+  if (python.path === undefined) for (const name of Object.keys(peers)) skipped[name] = python.why;
   for (let r = 0; r < repeats; r++) {
     waitForIdle();
     const m = await measure(() => annealedImportanceSampling(rbm, { chains: CHAINS, baseRate: baseBias, seed: r }));
     ours.push({ seconds: m.seconds, logZ: m.value.logZ, logZStdErr: m.value.logZStdErr, others: m.others });
     log(`  run ${r + 1}/${repeats} boltzmann ${m.seconds.toFixed(1)} s  log Z ${m.value.logZ.toFixed(2)} +- ${m.value.logZStdErr.toFixed(2)}  others ${pct(m.others)}`);
-    if (numpySkipped !== undefined) continue;
-    waitForIdle();
-    const before = cpuTicks();
-    const child = spawnSync(python.path, [join(here, 'peers', 'numpy_ais.py'), '--model', modelPath, '--base-bias', biasPath, '--chains', String(CHAINS), '--steps', String(numpySteps), '--seed', String(r)], { encoding: 'utf8', timeout: 3_600_000 });
-    const after = cpuTicks();
-    const last = (child.stdout ?? '').trim().split('\n').at(-1);
-    if (child.status !== 0 || !last) {
-      numpySkipped = `numpy_ais.py failed: ${child.error?.message ?? child.stderr.trim().split('\n').at(-1)}`;
-      log(`  numpy: skipped: ${numpySkipped}`);
-      continue;
+    for (const [name, peer] of Object.entries(peers)) {
+      if (skipped[name] !== undefined) continue;
+      waitForIdle();
+      const before = cpuTicks();
+      const args = [join(here, 'peers', 'numpy_ais.py'), '--model', modelPath, '--base-bias', biasPath, '--chains', String(CHAINS), '--steps', String(numpySteps), '--seed', String(r), '--dtype', peer.dtype];
+      const child = spawnSync(python.path, args, { encoding: 'utf8', timeout: 3_600_000 });
+      const after = cpuTicks();
+      const last = (child.stdout ?? '').trim().split('\n').at(-1);
+      if (child.status !== 0 || !last) {
+        skipped[name] = `numpy_ais.py failed: ${child.error?.message ?? child.stderr.trim().split('\n').at(-1)}`;
+        log(`  ${name}: skipped: ${skipped[name]}`);
+        continue;
+      }
+      const result = JSON.parse(last);
+      const seconds = (result.seconds * STEPS) / result.steps;
+      peer.version = result.numpy;
+      peer.runs.push({ seconds, measuredSeconds: result.seconds, steps: result.steps, logZ: result.logZ ?? null, others: othersShare(before, after, result.cpuSeconds) });
+      log(`  run ${r + 1}/${repeats} ${name.padEnd(9)} ${seconds.toFixed(1)} s${result.steps < STEPS ? ` (${result.seconds.toFixed(1)} s for ${result.steps} steps, extrapolated)` : ''}  others ${pct(peer.runs.at(-1).others)}`);
     }
-    const result = JSON.parse(last);
-    const seconds = (result.seconds * STEPS) / result.steps;
-    numpy.push({ seconds, measuredSeconds: result.seconds, steps: result.steps, logZ: result.logZ ?? null, others: othersShare(before, after, result.cpuSeconds) });
-    log(`  run ${r + 1}/${repeats} numpy     ${seconds.toFixed(1)} s${result.steps < STEPS ? ` (${result.seconds.toFixed(1)} s for ${result.steps} steps, extrapolated)` : ''}  others ${pct(numpy.at(-1).others)}`);
     machine.loadAverage1m.push(loadavg()[0]);
   }
 
@@ -142,17 +149,21 @@ async function main() {
   await engine.dispose();
 
   const oursMedian = median(ours.map((x) => x.seconds));
-  const numpyMedian = numpy.length > 0 ? median(numpy.map((x) => x.seconds)) : null;
+  const peerResults = Object.entries(peers)
+    .filter(([, peer]) => peer.runs.length > 0)
+    .map(([name, peer]) => {
+      const seconds = median(peer.runs.map((x) => x.seconds));
+      return { name, dtype: peer.dtype, numpy: peer.version, seconds, msPerStep: (1000 * seconds) / STEPS, peerOverOurs: seconds / oursMedian, runs: peer.runs };
+    });
   const report = {
     task: { model: `${rbm.nVisible}x${HIDDEN} Bernoulli RBM (1 epoch CD-1 on the bundled digits)`, chains: CHAINS, steps: STEPS, repeats, numpySteps },
     machine,
     python: python.path ?? null,
-    boltzmann: { seconds: oursMedian, msPerStep: (1000 * oursMedian) / STEPS, runs: ours },
-    numpy: numpyMedian === null ? null : { seconds: numpyMedian, msPerStep: (1000 * numpyMedian) / STEPS, runs: numpy },
-    numpyOverOurs: numpyMedian === null ? null : numpyMedian / oursMedian,
+    boltzmann: { seconds: oursMedian, msPerStep: (1000 * oursMedian) / STEPS, blockSize: DEFAULT_BLOCK_SIZE, runs: ours },
+    peers: peerResults,
     blockSweep: { steps: sweepSteps, results: sweep },
     reverseAis: raise,
-    skipped: numpySkipped === undefined ? {} : { numpy: numpySkipped },
+    skipped,
   };
   if (opts.json) {
     console.log(JSON.stringify(report));
@@ -160,13 +171,14 @@ async function main() {
   }
   console.log(`\nAIS, ${report.task.model}: ${CHAINS} runs x ${STEPS} temperatures, median of ${repeats}; ${machine.cores} cores, ${machine.cpu}`);
   console.log(`1-minute load average during the bench: ${machine.loadAverage1m.map((x) => x.toFixed(2)).join(', ')}\n`);
-  console.log('| contender | seconds (median) | ms per step | runs (s) | others (max) |');
-  console.log('| --- | ---: | ---: | --- | ---: |');
-  const line = (name, s, runs) => console.log(`| ${name} | ${s.toFixed(1)} | ${((1000 * s) / STEPS).toFixed(2)} | ${runs.map((x) => x.seconds.toFixed(1)).join(' ')} | ${pct(Math.max(...runs.map((x) => x.others ?? NaN)))} |`);
-  line('boltzmann', oursMedian, ours);
-  if (numpyMedian !== null) line(`numpy${numpySteps < STEPS ? ` (${numpySteps} steps, extrapolated)` : ''}`, numpyMedian, numpy);
+  console.log('| contender | seconds (median) | ms per step | runs (s) | others (max) | this / boltzmann |');
+  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
+  const line = (name, s, runs) => console.log(`| ${name} | ${s.toFixed(1)} | ${((1000 * s) / STEPS).toFixed(2)} | ${runs.map((x) => x.seconds.toFixed(1)).join(' ')} | ${pct(Math.max(...runs.map((x) => x.others ?? NaN)))} | ${(s / oursMedian).toFixed(2)}x |`);
+  line(`boltzmann (${DEFAULT_BLOCK_SIZE} temperatures per graph run)`, oursMedian, ours);
+  for (const p of peerResults) line(`${p.name} ${p.numpy} (${p.dtype}${numpySteps < STEPS ? `, ${numpySteps} steps extrapolated` : ''})`, p.seconds, p.runs);
   console.log('');
-  if (report.numpyOverOurs !== null) console.log(`numpy / boltzmann: ${report.numpyOverOurs.toFixed(2)}x faster (issue 3 target: at least 2x)`);
+  const fastest = peerResults.reduce((best, p) => (best === undefined || p.seconds < best.seconds ? p : best), undefined);
+  if (fastest !== undefined) console.log(`fastest peer (${fastest.name}) / boltzmann: ${fastest.peerOverOurs.toFixed(2)}x (issue 3 target: at least 2x)`);
   for (const [name, why] of Object.entries(report.skipped)) console.log(`skipped ${name}: ${why}`);
   console.log(`log Z (boltzmann runs): ${ours.map((x) => `${x.logZ.toFixed(2)} +- ${x.logZStdErr.toFixed(2)}`).join(', ')}`);
   console.log(`\ntemperatures per graph run (${sweepSteps}-step schedule): ${sweep.map((x) => `${x.blockSize}: ${x.msPerStep.toFixed(3)} ms/step`).join(', ')}`);

@@ -4,9 +4,10 @@ bench/ais.mjs. Same path, schedule and transitions as boltzmann's annealedImport
     f_beta(v) = exp((1 - beta) bA.v + beta a.v) prod_mu (1 + exp(beta (c + W^T v)_mu))
     log w += log f_{beta_{k+1}}(v) - log f_{beta_k}(v), then one Gibbs step at beta_{k+1}.
 
-Matrices and sampling in float32 (the fair, fast choice for numpy), log-weights in float64.
+Matrices and sampling in float32 (the fair, fast choice for numpy; --dtype float64 for what a direct port of
+the MATLAB original computes), log-weights in float64.
 
-    python3 numpy_ais.py --model M.safetensors --base-bias B.npy [--chains 100] [--steps N] [--seed 0]
+    python3 numpy_ais.py --model M.safetensors --base-bias B.npy [--chains 100] [--steps N] [--seed 0] [--dtype float32]
 
 --steps N runs only the first N temperature steps of the 14,500 of the standard schedule (for timing a
 prefix); the result is one JSON line: {"steps", "seconds", "cpuSeconds", "logZ"} (logZ only when the whole
@@ -31,7 +32,7 @@ def load_safetensors(path):
             continue
         start, end = info['data_offsets']
         dtype = {'F32': np.float32, 'F64': np.float64}[info['dtype']]
-        out[name] = np.frombuffer(raw[8 + n + start:8 + n + end], dtype=dtype).reshape(info['shape']).astype(np.float32)
+        out[name] = np.frombuffer(raw[8 + n + start:8 + n + end], dtype=dtype).reshape(info['shape'])
     return out
 
 
@@ -55,10 +56,12 @@ def main():
     p.add_argument('--chains', type=int, default=100)
     p.add_argument('--steps', type=int, default=None)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--dtype', choices=['float32', 'float64'], default='float32')
     o = p.parse_args()
+    f = np.dtype(o.dtype)
     t = load_safetensors(o.model)
-    W, a, c = t['weights'], t['visible_bias'], t['hidden_bias']
-    bA = np.load(o.base_bias).astype(np.float32).reshape(-1)
+    W, a, c = (t[k].astype(f) for k in ('weights', 'visible_bias', 'hidden_bias'))
+    bA = np.load(o.base_bias).astype(f).reshape(-1)
     betas = standard_schedule()
     K = len(betas) - 1
     steps = K if o.steps is None else min(o.steps, K)
@@ -68,20 +71,20 @@ def main():
 
     started = time.perf_counter()
     cpu_started = time.process_time()
-    v = (rng.random((C, nV), dtype=np.float32) < sigmoid(bA)).astype(np.float32)
+    v = (rng.random((C, nV), dtype=f) < sigmoid(bA)).astype(f)
     logw = np.zeros(C)
     for k in range(steps):
-        b0, b1 = np.float32(betas[k]), np.float32(betas[k + 1])
+        b0, b1 = f.type(betas[k]), f.type(betas[k + 1])
         x = v @ W + c
         b1x = b1 * x
         logw += (b1 - b0) * (v @ gap) + (softplus(b1x) - softplus(b0 * x)).sum(axis=1)
-        h = (rng.random(x.shape, dtype=np.float32) < sigmoid(b1x)).astype(np.float32)
+        h = (rng.random(x.shape, dtype=f) < sigmoid(b1x)).astype(f)
         field = bA + b1 * (h @ W.T + gap)
-        v = (rng.random(field.shape, dtype=np.float32) < sigmoid(field)).astype(np.float32)
+        v = (rng.random(field.shape, dtype=f) < sigmoid(field)).astype(f)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
 
-    result = {'steps': steps, 'seconds': seconds, 'cpuSeconds': cpu_seconds}
+    result = {'steps': steps, 'seconds': seconds, 'cpuSeconds': cpu_seconds, 'dtype': o.dtype, 'numpy': np.__version__}
     if steps == K:
         base = float(np.sum(np.logaddexp(0, bA.astype(np.float64)))) + W.shape[1] * np.log(2)
         m = logw.max()
