@@ -13,8 +13,9 @@
 //   torch          torch.nn.Sequential + CrossEntropyLoss + optim.SGD, zero_grad/backward/step, all cores
 //   torch-1t       the same with 1 thread (faster than 2 on some 2-core machines)
 // Each repeat times `--steps` steps after `--warmup` untimed ones, per contender, round robin (ours in this
-// process, torch in a child process per run); reported: the median over repeats of the time per step, and
-// the speed ratio of boltzmann (all cores) to each other contender (> 1: ours is faster). Python contenders are skipped, with the reason, when
+// process, torch in a child process per run); reported: the median and the best over repeats of the time per
+// step (the best is the least disturbed by other work on a shared machine), and the speed ratio of boltzmann
+// (all cores) to each other contender from the medians (> 1: ours is faster). Python contenders are skipped, with the reason, when
 // no python3 with numpy and torch is found (--python, $BOLTZMANN_PYTHON, /usr/bin/python3, python3 on PATH).
 // The machine may be shared: before each run the bench waits (up to --wait-idle seconds, 0: not at all) for the
 // CPUs to be nearly idle (under 15% busy over half a second, from /proc/stat).
@@ -109,15 +110,16 @@ async function main() {
   for (const o of ours) await o.dispose();
 
   const medians = Object.fromEntries([...times].filter(([, t]) => t.length > 0).map(([name, t]) => [name, median(t)]));
+  const best = Object.fromEntries([...times].filter(([, t]) => t.length > 0).map(([name, t]) => [name, Math.min(...t)]));
   const ratios = Object.fromEntries(Object.entries(medians).filter(([name]) => name !== 'boltzmann').map(([name, ms]) => [name, ms / medians.boltzmann]));
   if (opts.json) {
-    console.log(JSON.stringify({ sizes: SIZES, batch: BATCH, steps, repeats, msPerStep: medians, speedRatio: ratios, skipped: Object.fromEntries(skipped) }));
+    console.log(JSON.stringify({ sizes: SIZES, batch: BATCH, steps, repeats, msPerStep: medians, bestMsPerStep: best, speedRatio: ratios, skipped: Object.fromEntries(skipped) }));
     return;
   }
   console.log(`\nMLP ${SIZES.join('-')}, batch ${BATCH}, one SGD step (median of ${repeats} runs of ${steps} steps)`);
-  console.log('contender      ms/step   boltzmann (all cores) faster by');
+  console.log('contender      ms/step (median)   best   boltzmann (all cores) faster by');
   for (const [name, ms] of Object.entries(medians)) {
-    console.log(`${name.padEnd(13)} ${ms.toFixed(2).padStart(7)}   ${name === 'boltzmann' ? '' : `${ratios[name].toFixed(2)}x`}`);
+    console.log(`${name.padEnd(13)} ${ms.toFixed(2).padStart(7)}          ${best[name].toFixed(2).padStart(6)}   ${name === 'boltzmann' ? '' : `${ratios[name].toFixed(2)}x`}`);
   }
   for (const [name, why] of skipped) console.log(`${name}: skipped (${why})`);
 }
