@@ -1,12 +1,11 @@
-import type { Tensor } from 'onnxruntime-common';
-import type { Program, TensorMap } from '../runtime/engine.js';
 import type { RBM } from '../models/rbm.js';
 import { parameterKeys, parameterNames } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
+import { PingPongState, type StateBuffer } from './graph-state.js';
 import { monitor, type MonitorRecord } from './monitor.js';
 import { defaultFitOptions, scheduleAt, type FitOptions } from './options.js';
-import { buildStepGraph, nextName, stepNames, velocityName } from './step-graph.js';
+import { buildStepGraph, stepNames, velocityName } from './step-graph.js';
 
 /** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
 export interface EpochRecord extends MonitorRecord {
@@ -56,7 +55,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const graph = buildStepGraph({ ...rbm, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
-  const state = new StepState(rbm, o, persistentChains === undefined ? undefined : gatherRows(data, randomRows(rng, data.rows, persistentChains)));
+  const state = stepState(rbm, persistentChains === undefined ? undefined : gatherRows(data, randomRows(rng, data.rows, persistentChains)));
   const batches = Math.floor(data.rows / o.batchSize);
   const batch = new Float32Array(o.batchSize * rbm.nVisible);
   const records: EpochRecord[] = [];
@@ -81,7 +80,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
         callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
       }
       const stepSeconds = (performance.now() - started) / 1000;
-      if (!state.copyTo(rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
+      if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
       rbm.epochsTrained += 1;
       const record: EpochRecord = {
         epoch: rbm.epochsTrained,
@@ -97,45 +96,23 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   return records;
 }
 
-/**
- * The training state as two sets of engine tensors, read from one and written into the other by each step
- * (pre-allocated outputs: no allocation per step): parameters, velocities and, for PCD, the chains.
- */
-class StepState {
-  private current: TensorMap;
-  private next: TensorMap;
+/** The step graph's state: parameters, velocities (from zero) and, for PCD, the chains. */
+function stepState(rbm: RBM, chains: Matrix | undefined): PingPongState {
+  const dims = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
+  const buffers: StateBuffer[] = parameterKeys.flatMap((key) => [
+    { name: parameterNames[key], dims: dims[key], initial: rbm.params[key] },
+    { name: velocityName(key), dims: dims[key], initial: 0 },
+  ]);
+  if (chains !== undefined) buffers.push({ name: stepNames.chains, dims: [chains.rows, chains.cols], initial: chains.data });
+  return new PingPongState(rbm.engine, buffers);
+}
 
-  constructor(rbm: RBM, o: FitOptions, chains: Matrix | undefined) {
-    const e = rbm.engine;
-    const shapes: Record<string, readonly number[]> = {};
-    for (const key of parameterKeys) {
-      const dims = key === 'weights' ? [rbm.nVisible, rbm.nHidden] : [key === 'visibleBias' ? rbm.nVisible : rbm.nHidden];
-      shapes[parameterNames[key]] = dims;
-      shapes[velocityName(key)] = dims;
-    }
-    if (chains !== undefined) shapes[stepNames.chains] = [o.chains, rbm.nVisible];
-    const allocate = (): TensorMap =>
-      Object.fromEntries(Object.entries(shapes).map(([name, dims]) => [name, e.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims)]));
-    this.current = allocate();
-    this.next = allocate();
-    for (const key of parameterKeys) (this.current[parameterNames[key]].data as Float32Array).set(rbm.params[key]);
-    if (chains !== undefined) (this.current[stepNames.chains].data as Float32Array).set(chains.data);
-  }
-
-  async step(program: Program, feeds: TensorMap): Promise<void> {
-    const into: Record<string, Tensor> = {};
-    for (const name of Object.keys(this.next)) into[nextName(name)] = this.next[name];
-    await program.run({ ...feeds, ...this.current }, into);
-    [this.current, this.next] = [this.next, this.current];
-  }
-
-  /** Copy the parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
-  copyTo(rbm: RBM): boolean {
-    const values = parameterKeys.map((key) => this.current[parameterNames[key]].data as Float32Array);
-    if (!values.every((v) => v.every(Number.isFinite))) return false;
-    parameterKeys.forEach((key, i) => rbm.params[key].set(values[i]));
-    return true;
-  }
+/** Copy the state's parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
+function copyParameters(state: PingPongState, rbm: RBM): boolean {
+  const values = parameterKeys.map((key) => state.get(parameterNames[key]));
+  if (!values.every((v) => v.every(Number.isFinite))) return false;
+  parameterKeys.forEach((key, i) => rbm.params[key].set(values[i]));
+  return true;
 }
 
 function initVisibleBias(rbm: RBM, data: Matrix): void {
