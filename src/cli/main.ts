@@ -12,7 +12,7 @@ import { classifyCommand } from './commands/classify.js';
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
   const program = new Command('boltzmann')
-    .description('Boltzmann machines on ONNX Runtime: train, sample, inspect')
+    .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
