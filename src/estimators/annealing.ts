@@ -158,6 +158,27 @@ export function annealingGraph(rbm: Pick<RBM, 'nVisible' | 'nHidden' | 'visible'
   return g;
 }
 
+/** What forward and reverse AIS are both given. */
+export interface AnnealingOptions {
+  /**
+   * The inverse temperatures: a count of steps for `standardSchedule` (default 14,500), or the schedule
+   * itself, increasing from 0 to 1.
+   */
+  readonly betas?: number | ArrayLike<number>;
+  /**
+   * The base model's visible biases b_A: a data matrix [examples, nVisible] to fit them to (`baseRateBiases`:
+   * the smoothed log-odds of the training data), or the biases themselves. Default: zeros (the uniform
+   * distribution), which is valid but needs more temperatures for the same accuracy.
+   */
+  readonly baseRate?: Matrix | Float32Array;
+  /** Seed of the chains' random streams and of reverse AIS's subset (default 0): same seed, same estimate. */
+  readonly seed?: number;
+  /** Temperatures per graph run (default DEFAULT_BLOCK_SIZE). */
+  readonly blockSize?: number;
+  /** Called after each graph run with the temperature steps done and in all. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 export interface AnnealOptions {
   /** Temperatures per graph run (default DEFAULT_BLOCK_SIZE). */
   readonly blockSize?: number;

@@ -10,25 +10,17 @@ import {
   logMeanExpWithError,
   resolveBaseBias,
   resolveSchedule,
+  type AnnealingOptions,
 } from './annealing.js';
 
 /** Chains per graph run, at most: examples are annealed in groups of this many chains. */
 const MAX_CHAINS_PER_RUN = 1000;
 
-export interface ReverseAisOptions {
+export interface ReverseAisOptions extends AnnealingOptions {
   /** Test examples to anneal from (default 50): a random subset (by `seed`) when the data has more. */
   readonly examples?: number;
   /** Reverse chains per example (default 10); their weights are averaged before the log. */
   readonly chainsPerExample?: number;
-  /** As for AIS: a count for `standardSchedule` (default 14,500) or the schedule, 0 to 1. */
-  readonly betas?: number | ArrayLike<number>;
-  /** As for AIS: data to fit the base-rate visible biases to, or the biases (default zeros). */
-  readonly baseRate?: Matrix | Float32Array;
-  /** Seed of the subset and the chains (default 0). */
-  readonly seed?: number;
-  /** Temperatures per graph run. */
-  readonly blockSize?: number;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ReverseAisResult {

@@ -62,13 +62,16 @@ export async function saveRbm(path: string, rbm: RBM, extra: ModelMetadata = {})
 
 /** Read the RBM at `path`. */
 export async function loadRbm(engine: Engine, path: string): Promise<{ rbm: RBM; metadata: ModelMetadata }> {
-  let bytes: Uint8Array;
+  return decodeRbm(engine, await readModelFile(path), path);
+}
+
+/** The bytes of the model file at `path`; a file that cannot be read is a UserError naming it. */
+export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     throw new UserError(`${path}: cannot read the model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return decodeRbm(engine, bytes, path);
 }
 
 function floatTensor(tensors: Record<string, NamedTensor>, name: string, source: string): Float32Array {

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { MODEL_FORMAT, type ModelMetadata } from '../io/model-file.js';
+import { MODEL_FORMAT, readModelFile, type ModelMetadata } from '../io/model-file.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
 import type { Engine } from '../runtime/engine.js';
 import { ACTIVATIONS, type Activation } from './layers.js';
@@ -67,11 +66,5 @@ export async function saveMlp(path: string, mlp: Mlp, extra: ModelMetadata = {})
 
 /** Read the MLP at `path`. */
 export async function loadMlp(engine: Engine, path: string): Promise<{ mlp: Mlp; metadata: ModelMetadata }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read the model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  return decodeMlp(engine, bytes, path);
+  return decodeMlp(engine, await readModelFile(path), path);
 }
