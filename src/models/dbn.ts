@@ -1,0 +1,216 @@
+/**
+ * A deep belief network (Hinton, Osindero & Teh 2006; Deep Learning 20.3) as a stack of RBMs, bottom first:
+ * RBM l couples layer l (l = 0: the visible units v) with layer l + 1. With L RBMs and h_0 = v,
+ *   p(v, h_1, ..., h_L) = p(h_{L-1}, h_L) prod_{l=0}^{L-2} p(h_l | h_{l+1}),
+ * where the top pair p(h_{L-1}, h_L) is RBM L-1 (undirected, eq. 20.17) and each lower conditional is RBM l's
+ * visible conditional p(h_l | h_{l+1}) = prod_i sigmoid(a_l + W_l h_{l+1})_i (directed, eqs. 20.18-20.19).
+ * The hidden biases of the lower RBMs take no part in the generative model: they define the recognition
+ * model q(h_{l+1} | h_l) = prod_mu sigmoid(c_l + W_l^T h_l)_mu of the up-pass (and the MLP of 20.22-20.23).
+ *
+ * Training is greedy (20.21): RBM 0 is fitted to the data, then RBM l to the up-pass of the data through
+ * RBMs 0 .. l-1. The up-pass propagates binary samples h_{l+1} ~ q(h_{l+1} | h_l), one draw per example made
+ * once before the layer trains (seeded), so that each RBM models the distribution that the variational bound
+ * (`dbnLogLikelihoodBound`) puts under it; the features of `transform` propagate means instead.
+ *
+ * Sampling is ancestral: Gibbs steps in the top RBM from uniform noise, then one pass down through the
+ * visible conditionals of the lower RBMs.
+ */
+import { Graph, type Value } from '../graph/graph.js';
+import { gemm, sigmoid } from '../graph/ops/index.js';
+import { RandomStream } from '../random/stream.js';
+import type { Engine, TensorMap } from '../runtime/engine.js';
+import { mapRows } from '../runtime/rows.js';
+import type { Matrix } from '../tensor/matrix.js';
+import { bernoulli } from '../units/bernoulli.js';
+import { fit, type EpochRecord, type FitCallbacks } from '../training/fit.js';
+import type { FitOptions } from '../training/options.js';
+import { parameterKeys, parameterNames, type ParameterKey } from './rbm-graph.js';
+import { RBM, type Samples } from './rbm.js';
+
+/** Graph input and file tensor name of RBM `layer`'s parameter `key`: weights_0, visible_bias_1, ... */
+export const layerParameterName = (key: ParameterKey, layer: number): string => `${parameterNames[key]}_${layer}`;
+
+export interface DbnCreateOptions {
+  /** Units per layer, visible first: [784, 500, 500, 2000] (at least 2 values). */
+  readonly sizes: readonly number[];
+  /** Seed of the initial weights (default 0); RBM l draws from a stream seeded from it. */
+  readonly seed?: number;
+  /** Standard deviation of the initial weights (default 0.01). */
+  readonly weightScale?: number;
+}
+
+export interface DbnSampleOptions {
+  /** Gibbs steps in the top RBM (default 1000). */
+  readonly steps?: number;
+  /** Seed of the chains and of the down-pass (default 0). */
+  readonly seed?: number;
+}
+
+/** Row names of the DBN graphs. */
+const names = { input: 'input', mean: 'mean', sample: 'sample' } as const;
+
+/** A deep belief network: a stack of Bernoulli RBMs, rbms[l] between layer l and layer l + 1 (see the file comment). */
+export class DBN {
+  constructor(
+    readonly engine: Engine,
+    readonly rbms: readonly RBM[],
+  ) {
+    if (rbms.length === 0) throw new Error('a DBN needs at least one RBM');
+    rbms.forEach((r, l) => {
+      if (r.visible.name !== 'bernoulli' || r.hidden.name !== 'bernoulli') throw new Error(`DBN: RBM ${l} must have Bernoulli units on both sides`);
+      if (l > 0 && rbms[l - 1].nHidden !== r.nVisible) throw new Error(`DBN: RBM ${l} has ${r.nVisible} visible units but RBM ${l - 1} has ${rbms[l - 1].nHidden} hidden`);
+    });
+  }
+
+  /** A fresh DBN of `sizes` (visible first), each RBM as `RBM.create` makes it. */
+  static create(engine: Engine, options: DbnCreateOptions): DBN {
+    const { sizes, seed = 0, weightScale } = options;
+    if (sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) throw new RangeError(`sizes must be 2 or more positive integers, got [${sizes.join(', ')}]`);
+    const rng = new RandomStream(seed);
+    const rbms = sizes.slice(1).map((nHidden, l) => RBM.create(engine, { nVisible: sizes[l], nHidden, seed: rng.seed(), weightScale }));
+    return new DBN(engine, rbms);
+  }
+
+  /** Units per layer, visible first. */
+  get sizes(): number[] {
+    return [this.rbms[0].nVisible, ...this.rbms.map((r) => r.nHidden)];
+  }
+
+  get nVisible(): number {
+    return this.rbms[0].nVisible;
+  }
+
+  /** The top RBM, between the last two layers. */
+  get top(): RBM {
+    return this.rbms[this.rbms.length - 1];
+  }
+
+  /** The parameters of RBMs `from` .. `to` - 1 as engine tensors named weights_l, visible_bias_l, hidden_bias_l. */
+  parameterFeeds(from = 0, to = this.rbms.length, keys: readonly ParameterKey[] = parameterKeys): TensorMap {
+    const feeds: TensorMap = {};
+    for (let l = from; l < to; l++) {
+      const r = this.rbms[l];
+      const dims = { weights: [r.nVisible, r.nHidden], visibleBias: [r.nVisible], hiddenBias: [r.nHidden] };
+      for (const key of keys) feeds[layerParameterName(key, l)] = this.engine.float32(r.params[key], dims[key]);
+    }
+    return feeds;
+  }
+
+  /**
+   * The up-pass of v [rows, nVisible] through RBMs 0 .. `layers` - 1 (default all): means E[h_{l+1} | h_l]
+   * fed upward, the features of the top layer [rows, sizes[layers]].
+   */
+  async transform(v: Matrix, layers = this.rbms.length): Promise<Matrix> {
+    this.checkWidth(v);
+    const program = await this.engine.compile(upPassGraph(this.sizes, layers, 'mean', 0));
+    const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.mean]);
+    return out[names.mean];
+  }
+
+  /** One binary draw of h_layers from the up-pass q(h_{l+1} | h_l) of each row of v, through RBMs 0 .. layers - 1. */
+  async sampleUp(v: Matrix, layers: number, seed: number): Promise<Matrix> {
+    this.checkWidth(v);
+    return this.engine.withProgram(upPassGraph(this.sizes, layers, 'sample', seed), async (program) => {
+      const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.sample]);
+      return out[names.sample];
+    });
+  }
+
+  /**
+   * `count` ancestral samples: `steps` Gibbs steps of the top RBM from uniform noise, then h_l ~ p(h_l | h_{l+1})
+   * down to v. Returns the visible draws and their means E[v | h_1] [count, nVisible].
+   */
+  async sample(count: number, options: DbnSampleOptions = {}): Promise<Samples> {
+    const rng = new RandomStream(options.seed ?? 0);
+    const top = await this.top.sampleFromNoise(count, { steps: options.steps ?? 1000, seed: rng.seed() });
+    if (this.rbms.length === 1) return top;
+    const below = this.rbms.length - 1;
+    return this.engine.withProgram(downPassGraph(this.sizes, below, rng.seed()), async (program) => {
+      const out = await mapRows(this.engine, program, this.parameterFeeds(0, below, ['weights', 'visibleBias']), names.input, top.samples, [names.mean, names.sample]);
+      return { samples: out[names.sample], means: out[names.mean] };
+    });
+  }
+
+  private checkWidth(m: Matrix): void {
+    if (m.cols !== this.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
+  }
+}
+
+/**
+ * The up-pass through the first `layers` RBMs: input [rows, sizes[0]] -> mean (E[h | below] fed upward) or
+ * sample (a draw h ~ q(h | below) fed upward) [rows, sizes[layers]]. Inputs weights_l, hidden_bias_l.
+ */
+function upPassGraph(sizes: readonly number[], layers: number, what: 'mean' | 'sample', seed: number): Graph {
+  const g = new Graph(`dbn-up-${what}-${layers}`, seed);
+  let x: Value = g.input(names.input, 'float32', ['rows', sizes[0]]);
+  for (let l = 0; l < layers; l++) {
+    const w = g.input(layerParameterName('weights', l), 'float32', [sizes[l], sizes[l + 1]]);
+    const c = g.input(layerParameterName('hiddenBias', l), 'float32', [sizes[l + 1]]);
+    const p = sigmoid(gemm(x, w, c));
+    x = what === 'mean' ? p : bernoulli.sample(p, p);
+  }
+  g.output(what === 'mean' ? names.mean : names.sample, x);
+  return g;
+}
+
+/**
+ * The down-pass from h_below [rows, sizes[below]] through the visible conditionals of RBMs below - 1 .. 0:
+ * -> sample (v drawn) and mean (E[v | h_1]) [rows, sizes[0]]. Inputs weights_l, visible_bias_l.
+ */
+function downPassGraph(sizes: readonly number[], below: number, seed: number): Graph {
+  const g = new Graph(`dbn-down-${below}`, seed);
+  let h: Value = g.input(names.input, 'float32', ['rows', sizes[below]]);
+  let mean = h;
+  for (let l = below - 1; l >= 0; l--) {
+    const w = g.input(layerParameterName('weights', l), 'float32', [sizes[l], sizes[l + 1]]);
+    const a = g.input(layerParameterName('visibleBias', l), 'float32', [sizes[l]]);
+    mean = sigmoid(gemm(h, w, a, { transB: true }));
+    h = bernoulli.sample(mean, mean);
+  }
+  g.output(names.sample, h);
+  g.output(names.mean, mean);
+  return g;
+}
+
+/** What `fitDbn` reports per epoch: the layer (0-based RBM index) and fit's record. */
+export interface LayerEpochRecord extends EpochRecord {
+  readonly layer: number;
+}
+
+export interface DbnFitCallbacks {
+  /** Called before RBM `layer` trains, with its training rows. */
+  readonly onLayer?: (layer: number, data: Matrix) => void;
+  readonly onBatch?: FitCallbacks['onBatch'];
+  readonly onEpoch?: (record: LayerEpochRecord) => void | Promise<void>;
+}
+
+/**
+ * Greedy layer-wise training (20.21): RBM l is trained by `fit` with `options` (the same for every layer) on
+ * one up-pass draw of the data through RBMs 0 .. l-1 (and so is the held-out monitor data). RBMs that have
+ * trained all `options.epochs` epochs are skipped and one part way continues from its epochsTrained, so a
+ * DBN read back from a checkpoint resumes. Layer l's shuffles, chains and up-pass draws come from seeds drawn
+ * from `options.seed` (default 0).
+ */
+export async function fitDbn(dbn: DBN, data: Matrix, options: Partial<FitOptions> & { readonly epochs: number }, callbacks: DbnFitCallbacks = {}): Promise<LayerEpochRecord[]> {
+  const rng = new RandomStream(options.seed ?? 0);
+  const records: LayerEpochRecord[] = [];
+  for (let l = 0; l < dbn.rbms.length; l++) {
+    const layerSeed = rng.seed();
+    const upSeed = rng.seed();
+    const heldOutSeed = rng.seed();
+    const rbm = dbn.rbms[l];
+    if (rbm.epochsTrained >= options.epochs) continue;
+    const x = l === 0 ? data : await dbn.sampleUp(data, l, upSeed);
+    const heldOut = options.heldOut && (l === 0 ? options.heldOut : await dbn.sampleUp(options.heldOut, l, heldOutSeed));
+    callbacks.onLayer?.(l, x);
+    await fit(rbm, x, { ...options, heldOut, seed: layerSeed, initialEpoch: rbm.epochsTrained }, {
+      onBatch: callbacks.onBatch,
+      onEpoch: async (r) => {
+        const record = { layer: l, ...r };
+        records.push(record);
+        await callbacks.onEpoch?.(record);
+      },
+    });
+  }
+  return records;
+}
