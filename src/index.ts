@@ -7,7 +7,7 @@ export { createNodeEngine, type NodeEngineOptions } from './runtime/node.js';
 export { Graph, type Value } from './graph/graph.js';
 
 export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type SampleOptions, type Samples } from './models/rbm.js';
-export { unitType, bernoulli, type UnitName, type UnitType } from './units/index.js';
+export { unitType, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
 export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
 export { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from './training/options.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';

@@ -1,9 +1,10 @@
 import { UserError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { unitType, type UnitName } from '../units/index.js';
 import type { Dataset } from './dataset.js';
 
-/** Visible unit types whose data requirements `validateForUnits` knows. */
-export type VisibleUnitType = 'bernoulli';
+/** Visible unit types whose data requirements `validateForUnits` knows: all of them. */
+export type VisibleUnitType = UnitName;
 
 /** A value of a data matrix found by `findValue`: its example (row) and feature (column), both 0-based. */
 export interface FoundValue {
@@ -28,7 +29,8 @@ export function describeValue(d: Dataset, found: FoundValue): string {
 /**
  * Checks that d can feed a model with `expectedFeatures` visible units (undefined: any width, as when the
  * model is built from the data) of type `visibleUnits`: at least one example with at least one feature, the
- * width, finite values, and for Bernoulli units values in {0, 1}. Throws a UserError naming the data set.
+ * width, finite values, and the values the units take: Bernoulli {0, 1}, spin {-1, +1}, softmax:K one-hot
+ * groups of K, ReLU >= 0, Gaussian any. Throws a UserError naming the data set.
  */
 export function validateForUnits(
   d: Dataset,
@@ -45,7 +47,23 @@ export function validateForUnits(
   }
   const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
   if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
-  switch (visibleUnits) {
+  const units = unitType(visibleUnits);
+  if (cols % units.groupSize !== 0) {
+    throw new UserError(`${d.name}: ${cols} features are not groups of ${units.groupSize} (${visibleUnits} visible units)`);
+  }
+  const need = (test: (x: number) => boolean, what: string): void => {
+    const bad = findValue(d.examples, (x) => !test(x));
+    if (bad !== undefined) throw new UserError(`${describeValue(d, bad)}, but ${visibleUnits} visible units need ${what}`);
+  };
+  switch (units.name) {
+    case 'gaussian':
+      return;
+    case 'spin':
+      need((x) => x === -1 || x === 1, 'values -1 or +1');
+      return;
+    case 'relu':
+      need((x) => x >= 0, 'values >= 0');
+      return;
     case 'bernoulli': {
       const nonBinary = findValue(d.examples, (x) => x !== 0 && x !== 1);
       if (nonBinary !== undefined) {
@@ -55,6 +73,23 @@ export function validateForUnits(
         );
       }
       return;
+    }
+    default:
+      need((x) => x === 0 || x === 1, 'one-hot groups: values 0 or 1');
+      checkOneHot(d, units.groupSize);
+  }
+}
+
+/** Each group of k consecutive features of each example sums to 1 (values already known to be 0 or 1). */
+function checkOneHot(d: Dataset, k: number): void {
+  const { rows, cols, data } = d.examples;
+  for (let r = 0; r < rows; r++) {
+    for (let start = 0; start < cols; start += k) {
+      let sum = 0;
+      for (let j = start; j < start + k; j++) sum += data[r * cols + j];
+      if (sum !== 1) {
+        throw new UserError(`${d.name}: example ${r}, features ${start} to ${start + k - 1} (0-based) hold ${sum} ones, but softmax:${k} visible units need exactly one per group`);
+      }
     }
   }
 }

@@ -67,6 +67,9 @@ export class RBM {
     this.nHidden = config.nHidden;
     this.visible = unitType(config.visible ?? 'bernoulli');
     this.hidden = unitType(config.hidden ?? 'bernoulli');
+    for (const [layer, size, units] of [['visible', this.nVisible, this.visible], ['hidden', this.nHidden, this.hidden]] as const) {
+      if (size % units.groupSize !== 0) throw new Error(`${size} ${layer} units are not groups of ${units.groupSize} (${units.name})`);
+    }
     const sizes = { weights: this.nVisible * this.nHidden, visibleBias: this.nVisible, hiddenBias: this.nHidden };
     for (const key of parameterKeys) {
       if (params[key].length !== sizes[key]) {

@@ -8,6 +8,7 @@ import type { UnitType } from './unit-type.js';
  */
 export const bernoulli: UnitType = {
   name: 'bernoulli',
+  groupSize: 1,
   mean: (field) => sigmoid(field),
   sample: (_field, mean) => draw(mean),
   logPartition: (field) => sub(relu(field), log(sigmoid(abs(field)))),

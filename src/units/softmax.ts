@@ -1,0 +1,81 @@
+import type { Dim } from '../graph/dtype.js';
+import type { Value } from '../graph/graph.js';
+import {
+  cast,
+  concat,
+  exp,
+  greater,
+  log,
+  matmul,
+  mul,
+  randomUniformLike,
+  reduceMax,
+  reduceSum,
+  reshapeTo,
+  slice,
+  softmax as softmaxOp,
+  sub,
+  add,
+} from '../graph/ops/index.js';
+import type { UnitType } from './unit-type.js';
+
+/**
+ * Softmax groups (one-hot categorical variables): the layer's units, in consecutive groups of K, are n / K
+ * variables each taking one of K values, x_g one-hot. a(x) = a . x, so p(x_g = e_k | field) =
+ * softmax(field_g)_k, E[x | field] = softmax within each group, and the log-partition of a group is
+ * log sum_k exp(field_gk). Shapes: [rows, n] (n a multiple of K); the log-partition is [rows, n / K].
+ */
+export function softmax(k: number): UnitType {
+  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`softmax groups need an integer size K >= 2, got ${k}`);
+  return {
+    name: `softmax:${k}`,
+    groupSize: k,
+    mean: (field) => ungroup(softmaxOp(group(field, k), -1)),
+    sample: (_field, mean) => ungroup(drawOneHot(group(mean, k))),
+    logPartition: (field) => {
+      const x = group(field, k);
+      const m = reduceMax(x, [-1], { keepDims: true });
+      return add(reduceSum(log(reduceSum(exp(sub(x, m)), [-1], { keepDims: true })), [-1]), reduceSum(m, [-1]));
+    },
+    biasTerm: (x, bias) => matmul(x, bias),
+  };
+}
+
+/** [..., n] -> [..., n / k, k]. */
+function group(x: Value, k: number): Value {
+  const shape = x.shape;
+  if (shape === undefined) throw new Error('softmax units: the rank of the field must be known');
+  const n = shape[shape.length - 1];
+  if (typeof n === 'number' && n % k !== 0) throw new Error(`softmax:${k} units: a layer of ${n} units is not made of groups of ${k}`);
+  const lead = shape.slice(0, -1);
+  const target = x.graph.constant([...lead.map(() => 0), -1, k], 'int64', [lead.length + 2]);
+  const known: Dim[] = [...lead, typeof n === 'number' ? n / k : `${n}/${k}`, k];
+  return reshapeTo(x, target, known);
+}
+
+/** [..., g, k] -> [..., g * k]. */
+function ungroup(x: Value): Value {
+  const shape = x.shape!;
+  const lead = shape.slice(0, -2);
+  const [g, k] = shape.slice(-2);
+  const target = x.graph.constant([...lead.map(() => 0), -1], 'int64', [lead.length + 1]);
+  return reshapeTo(x, target, [...lead, typeof g === 'number' && typeof k === 'number' ? g * k : `${g}*${k}`]);
+}
+
+/**
+ * One-hot draws from the probabilities p [..., g, k] by inverse CDF, one uniform u per group: the chosen
+ * value is the first k with cdf_k > u cdf_K. Written as x_k = s_k - s_{k-1} with s_k = [cdf_k > u cdf_K] for
+ * k < K, s_K = 1 and s_0 = 0: exactly one 1 per group whatever the rounding, since cdf is non-decreasing.
+ */
+function drawOneHot(p: Value): Value {
+  const shape = p.shape!;
+  const rank = shape.length;
+  const k = shape[rank - 1] as number;
+  const cdf = p.graph.node('CumSum', [p, p.graph.constant([rank - 1], 'int64', [])], [{ dtype: p.dtype, shape }])[0];
+  const total = slice(cdf, [k - 1], [k], [rank - 1]);
+  const u = mul(randomUniformLike(total), total);
+  const below = cast(greater(slice(cdf, [0], [k - 1], [rank - 1]), u), p.dtype);
+  const ones = add(mul(total, 0), 1);
+  const zeros = mul(total, 0);
+  return sub(concat([below, ones], -1), concat([zeros, below], -1));
+}

@@ -1,0 +1,155 @@
+/**
+ * Float64 references for the unit types, independent of the graphs: each group of units has
+ * p(x | f) proportional to exp(a0(x) + x . f), summed over its states (discrete types) or integrated numerically
+ * (Gaussian). Used by the unit tests and the free energies of small RBMs with any unit types.
+ */
+export interface GroupReference {
+  /** Units per group. */
+  readonly size: number;
+  /** The bias-free energy term a0(x) of one group's state x. */
+  a0(x: readonly number[]): number;
+  /** log sum_x exp(a0(x) + x . f), or the integral. */
+  logPartition(f: readonly number[]): number;
+  /** E[x | f]. */
+  mean(f: readonly number[]): number[];
+  /** The states of a discrete group, else undefined. */
+  readonly states: readonly (readonly number[])[] | undefined;
+}
+
+const dot = (x: readonly number[], f: readonly number[]): number => x.reduce((acc, xi, i) => acc + xi * f[i], 0);
+
+function logSumExp(xs: readonly number[]): number {
+  const m = Math.max(...xs);
+  return m + Math.log(xs.reduce((acc, x) => acc + Math.exp(x - m), 0));
+}
+
+function discrete(states: number[][]): GroupReference {
+  return {
+    size: states[0].length,
+    states,
+    a0: () => 0,
+    logPartition: (f) => logSumExp(states.map((x) => dot(x, f))),
+    mean: (f) => {
+      const logZ = logSumExp(states.map((x) => dot(x, f)));
+      const m = new Array<number>(f.length).fill(0);
+      for (const x of states) {
+        const p = Math.exp(dot(x, f) - logZ);
+        x.forEach((xi, i) => (m[i] += p * xi));
+      }
+      return m;
+    },
+  };
+}
+
+/** Simpson's rule for integral of exp(g(x)) over [lo, hi], as a log, with n (even) intervals. */
+export function logIntegral(g: (x: number) => number, lo: number, hi: number, n = 4000): number {
+  const h = (hi - lo) / n;
+  const logs = Array.from({ length: n + 1 }, (_, i) => g(lo + i * h));
+  const m = Math.max(...logs);
+  let sum = 0;
+  logs.forEach((l, i) => (sum += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * Math.exp(l - m)));
+  return m + Math.log((sum * h) / 3);
+}
+
+/** A unit-variance Gaussian unit by numerical integration over [f - 15, f + 15]. */
+const gaussianReference: GroupReference = {
+  size: 1,
+  states: undefined,
+  a0: ([x]) => -(x * x) / 2,
+  logPartition: ([f]) => logIntegral((x) => -(x * x) / 2 + x * f, f - 15, f + 15),
+  mean: ([f]) => {
+    const logZ = logIntegral((x) => -(x * x) / 2 + x * f, f - 15, f + 15);
+    // E[x] = E[x - f + 20] + f - 20 with x - f + 20 > 0 on the grid: its log-integral is defined.
+    return [Math.exp(logIntegral((x) => Math.log(x - f + 20) - (x * x) / 2 + x * f, f - 15, f + 15) - logZ) + f - 20];
+  },
+};
+
+/** ReLU units as the library defines them (the documented approximations): mean max(0, f), log-partition max(0, f)^2 / 2. */
+const reluReference: GroupReference = {
+  size: 1,
+  states: undefined,
+  a0: () => 0,
+  logPartition: ([f]) => Math.max(0, f) ** 2 / 2,
+  mean: ([f]) => [Math.max(0, f)],
+};
+
+/** The reference of the unit type called `name`. */
+export function groupReference(name: string): GroupReference {
+  const k = /^softmax:(\d+)$/.exec(name);
+  if (k !== null) {
+    const size = Number(k[1]);
+    return discrete(Array.from({ length: size }, (_, j) => Array.from({ length: size }, (_, i) => (i === j ? 1 : 0))));
+  }
+  switch (name) {
+    case 'bernoulli':
+      return discrete([[0], [1]]);
+    case 'spin':
+      return discrete([[-1], [1]]);
+    case 'gaussian':
+      return gaussianReference;
+    case 'relu':
+      return reluReference;
+    default:
+      throw new Error(`no reference for ${name}`);
+  }
+}
+
+/** A small RBM with any unit types, in float64: weights [nVisible * nHidden] row-major. */
+export interface SmallGeneralRbm {
+  readonly nVisible: number;
+  readonly nHidden: number;
+  readonly weights: ArrayLike<number>;
+  readonly visibleBias: ArrayLike<number>;
+  readonly hiddenBias: ArrayLike<number>;
+  readonly visible: string;
+  readonly hidden: string;
+}
+
+/** The hidden field b + W^T v. */
+export function hiddenFieldOfGeneral(rbm: SmallGeneralRbm, v: ArrayLike<number>): number[] {
+  return Array.from({ length: rbm.nHidden }, (_, mu) => {
+    let x = rbm.hiddenBias[mu];
+    for (let i = 0; i < rbm.nVisible; i++) x += v[i] * rbm.weights[i * rbm.nHidden + mu];
+    return x;
+  });
+}
+
+/** The visible field a + W h. */
+export function visibleFieldOfGeneral(rbm: SmallGeneralRbm, h: ArrayLike<number>): number[] {
+  return Array.from({ length: rbm.nVisible }, (_, i) => {
+    let x = rbm.visibleBias[i];
+    for (let mu = 0; mu < rbm.nHidden; mu++) x += h[mu] * rbm.weights[i * rbm.nHidden + mu];
+    return x;
+  });
+}
+
+/** Apply a group function to a layer's field, group by group. */
+function byGroups<T>(ref: GroupReference, field: readonly number[], f: (group: number[]) => T): T[] {
+  const out: T[] = [];
+  for (let s = 0; s < field.length; s += ref.size) out.push(f(field.slice(s, s + ref.size)));
+  return out;
+}
+
+/** E[x | field] of a whole layer. */
+export const layerMean = (name: string, field: readonly number[]): number[] =>
+  byGroups(groupReference(name), field, (g) => groupReference(name).mean(g)).flat();
+
+/** F(v) = -sum_i a_i(v_i) - sum_groups log sum_h exp(b0(h) + h . field), the hidden groups summed or integrated out. */
+export function freeEnergyOfGeneral(rbm: SmallGeneralRbm, v: ArrayLike<number>): number {
+  const visible = groupReference(rbm.visible);
+  const hidden = groupReference(rbm.hidden);
+  const vs = Array.from(v);
+  let negF = byGroups(visible, vs, (x) => visible.a0(x)).reduce((a, b) => a + b, 0);
+  for (let i = 0; i < rbm.nVisible; i++) negF += rbm.visibleBias[i] * vs[i];
+  negF += byGroups(hidden, hiddenFieldOfGeneral(rbm, vs), (f) => hidden.logPartition(f)).reduce((a, b) => a + b, 0);
+  return -negF;
+}
+
+/** Every visible state of a discrete visible layer (all combinations of its groups' states). */
+export function visibleStates(rbm: SmallGeneralRbm): number[][] {
+  const ref = groupReference(rbm.visible);
+  if (ref.states === undefined) throw new Error(`${rbm.visible} units have no finite set of states`);
+  let states: number[][] = [[]];
+  for (let g = 0; g < rbm.nVisible / ref.size; g++) states = states.flatMap((s) => ref.states!.map((x) => [...s, ...x]));
+  return states;
+}
