@@ -23,6 +23,9 @@ import { RandomStream } from '../random/stream.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
+import { annealedImportanceSampling, type AisOptions } from './ais.js';
+import { baseRateBiases } from './annealing.js';
+import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
 
 export interface DbnBoundOptions {
   /** log Z of the top RBM (exact or an estimate); the caller computes it. */
@@ -99,3 +102,52 @@ export async function dbnLogLikelihoodBound(dbn: DBN, data: Matrix, options: Dbn
   return { bound: mean, stdErr: Math.sqrt(variance / n), perExample, samples };
 }
 
+
+export interface DbnLikelihoodOptions extends Omit<AisOptions, 'baseRate'> {
+  /** How log Z of the top RBM is found: 'exact' (enumeration, the smaller layer at most MAX_EXACT_UNITS) or 'ais'. Default: exact when it can. */
+  readonly logZ?: 'exact' | 'ais';
+  /** Data whose up-pass to the top RBM's visible layer fits the AIS base rate (default: the evaluated data). */
+  readonly baseData?: Matrix;
+  /** Draws of h ~ q per example (default 10). */
+  readonly samples?: number;
+}
+
+export interface DbnLikelihood extends DbnBound {
+  readonly method: 'exact' | 'ais';
+  /** log Z of the top RBM and its range (equal to it when exact; AIS's mean -+ 3 standard errors otherwise). */
+  readonly topLogZ: number;
+  readonly topLogZLow: number;
+  readonly topLogZHigh: number;
+  /** The bound's range: bound -+ 3 standard errors, widened by the range of log Z. */
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * The bound B on the mean log-likelihood of `data` under `dbn` with log Z of its top RBM found exactly or by
+ * AIS (from a base rate fitted to one up-pass draw of `baseData`); see the file comment for the direction of
+ * each error.
+ */
+export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikelihoodOptions = {}): Promise<DbnLikelihood> {
+  const top = dbn.top;
+  const method = options.logZ ?? (Math.min(top.nVisible, top.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'ais');
+  const rng = new RandomStream(options.seed ?? 0);
+  let z: { logZ: number; logZLow: number; logZHigh: number };
+  if (method === 'exact') {
+    const logZ = await exactLogPartition(top);
+    z = { logZ, logZLow: logZ, logZHigh: logZ };
+  } else {
+    const base = dbn.rbms.length === 1 ? (options.baseData ?? data) : await dbn.sampleUp(options.baseData ?? data, dbn.rbms.length - 1, rng.seed());
+    z = await annealedImportanceSampling(top, { ...options, seed: rng.seed(), baseRate: baseRateBiases(base) });
+  }
+  const b = await dbnLogLikelihoodBound(dbn, data, { topLogZ: z.logZ, samples: options.samples, seed: rng.seed() });
+  return {
+    ...b,
+    method,
+    topLogZ: z.logZ,
+    topLogZLow: z.logZLow,
+    topLogZHigh: z.logZHigh,
+    low: b.bound - 3 * b.stdErr - (z.logZHigh - z.logZ),
+    high: b.bound + 3 * b.stdErr + (z.logZ - z.logZLow),
+  };
+}

@@ -44,6 +44,11 @@ export interface DbnSampleOptions {
   readonly steps?: number;
   /** Seed of the chains and of the down-pass (default 0). */
   readonly seed?: number;
+  /**
+   * Visible rows [count, nVisible] to start from: the top chains start at one up-pass draw of them (default:
+   * uniform noise in the top RBM's visible layer).
+   */
+  readonly start?: Matrix;
 }
 
 /** Row names of the DBN graphs. */
@@ -117,12 +122,21 @@ export class DBN {
   }
 
   /**
-   * `count` ancestral samples: `steps` Gibbs steps of the top RBM from uniform noise, then h_l ~ p(h_l | h_{l+1})
+   * `count` ancestral samples: `steps` Gibbs steps of the top RBM from uniform noise (or from `start`), then h_l ~ p(h_l | h_{l+1})
    * down to v. Returns the visible draws and their means E[v | h_1] [count, nVisible].
    */
   async sample(count: number, options: DbnSampleOptions = {}): Promise<Samples> {
     const rng = new RandomStream(options.seed ?? 0);
-    const top = await this.top.sampleFromNoise(count, { steps: options.steps ?? 1000, seed: rng.seed() });
+    const steps = options.steps ?? 1000;
+    let top: Samples;
+    if (options.start === undefined) {
+      top = await this.top.sampleFromNoise(count, { steps, seed: rng.seed() });
+    } else {
+      if (options.start.rows !== count) throw new Error(`sample: ${options.start.rows} start rows for ${count} chains`);
+      const below = this.rbms.length - 1;
+      const start = below === 0 ? options.start : await this.sampleUp(options.start, below, rng.seed());
+      top = await this.top.sample(start, { steps, seed: rng.seed() });
+    }
     if (this.rbms.length === 1) return top;
     const below = this.rbms.length - 1;
     return this.engine.withProgram(downPassGraph(this.sizes, below, rng.seed()), async (program) => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
-import { dbnLogLikelihoodBound } from '../../src/estimators/dbn-bound.js';
+import { dbnLogLikelihood, dbnLogLikelihoodBound } from '../../src/estimators/dbn-bound.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { decodeDbn, encodeDbn, loadRbmStack } from '../../src/io/dbn-file.js';
 import { encodeRbm } from '../../src/io/model-file.js';
@@ -89,6 +89,17 @@ describe('DBN against exact enumeration (6-4-3)', () => {
     expect(Math.abs(estimate.bound - exactBound)).toBeLessThan(0.05);
     expect(estimate.bound).toBeLessThan(exactLogP);
     expect(exactLogP - exactBound).toBeGreaterThan(0.01); // a real gap: q is not the posterior
+  });
+
+  it('with AIS for the top log Z, the reported bound is within 0.5 nats of the exact bound', async () => {
+    const exact = await dbnLogLikelihood(dbn, v, { samples: 200, seed: 1 });
+    expect(exact.method).toBe('exact');
+    const ais = await dbnLogLikelihood(dbn, v, { logZ: 'ais', betas: 2000, chains: 100, samples: 200, seed: 1 });
+    expect(ais.method).toBe('ais');
+    expect(Math.abs(ais.topLogZ - exact.topLogZ)).toBeLessThan(0.1);
+    expect(Math.abs(ais.bound - exact.bound)).toBeLessThan(0.5);
+    expect(ais.low).toBeLessThan(exact.bound);
+    expect(ais.high).toBeGreaterThan(exact.bound);
   });
 
   it('one RBM: the bound is the exact log-likelihood', async () => {

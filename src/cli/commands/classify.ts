@@ -5,7 +5,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
 import { describeValue, findValue } from '../../data/validate.js';
 import { UserError } from '../../errors.js';
-import { loadRbm } from '../../io/model-file.js';
+import { loadRbmStack } from '../../io/dbn-file.js';
 import type { RBM } from '../../models/rbm.js';
 import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
 import { saveMlp } from '../../nn/mlp-file.js';
@@ -32,7 +32,7 @@ export function classifyCommand() {
       'train a feed-forward classifier (an MLP) on labelled data and print its test error: initialised from RBMs ' +
         '(each one\'s weights and hidden biases become a sigmoid layer, then fine-tuned by back-propagation) or at random',
     )
-    .option('--model <file>', 'an RBM model file whose layer starts the network (repeat for a stack, bottom first); none: random initialisation', collect)
+    .option('--model <file>', 'an RBM model file whose layer starts the network (repeat for a stack, bottom first), or a DBN file (its whole stack); none: random initialisation', collect)
     .option('--data <spec>', `labelled training data: ${DATA_HELP}`, 'mnist')
     .option('--test <spec>', 'labelled test data (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', 'threshold[:T], stochastic[:SEED] or none (the network takes real values)', 'none')
@@ -70,11 +70,17 @@ export function classifyCommand() {
 
       const engine = createNodeEngine({ threads: o.threads });
       const rbms: RBM[] = [];
-      for (const path of o.model ?? []) rbms.push((await loadRbm(engine, path)).rbm);
+      const sources: string[] = [];
+      for (const path of o.model ?? []) {
+        for (const rbm of await loadRbmStack(engine, path)) {
+          rbms.push(rbm);
+          sources.push(path);
+        }
+      }
       rbms.forEach((r, i) => {
         const below = i === 0 ? train.examples.cols : rbms[i - 1].nHidden;
         const what = i === 0 ? `the data ${train.name} has ${below} features per example` : `the model below has ${below} hidden units`;
-        if (r.nVisible !== below) throw new UserError(`--model ${o.model![i]}: has ${r.nVisible} visible units but ${what}`);
+        if (r.nVisible !== below) throw new UserError(`--model ${sources[i]}: has ${r.nVisible} visible units but ${what}`);
       });
       const activation = o.activation as Activation;
       const hiddenLayers = o.hiddenLayers ?? [];

@@ -10,7 +10,8 @@ import { reconstructionError } from '../../estimators/reconstruction-error.js';
 import { reverseAnnealedImportanceSampling, type ReverseAisResult } from '../../estimators/reverse-ais.js';
 import type { RBM } from '../../models/rbm.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { openModel } from '../model-option.js';
+import { evalDbn } from '../deep-commands.js';
+import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed } from '../parse.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
@@ -51,6 +52,7 @@ export function evalCommand() {
     .option('--examples <n>', 'reverse AIS: examples to anneal from (a random subset when the data has more; each costs --reverse-chains AIS runs)', positiveInt, 50)
     .option('--reverse-chains <n>', 'reverse AIS: chains per example', positiveInt, 10)
     .option('--base-data <spec>', "data for the base-rate model of AIS (default: the training data named in the model file, else --data; 'none': uniform)")
+    .option('--samples <n>', "DBN: draws of the up-pass per example for the variational bound", positiveInt, 10)
     .option('--seed <n>', 'seed of the annealing chains and of the reverse AIS subset', seed, 0)
     .option('--block-size <n>', 'temperatures per graph run', positiveInt)
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
@@ -58,7 +60,9 @@ export function evalCommand() {
     .option('--quiet', 'no progress bar on stderr')
     .action(async (o) => {
       const started = performance.now();
-      const { rbm, metadata } = await openModel(o.model, o.threads);
+      const model = await openAnyModel(o.model, o.threads);
+      if (model.kind === 'dbn') return evalDbn(model.dbn, model.metadata, o);
+      const { rbm, metadata } = model;
       const data = loadData(o.data, o.binarize, rbm.visible.name, rbm.nVisible);
       const smaller = Math.min(rbm.nVisible, rbm.nHidden);
       const method: Method = o.logz ?? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'both');

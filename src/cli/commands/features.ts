@@ -1,13 +1,14 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { openModel } from '../model-option.js';
+import { dbnFeatures } from '../deep-commands.js';
+import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
 
 export function featuresCommand() {
   return new Command('features')
-    .description('write the hidden means E[h | v] of each example: the features an RBM gives a classifier')
+    .description('write the hidden means E[h | v] of each example (a DBN: of its top layer, fed up through the means): the features it gives a classifier')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .requiredOption('--data <spec>', DATA_HELP)
     .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
@@ -16,9 +17,11 @@ export function featuresCommand() {
     .option('--json', 'print the features as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('features: give --out FILE or --json');
-      const { rbm } = await openModel(o.model, o.threads);
-      const data = loadData(o.data, o.binarize, rbm.visible.name, rbm.nVisible);
-      const features = await rbm.transform(data.examples);
+      const model = await openAnyModel(o.model, o.threads);
+      const features =
+        model.kind === 'dbn'
+          ? await dbnFeatures(model.dbn, o)
+          : await model.rbm.transform(loadData(o.data, o.binarize, model.rbm.visible.name, model.rbm.nVisible).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');
       if (o.json === true) process.stdout.write(JSON.stringify({ examples: features.rows, hidden: features.cols, features: rowsOf(features) }) + '\n');
     });

@@ -3,13 +3,14 @@ import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { openModel } from '../model-option.js';
+import { sampleDbn } from '../deep-commands.js';
+import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt, seed } from '../parse.js';
 
 export function sampleCommand() {
   return new Command('sample')
-    .description('run block Gibbs chains from noise or from data and write the visible means of their last step')
+    .description('run block Gibbs chains from noise or from data and write the visible means of their last step (a DBN: Gibbs in its top RBM, then the down-pass)')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .option('--count <n>', 'chains', positiveInt, 100)
     .option('--steps <k>', 'Gibbs steps v -> h -> v', positiveInt, 1000)
@@ -22,11 +23,15 @@ export function sampleCommand() {
     .option('--json', 'print the result as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
-      const { rbm } = await openModel(o.model, o.threads);
+      const model = await openAnyModel(o.model, o.threads);
       let result;
-      if (o.from === 'noise') {
+      if (model.kind === 'dbn') {
+        result = await sampleDbn(model.dbn, o);
+      } else if (o.from === 'noise') {
+        const rbm = model.rbm;
         result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });
       } else {
+        const rbm = model.rbm;
         const data = loadData(o.from, o.binarize, rbm.visible.name, rbm.nVisible);
         const rng = new RandomStream(o.seed);
         const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));

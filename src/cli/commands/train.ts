@@ -4,6 +4,7 @@ import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions } from '../../training/options.js';
 import { BINARIZE_HELP, DATA_HELP } from '../data-option.js';
 import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
+import { deepRunOf, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
 import { freshRun, resumedRun, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
@@ -14,6 +15,8 @@ export function trainCommand() {
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .addOption(new Option('--model <kind>', 'rbm, or dbn: a deep belief network, a stack of RBMs trained greedily with the flags below (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
+    .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
@@ -37,8 +40,12 @@ export function trainCommand() {
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
       const engine = createNodeEngine({ threads: o.threads });
       try {
-        const run = o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, o);
-        const summary = await runTraining(run, { sampleSteps: o.sampleSteps, quiet: o.quiet === true });
+        const deep = await deepRunOf(engine, out, o);
+        const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true };
+        const summary =
+          deep !== undefined
+            ? await runDeepTraining(deep, settings)
+            : await runTraining(o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, { ...o, hidden: o.layers?.[0] ?? o.hidden }), settings);
         if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
         else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
       } finally {

@@ -1,0 +1,198 @@
+/**
+ * `train --model dbn --layers 500,500,...`: a deep belief network's run folder. The RBMs train greedily, bottom
+ * first, each with the same training flags as `--model rbm` (see models/dbn.ts: layer l learns one up-pass draw
+ * of the data); after every epoch of every layer the model (kind "dbn", tensors weights_l, visible_bias_l,
+ * hidden_bias_l) and then the log (one JSON line per layer and epoch, with "layer") are written, so `--resume`
+ * continues from the last saved epoch of the layer in training. Then the pictures: the bottom layer's
+ * filters and ancestral samples (Gibbs in the top RBM, then the down-pass).
+ */
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { loadDbn, saveDbn } from '../io/dbn-file.js';
+import { readModelFile } from '../io/model-file.js';
+import { decodeSafetensors } from '../io/safetensors.js';
+import { filtersPicture, imagesPicture } from '../io/pictures.js';
+import { writePng } from '../io/png-grid.js';
+import { DBN, fitDbn, type LayerEpochRecord } from '../models/dbn.js';
+import type { Engine } from '../runtime/engine.js';
+import { defaultFitOptions } from '../training/options.js';
+import { loadData } from './data-option.js';
+import { pictureShape } from './output.js';
+import { trainingProgress } from './progress.js';
+import type { FreshRunFlags, RunConfig } from './run-folder.js';
+
+/** The files of a DBN run folder. */
+export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;
+
+/** The settings of a DBN run, saved in its model file's `training` metadata. */
+export interface DeepRunConfig extends Omit<RunConfig, 'hidden'> {
+  readonly model: 'dbn';
+  /** Hidden units per layer, bottom first. */
+  readonly layers: readonly number[];
+}
+
+export interface DeepRun {
+  readonly out: string;
+  readonly dbn: DBN;
+  readonly data: Dataset;
+  readonly heldOut: Dataset | undefined;
+  readonly config: DeepRunConfig;
+  readonly records: readonly LayerEpochRecord[];
+}
+
+/** A new DBN run in `out` with hidden layers `layers`; refuses a folder that holds a model unless `force`. */
+export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, layers: readonly number[]): DeepRun {
+  if (existsSync(join(out, DEEP_RUN_FILES.model)) && flags.force !== true) {
+    throw new UserError(`--out ${out}: holds a model already; use --force to replace it, or --resume to continue it`);
+  }
+  const config: DeepRunConfig = {
+    ...defaultFitOptions,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.learningRate,
+    learningRateSchedule: flags.lrSchedule,
+    initialMomentum: flags.initialMomentum,
+    finalMomentum: flags.momentum,
+    weightDecay: flags.weightDecay,
+    sampler: flags.sampler,
+    k: flags.k,
+    chains: flags.chains,
+    seed: flags.seed,
+    data: flags.data,
+    heldOut: flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none'),
+    binarize: flags.binarize,
+    model: 'dbn',
+    layers: [...layers],
+  };
+  const { data, heldOut } = loadDeepRunData(config);
+  const dbn = DBN.create(engine, { sizes: [data.examples.cols, ...layers], seed: config.seed });
+  return { out, dbn, data, heldOut, config, records: [] };
+}
+
+/** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file. */
+export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepRun> {
+  const path = join(out, DEEP_RUN_FILES.model);
+  const { dbn, metadata } = await loadDbn(engine, path);
+  let config: DeepRunConfig;
+  try {
+    const c = JSON.parse(metadata.training ?? '') as Partial<DeepRunConfig>;
+    if (typeof c.data !== 'string' || typeof c.epochs !== 'number') throw new Error('incomplete');
+    config = { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...c, data: c.data, model: 'dbn', layers: dbn.sizes.slice(1) };
+  } catch {
+    throw new UserError(`--resume: ${path} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
+  }
+  if (dbn.rbms.every((r) => r.epochsTrained >= config.epochs)) throw new UserError(`--resume: ${path} has trained all its layers for ${config.epochs} epochs already`);
+  const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
+  const trained = (r: LayerEpochRecord): boolean => r.epoch <= dbn.rbms[r.layer].epochsTrained;
+  const records = (await readLog(join(out, DEEP_RUN_FILES.log))).filter(trained);
+  return { out, dbn, data, heldOut, config, records };
+}
+
+/** What `runDeepTraining` reports, as `train --json` prints it. */
+export interface DeepRunSummary {
+  readonly out: string;
+  readonly model: string;
+  readonly files: readonly string[];
+  readonly kind: 'dbn';
+  readonly layers: readonly number[];
+  readonly epochs: readonly number[];
+  readonly last: LayerEpochRecord | undefined;
+}
+
+/** Train `run` greedily to its configured epochs per layer, checkpointing after every epoch, then draw the pictures. */
+export async function runDeepTraining(run: DeepRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary> {
+  const { out, dbn, config } = run;
+  const { data: _data, heldOut: _heldOut, binarize: _binarize, model: _model, layers: _layers, ...fitOptions } = config;
+  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const path = (file: string): string => join(out, file);
+  await mkdir(out, { recursive: true });
+  const records = [...run.records];
+  let progress = trainingProgress(config.epochs, true);
+  try {
+    await fitDbn(dbn, run.data.examples, { ...fitOptions, heldOut: run.heldOut?.examples }, {
+      onLayer: (l) => {
+        progress.stop();
+        if (!options.quiet) process.stderr.write(`layer ${l + 1}/${dbn.rbms.length}: RBM ${dbn.sizes[l]} x ${dbn.sizes[l + 1]}\n`);
+        progress = trainingProgress(config.epochs, options.quiet);
+      },
+      onBatch: (p) => progress.batch(p),
+      onEpoch: async (r) => {
+        progress.epoch(r);
+        records.push(r);
+        await saveDbn(path(DEEP_RUN_FILES.model), dbn, metadata);
+        await writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const shown = run.heldOut ?? run.data;
+  const shape = pictureShape(shown.examples.cols, shown.imageShape);
+  await writePng(path(DEEP_RUN_FILES.filters), filtersPicture(dbn.rbms[0], shape));
+  const fantasy = await dbn.sample(100, { steps: options.sampleSteps, seed: config.seed });
+  await writePng(path(DEEP_RUN_FILES.samples), imagesPicture(fantasy.means, shape));
+  return {
+    out,
+    model: path(DEEP_RUN_FILES.model),
+    files: Object.values(DEEP_RUN_FILES).map(path),
+    kind: 'dbn',
+    layers: dbn.sizes,
+    epochs: dbn.rbms.map((r) => r.epochsTrained),
+    last: records.at(-1),
+  };
+}
+
+function loadDeepRunData(config: DeepRunConfig, nVisible?: number): { data: Dataset; heldOut: Dataset | undefined } {
+  const data = loadData(config.data, config.binarize, 'bernoulli', nVisible);
+  if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
+  const heldOut = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, 'bernoulli', data.examples.cols);
+  return { data, heldOut };
+}
+
+async function readLog(path: string): Promise<LayerEpochRecord[]> {
+  if (!existsSync(path)) return [];
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  try {
+    return lines.map((line) => JSON.parse(line) as LayerEpochRecord);
+  } catch {
+    throw new UserError(`--resume: ${path} is not a JSON-lines log`);
+  }
+}
+
+/** `--layers`: a comma-separated list of positive integers ("500,500,2000"). */
+export function layerList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  if (!parts.every((s) => /^\d+$/.test(s) && Number(s) >= 1)) throw new InvalidArgumentError('expected positive integers separated by commas, such as 500,500,2000.');
+  return parts.map(Number);
+}
+
+/** The model kinds of `train --model`. */
+export const MODEL_KINDS = ['rbm', 'dbn'] as const;
+
+/**
+ * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn (with --layers) starts
+ * one; --resume continues one when the folder's model is a DBN. --model rbm takes at most one --layers size.
+ */
+export async function deepRunOf(
+  engine: Engine,
+  out: string,
+  flags: FreshRunFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
+): Promise<DeepRun | undefined> {
+  if (flags.resume === true) {
+    const path = join(out, DEEP_RUN_FILES.model);
+    if (!existsSync(path)) return undefined;
+    const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
+    return kind === 'dbn' ? resumedDeepRun(engine, out) : undefined;
+  }
+  if (flags.model === 'rbm') {
+    if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: an RBM has one hidden layer; use --model dbn for a stack`);
+    return undefined;
+  }
+  if (flags.layers === undefined) throw new UserError('--model dbn: give the hidden layers with --layers, such as --layers 500,500');
+  return freshDeepRun(engine, out, flags, flags.layers);
+}

@@ -1,0 +1,118 @@
+/**
+ * `train --model dbn --layers ...` end to end on 3 x 3 bars and stripes, then sample, features, eval (the
+ * bound, with exact and AIS top log Z) and classify on its model file; the flag contract's errors.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { idxBytes } from '../data/fixtures.js';
+import { makeTempDir, PNG_SIGNATURE, runCli, runOk, startsWith, tinyTrainArgs } from './run-cli.js';
+
+const dir = makeTempDir();
+const run = join(dir, 'dbn');
+const model = join(run, 'model.safetensors');
+
+const json = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+const errorLine = (stderr: string): string => stderr.split('\n').filter((l) => l.trim() !== '' && l !== '(add --help for usage)').join(' | ');
+
+beforeAll(async () => {
+  await runOk(...tinyTrainArgs(run, '--model', 'dbn', '--layers', '8,5', '--epochs', '3', '--json'));
+});
+
+describe('train --model dbn', () => {
+  it('writes a DBN run folder: model with per-layer tensors, a log per layer and epoch, pictures', () => {
+    const { tensors, metadata } = decodeSafetensors(readFileSync(model), model);
+    expect(Object.keys(tensors).sort()).toEqual(['hidden_bias_0', 'hidden_bias_1', 'visible_bias_0', 'visible_bias_1', 'weights_0', 'weights_1']);
+    expect(tensors.weights_0.shape).toEqual([9, 8]);
+    expect(tensors.weights_1.shape).toEqual([8, 5]);
+    expect(metadata).toMatchObject({ kind: 'dbn', layers: '[9,8,5]', epochs_trained: '[3,3]' });
+    const log = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { layer: number; epoch: number });
+    expect(log.map((r) => [r.layer, r.epoch])).toEqual([[0, 1], [0, 2], [0, 3], [1, 1], [1, 2], [1, 3]]);
+    for (const png of ['samples.png', 'filters.png']) expect(startsWith(join(run, png), PNG_SIGNATURE)).toBe(true);
+  });
+
+  it('--resume of a finished DBN run says so; the flag contract gives one-line errors', async () => {
+    const resumed = await runCli(...tinyTrainArgs(run, '--resume'));
+    expect(resumed.code).toBe(1);
+    expect(errorLine(resumed.stderr)).toContain('trained all its layers');
+    const noLayers = await runCli(...tinyTrainArgs(join(dir, 'x'), '--model', 'dbn'));
+    expect(noLayers.code).toBe(1);
+    expect(errorLine(noLayers.stderr)).toContain('--layers');
+    const rbmStack = await runCli(...tinyTrainArgs(join(dir, 'y'), '--model', 'rbm', '--layers', '4,4'));
+    expect(rbmStack.code).toBe(1);
+    expect(errorLine(rbmStack.stderr)).toContain('--model dbn');
+    const bad = await runCli(...tinyTrainArgs(join(dir, 'z'), '--model', 'dbn', '--layers', '4,x'));
+    expect(bad.code).toBe(2);
+    expect(existsSync(join(dir, 'z'))).toBe(false);
+  });
+
+  it('--model rbm --layers N is --hidden N', async () => {
+    const out = join(dir, 'rbm');
+    await runOk(...tinyTrainArgs(out, '--model', 'rbm', '--layers', '3'));
+    const { tensors, metadata } = decodeSafetensors(readFileSync(join(out, 'model.safetensors')), 'rbm');
+    expect(metadata.kind).toBe('rbm');
+    expect(tensors.weights.shape).toEqual([9, 3]);
+  });
+});
+
+describe('sample, features, eval on a DBN file', () => {
+  it('sample: ancestral samples from noise and from data', async () => {
+    for (const from of ['noise', 'bars-and-stripes:3']) {
+      const r = json((await runOk('sample', '--model', model, '--count', '4', '--steps', '5', '--from', from, '--json', '--threads', '1')).stdout);
+      const means = r.means as number[][];
+      expect(means).toHaveLength(4);
+      expect(means.every((row) => row.length === 9 && row.every((x) => x >= 0 && x <= 1))).toBe(true);
+    }
+  });
+
+  it('features: the top layer of the up-pass', async () => {
+    const r = json((await runOk('features', '--model', model, '--data', 'bars-and-stripes:3', '--json', '--threads', '1')).stdout);
+    expect([r.examples, r.hidden]).toEqual([14, 5]);
+  });
+
+  it('eval --json: the lower bound as logLikelihood, exact and by AIS within 0.5 nats', async () => {
+    const exact = json((await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--json', '--samples', '100', '--threads', '1', '--quiet')).stdout);
+    expect(exact).toMatchObject({ kind: 'dbn', bound: 'lower', method: 'bound (exact top log Z)', examples: 14, samples: 100 });
+    const ll = exact.logLikelihood as number;
+    expect(ll).toBeLessThan(0);
+    expect(exact.logLikelihoodLow as number).toBeLessThan(ll);
+    expect(exact.logLikelihoodHigh as number).toBeGreaterThan(ll);
+    const ais = json((await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--samples', '100', '--threads', '1', '--quiet')).stdout);
+    expect(ais.method).toBe('bound (AIS top log Z)');
+    expect(Math.abs((ais.logLikelihood as number) - ll)).toBeLessThan(0.5);
+    const text = await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--threads', '1');
+    expect(text.stdout).toContain('variational lower bound');
+    const reverse = await runCli('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'reverse-ais');
+    expect(reverse.code).toBe(1);
+    expect(errorLine(reverse.stderr)).toContain('exact or ais');
+  });
+
+  it('reconstruct on a DBN file is a one-line error', async () => {
+    const r = await runCli('reconstruct', '--model', model, '--data', 'bars-and-stripes:3', '--out', join(dir, 'r.png'));
+    expect(r.code).toBe(1);
+    expect(errorLine(r.stderr)).toContain('not an RBM');
+  });
+});
+
+describe('classify --model DBN_FILE', () => {
+  it('initialises the MLP from the whole stack', async () => {
+    // 3 x 3 images whose bright row is the class.
+    const pixels: number[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const c = i % 3;
+      for (let j = 0; j < 9; j++) pixels.push(Math.floor(j / 3) === c ? 255 : 0);
+      labels.push(c);
+    }
+    const images = join(dir, 'train-images-idx3-ubyte');
+    writeFileSync(images, idxBytes([60, 3, 3], pixels));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idxBytes([60], labels));
+    const r = json(
+      (await runOk('classify', '--model', model, '--data', `idx:${images}`, '--test', 'none', '--epochs', '30', '--batch-size', '10', '--learning-rate', '0.5', '--json', '--threads', '1', '--quiet')).stdout,
+    );
+    expect(r.sizes).toEqual([9, 8, 5, 3]);
+    expect(r.initialisation).toBe('rbm');
+    expect(r.trainError).toBeLessThan(0.2);
+  });
+});
