@@ -1,0 +1,412 @@
+/**
+ * A deep Boltzmann machine (Salakhutdinov & Hinton 2009; Deep Learning 20.4) of Bernoulli layers x_0 = v,
+ * x_1, ..., x_L (L >= 2 hidden layers), each coupled to its neighbours only:
+ *   E(x) = -sum_{l=0}^{L} b_l . x_l - sum_{l=0}^{L-1} x_l^T W_l x_{l+1},  p(x) = exp(-E(x)) / Z.
+ * Parameters: weights_l [n_l, n_{l+1}], visible_bias_0 [n_0] (b_0) and hidden_bias_l [n_{l+1}] (b_{l+1}), the
+ * tensor names of its model files.
+ *
+ * Mean-field inference (20.4.2): Q(h | v) = prod_l prod_j mu_{l,j}^{x} (1 - mu_{l,j})^{1-x}, at a fixed point of
+ *   mu_l = sigmoid(b_l + mu_{l-1} W_{l-1} + mu_{l+1} W_l^T)   (mu_0 = v; no second term for l = L),
+ * (eqs. 20.33-20.34 with biases), found by updating the layers in turn from the up-pass mu_l = sigmoid(b_l +
+ * mu_{l-1} W_{l-1}). The variational lower bound (20.35): since E is linear in each layer,
+ *   log p(v) >= L(v) = -E(v, mu_1, ..., mu_L) + sum_l H(mu_l) - log Z.
+ *
+ * log Z: the layers split into odd and even ones (20.4, figure 20.3) and, given one side, the other is
+ * factorial: the DBM is an RBM whose "visible" side is the odd layers and whose "hidden" side is the even
+ * layers, v included (`bipartiteRbm`). Its log Z is the DBM's, so the RBM estimators apply as they are: exact
+ * enumeration of the smaller side, AIS with a base rate over the odd layers (fitted to the mean-field means of
+ * the data). Sampling runs block Gibbs in that RBM (odd layers given even, even given odd).
+ *
+ * Joint training (20.4.3, `fitDbm`): stochastic maximum likelihood with a mean-field positive phase and
+ * persistent chains of all layers, written as the surrogate loss
+ *   mean_batch E(v, mu(v)) - mean_chains E(x_chains),   mu and chains held constant,
+ * whose gradient is <dE/dtheta>_data - <dE/dtheta>_model, minimised by SGD with momentum and weight decay
+ * (addMinimizer): one graph run per minibatch.
+ */
+import { stopGradient } from '../autodiff/stop-gradient.js';
+import { Graph, type Value } from '../graph/graph.js';
+import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
+import { RandomStream } from '../random/stream.js';
+import type { Engine, TensorMap } from '../runtime/engine.js';
+import { mapRows } from '../runtime/rows.js';
+import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { DivergenceError } from '../training/fit.js';
+import { PingPongState } from '../training/graph-state.js';
+import { addMinimizer, optimizerNames } from '../training/optimizers.js';
+import { nextName } from '../training/step-graph.js';
+import { bernoulli } from '../units/bernoulli.js';
+import { RBM, type Samples } from './rbm.js';
+
+/** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
+export const dbmNames = {
+  weights: (l: number): string => `weights_${l}`,
+  bias: (layer: number): string => (layer === 0 ? 'visible_bias_0' : `hidden_bias_${layer - 1}`),
+  mean: (layer: number): string => `mean_${layer}`,
+  chains: (layer: number): string => `chains_${layer}`,
+  visible: 'visible',
+  bound: 'bound_term',
+  data: 'data',
+} as const;
+
+export interface DbmParameters {
+  /** weights[l]: [n_l * n_{l+1}] row-major, l = 0 .. L-1. */
+  readonly weights: Float32Array[];
+  /** biases[l]: [n_l], l = 0 (visible) .. L. */
+  readonly biases: Float32Array[];
+}
+
+export interface DbmCreateOptions {
+  /** Units per layer, visible first, at least 3 values: [784, 500, 1000]. */
+  readonly sizes: readonly number[];
+  readonly seed?: number;
+  /** Standard deviation of the initial weights (default 0.01). */
+  readonly weightScale?: number;
+}
+
+/** A DBM's parameters as graph values. */
+interface DbmValues {
+  readonly weights: Value[];
+  readonly biases: Value[];
+}
+
+function dbmInputs(g: Graph, sizes: readonly number[]): DbmValues {
+  return {
+    weights: sizes.slice(1).map((n, l) => g.input(dbmNames.weights(l), 'float32', [sizes[l], n])),
+    biases: sizes.map((n, l) => g.input(dbmNames.bias(l), 'float32', [n])),
+  };
+}
+
+/** The field of layer l (1 .. L) given the states (or means) of its neighbours. */
+function layerField(p: DbmValues, x: readonly Value[], l: number): Value {
+  const below = gemm(x[l - 1], p.weights[l - 1], p.biases[l]);
+  return l + 1 < x.length ? add(below, gemm(x[l + 1], p.weights[l], undefined, { transB: true })) : below;
+}
+
+/**
+ * Mean-field from v: the up-pass, then `iterations` sweeps of the fixed-point updates in layer order. Returns
+ * the means [v, mu_1, ..., mu_L] and the fields whose sigmoids they are.
+ */
+function meanFieldValues(p: DbmValues, v: Value, iterations: number): { means: Value[]; fields: Value[] } {
+  const L = p.weights.length;
+  const means: Value[] = [v];
+  const fields: Value[] = [v];
+  for (let l = 1; l <= L; l++) {
+    fields.push(gemm(means[l - 1], p.weights[l - 1], p.biases[l]));
+    means.push(sigmoid(fields[l]));
+  }
+  for (let t = 0; t < iterations; t++) {
+    for (let l = 1; l <= L; l++) {
+      fields[l] = layerField(p, means, l);
+      means[l] = sigmoid(fields[l]);
+    }
+  }
+  return { means, fields };
+}
+
+/** E(x) of each row, for states or means x = [x_0, ..., x_L]: [rows]. */
+function energy(p: DbmValues, x: readonly Value[]): Value {
+  let negE: Value = matmul(x[0], p.biases[0]);
+  for (let l = 1; l < x.length; l++) {
+    negE = add(negE, matmul(x[l], p.biases[l]));
+    negE = add(negE, reduceSum(mul(gemm(x[l - 1], p.weights[l - 1]), x[l]), [1]));
+  }
+  return neg(negE);
+}
+
+/** A deep Boltzmann machine of Bernoulli layers (see the file comment). */
+export class DBM {
+  readonly sizes: readonly number[];
+  epochsTrained = 0;
+
+  constructor(
+    readonly engine: Engine,
+    sizes: readonly number[],
+    readonly params: DbmParameters,
+  ) {
+    if (sizes.length < 3 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) throw new RangeError(`a DBM needs 3 or more layer sizes (visible first), got [${sizes.join(', ')}]`);
+    this.sizes = [...sizes];
+    if (params.weights.length !== sizes.length - 1 || params.biases.length !== sizes.length) throw new Error('DBM: one weight matrix per pair of layers and one bias per layer');
+    params.weights.forEach((w, l) => {
+      if (w.length !== sizes[l] * sizes[l + 1]) throw new Error(`DBM: ${dbmNames.weights(l)} has ${w.length} values, expected ${sizes[l]} x ${sizes[l + 1]}`);
+    });
+    params.biases.forEach((b, l) => {
+      if (b.length !== sizes[l]) throw new Error(`DBM: ${dbmNames.bias(l)} has ${b.length} values, expected ${sizes[l]}`);
+    });
+  }
+
+  /** A fresh DBM: weights N(0, weightScale^2), biases 0. */
+  static create(engine: Engine, options: DbmCreateOptions): DBM {
+    const { sizes, seed = 0, weightScale = 0.01 } = options;
+    const rng = new RandomStream(seed);
+    const weights = sizes.slice(1).map((n, l) => Float32Array.from({ length: sizes[l] * n }, () => weightScale * rng.normal()));
+    return new DBM(engine, sizes, { weights, biases: sizes.map((n) => new Float32Array(n)) });
+  }
+
+  get nVisible(): number {
+    return this.sizes[0];
+  }
+
+  /** The number of hidden layers L. */
+  get depth(): number {
+    return this.sizes.length - 1;
+  }
+
+  parameterFeeds(): TensorMap {
+    const feeds: TensorMap = {};
+    this.params.weights.forEach((w, l) => (feeds[dbmNames.weights(l)] = this.engine.float32(w, [this.sizes[l], this.sizes[l + 1]])));
+    this.params.biases.forEach((b, l) => (feeds[dbmNames.bias(l)] = this.engine.float32(b, [this.sizes[l]])));
+    return feeds;
+  }
+
+  /** The mean-field means [mu_1, ..., mu_L] (each [rows, n_l]) of each row of v after `iterations` sweeps (default 50). */
+  async meanField(v: Matrix, iterations = 50): Promise<Matrix[]> {
+    this.checkWidth(v);
+    const g = new Graph(`dbm-mean-field-${iterations}`);
+    const p = dbmInputs(g, this.sizes);
+    const { means } = meanFieldValues(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
+    for (let l = 1; l < means.length; l++) g.output(dbmNames.mean(l), means[l]);
+    const program = await this.engine.compile(g);
+    const names = this.sizes.slice(1).map((_, i) => dbmNames.mean(i + 1));
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), dbmNames.visible, v, names);
+    return names.map((name) => out[name]);
+  }
+
+  /** Features: the mean-field means of the top layer. */
+  async transform(v: Matrix, iterations = 50): Promise<Matrix> {
+    return (await this.meanField(v, iterations)).at(-1)!;
+  }
+
+  /**
+   * The variational lower bound L(v) = -E(v, mu) + sum_l H(mu_l) - logZ of each row of v (float64), mu the
+   * mean-field means after `iterations` sweeps.
+   */
+  async variationalBound(v: Matrix, logZ: number, iterations = 50): Promise<Float64Array> {
+    this.checkWidth(v);
+    const g = new Graph(`dbm-bound-${iterations}`);
+    const p = dbmInputs(g, this.sizes);
+    const { means, fields } = meanFieldValues(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
+    let term = neg(energy(p, means));
+    for (let l = 1; l < means.length; l++) {
+      // H = sum softplus(f) - sigmoid(f) f, with mu_l = sigmoid(f_l) exactly.
+      const entropy = sub(reduceSum(bernoulli.logPartition(fields[l]), [1]), reduceSum(mul(means[l], fields[l]), [1]));
+      term = add(term, entropy);
+    }
+    g.output(dbmNames.bound, term);
+    const program = await this.engine.compile(g);
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), dbmNames.visible, v, [dbmNames.bound]);
+    return Float64Array.from(out[dbmNames.bound].data, (t) => t - logZ);
+  }
+
+  /** The odd layers (1, 3, ...) and the even layers (0, 2, ...), in order. */
+  get sides(): { odd: number[]; even: number[] } {
+    const layers = this.sizes.map((_, l) => l);
+    return { odd: layers.filter((l) => l % 2 === 1), even: layers.filter((l) => l % 2 === 0) };
+  }
+
+  /**
+   * The same distribution as an RBM: visible side the odd layers (concatenated in order), hidden side the
+   * even layers (v first); the weight block of odd layer l with even layer l - 1 is W_{l-1}^T, with l + 1 it
+   * is W_l. Its log Z (and its marginal over either side) is the DBM's.
+   */
+  bipartiteRbm(): RBM {
+    const { odd, even } = this.sides;
+    const offset = (layers: number[]) => {
+      const at = new Map<number, number>();
+      let s = 0;
+      for (const l of layers) {
+        at.set(l, s);
+        s += this.sizes[l];
+      }
+      return { at, total: s };
+    };
+    const o = offset(odd);
+    const e = offset(even);
+    const weights = new Float32Array(o.total * e.total);
+    for (const l of odd) {
+      const r0 = o.at.get(l)!;
+      const below = this.params.weights[l - 1]; // [n_{l-1}, n_l]
+      const c0 = e.at.get(l - 1)!;
+      for (let i = 0; i < this.sizes[l - 1]; i++) for (let j = 0; j < this.sizes[l]; j++) weights[(r0 + j) * e.total + c0 + i] = below[i * this.sizes[l] + j];
+      if (l + 1 < this.sizes.length) {
+        const above = this.params.weights[l]; // [n_l, n_{l+1}]
+        const c1 = e.at.get(l + 1)!;
+        for (let j = 0; j < this.sizes[l]; j++) for (let k = 0; k < this.sizes[l + 1]; k++) weights[(r0 + j) * e.total + c1 + k] = above[j * this.sizes[l + 1] + k];
+      }
+    }
+    const concat = (layers: number[], total: number) => {
+      const out = new Float32Array(total);
+      let s = 0;
+      for (const l of layers) {
+        out.set(this.params.biases[l], s);
+        s += this.sizes[l];
+      }
+      return out;
+    };
+    return new RBM(this.engine, { nVisible: o.total, nHidden: e.total }, { weights, visibleBias: concat(odd, o.total), hiddenBias: concat(even, e.total) });
+  }
+
+  /** The odd layers' mean-field means of each row of v, concatenated: data for the AIS base rate of `bipartiteRbm`. */
+  async oddMeans(v: Matrix, iterations = 50): Promise<Matrix> {
+    const means = await this.meanField(v, iterations);
+    const odd = this.sides.odd;
+    const cols = odd.reduce((s, l) => s + this.sizes[l], 0);
+    const out = new Float32Array(v.rows * cols);
+    for (let r = 0; r < v.rows; r++) {
+      let c = 0;
+      for (const l of odd) {
+        const m = means[l - 1];
+        out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols + c);
+        c += m.cols;
+      }
+    }
+    return matrix(out, v.rows, cols);
+  }
+
+  /**
+   * `count` samples of v: `steps` block Gibbs steps (odd layers given even, even given odd) from uniform noise,
+   * then the visible means E[v | x_1] and one draw of them.
+   */
+  async sample(count: number, options: { steps?: number; seed?: number } = {}): Promise<Samples> {
+    const rng = new RandomStream(options.seed ?? 0);
+    const rbm = this.bipartiteRbm();
+    const odd = await rbm.sampleFromNoise(count, { steps: options.steps ?? 1000, seed: rng.seed() });
+    const even = await rbm.transform(odd.samples);
+    const means = new Float32Array(count * this.nVisible);
+    for (let r = 0; r < count; r++) means.set(even.data.subarray(r * even.cols, r * even.cols + this.nVisible), r * this.nVisible);
+    const samples = Float32Array.from(means, (p) => (rng.uniform() < p ? 1 : 0));
+    return { samples: matrix(samples, count, this.nVisible), means: matrix(means, count, this.nVisible) };
+  }
+
+  private checkWidth(m: Matrix): void {
+    if (m.cols !== this.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
+  }
+}
+
+export interface DbmFitOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  /** Persistent chains. */
+  readonly chains: number;
+  /** Gibbs sweeps of the chains per step. */
+  readonly k: number;
+  /** Mean-field sweeps of the positive phase. */
+  readonly meanFieldIterations: number;
+  readonly seed: number;
+}
+
+export const defaultDbmFitOptions: DbmFitOptions = {
+  epochs: 50,
+  batchSize: 100,
+  learningRate: 0.005,
+  momentum: 0.5,
+  weightDecay: 2e-4,
+  chains: 100,
+  k: 5,
+  meanFieldIterations: 10,
+  seed: 0,
+};
+
+/** One sweep of block Gibbs on the chains x (all layers): odd layers given their neighbours, then even ones. */
+function gibbsSweep(p: DbmValues, x: Value[]): Value[] {
+  const next = [...x];
+  for (const parity of [1, 0]) {
+    for (let l = parity; l < next.length; l += 2) {
+      const field = l === 0 ? gemm(next[1], p.weights[0], p.biases[0], { transB: true }) : layerField(p, next, l);
+      const mean = sigmoid(field);
+      next[l] = bernoulli.sample(field, mean);
+    }
+  }
+  return next;
+}
+
+/** The joint training step (see the file comment): state params, velocities and chains_l; input data [batch, n_0]. */
+export function buildDbmStep(sizes: readonly number[], o: DbmFitOptions, seed: number): { graph: Graph; optimizerState: { name: string; dims: readonly number[]; fill: number }[] } {
+  const g = new Graph('dbm-step', seed);
+  const p = dbmInputs(g, sizes);
+  const data = g.input(dbmNames.data, 'float32', [o.batchSize, sizes[0]]);
+  const { means } = meanFieldValues(p, data, o.meanFieldIterations);
+  let chains = sizes.map((n, l) => g.input(dbmNames.chains(l), 'float32', [o.chains, n]));
+  for (let s = 0; s < o.k; s++) chains = gibbsSweep(p, chains);
+  chains.forEach((c, l) => g.output(nextName(dbmNames.chains(l)), c));
+  const positive = reduceMean(energy(p, means.map((m) => stopGradient(m))), [0]);
+  const negative = reduceMean(energy(p, chains.map((c) => stopGradient(c))), [0]);
+  const loss = sub(positive, negative);
+  const optimizerState = addMinimizer(loss, [...p.weights.map((w) => ({ param: w })), ...p.biases.map((b) => ({ param: b, decay: false }))], {
+    optimizer: 'sgd',
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+  });
+  g.output('loss', loss);
+  return { graph: g, optimizerState };
+}
+
+/** What `fitDbm` reports per epoch. */
+export interface DbmEpochRecord {
+  readonly epoch: number;
+  readonly samplesPerSecond: number;
+  readonly seconds: number;
+}
+
+/**
+ * Joint training of `dbm` on the rows of `data` [examples, n_0] (see the file comment) from its epochsTrained
+ * to `epochs`; the chains start at random training examples (their hidden layers at the up-pass means, drawn).
+ * A fresh DBM (epochsTrained 0) first gets the visible biases log(p / (1 - p)) of the data mean.
+ */
+export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOptions> = {}, onEpoch?: (r: DbmEpochRecord) => void | Promise<void>): Promise<DbmEpochRecord[]> {
+  const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
+  if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
+  if (dbm.epochsTrained === 0) {
+    const b = dbm.params.biases[0];
+    for (let i = 0; i < dbm.nVisible; i++) {
+      let s = 0;
+      for (let r = 0; r < data.rows; r++) s += data.data[r * data.cols + i];
+      const q = Math.min(0.999, Math.max(0.001, s / data.rows));
+      b[i] = Math.log(q / (1 - q));
+    }
+  }
+  const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
+  const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
+  const startMeans = await dbm.meanField(start, 0);
+  const chains = [start, ...startMeans.map((m) => matrix(Float32Array.from(m.data, (q) => (rng.uniform() < q ? 1 : 0)), m.rows, m.cols))];
+  const { graph, optimizerState } = buildDbmStep(dbm.sizes, o, rng.seed());
+  const e = dbm.engine;
+  const state = new PingPongState(e, [
+    ...dbm.params.weights.map((w, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], initial: w })),
+    ...dbm.params.biases.map((b, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], initial: b })),
+    ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
+    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
+  const batch = new Float32Array(o.batchSize * data.cols);
+  const batches = Math.floor(data.rows / o.batchSize);
+  const records: DbmEpochRecord[] = [];
+  await e.withProgram(graph, async (program) => {
+    for (let epoch = dbm.epochsTrained; epoch < o.epochs; epoch++) {
+      const started = performance.now();
+      const feeds = {
+        [dbmNames.data]: e.float32(batch, [o.batchSize, data.cols]),
+        [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)),
+      };
+      const order = rng.permutation(data.rows);
+      for (let b = 0; b < batches; b++) {
+        for (let r = 0; r < o.batchSize; r++) {
+          const i = order[b * o.batchSize + r];
+          batch.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
+        }
+        await state.step(program, feeds);
+      }
+      const values = [...dbm.params.weights.map((_, l) => state.get(dbmNames.weights(l))), ...dbm.params.biases.map((_, l) => state.get(dbmNames.bias(l)))];
+      if (!values.every((v) => v.every(Number.isFinite))) throw new DivergenceError(epoch + 1);
+      dbm.params.weights.forEach((w, l) => w.set(values[l]));
+      dbm.params.biases.forEach((b, l) => b.set(values[dbm.params.weights.length + l]));
+      dbm.epochsTrained = epoch + 1;
+      const seconds = (performance.now() - started) / 1000;
+      const record = { epoch: epoch + 1, samplesPerSecond: (batches * o.batchSize) / seconds, seconds };
+      records.push(record);
+      await onEpoch?.(record);
+    }
+  });
+  return records;
+}
