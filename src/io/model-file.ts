@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { parameterKeys, parameterNames } from '../models/rbm-graph.js';
+import { hasVisibleStd, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { unitType, type UnitName } from '../units/index.js';
@@ -15,13 +15,15 @@ export type ModelMetadata = Record<string, string>;
 
 /**
  * An RBM as safetensors bytes: `weights` [nVisible, nHidden], `visible_bias` [nVisible], `hidden_bias`
- * [nHidden], float32, with metadata format, kind "rbm", visible and hidden unit types, epochs_trained, and
+ * [nHidden], and for Gaussian visible units `visible_log_std` [nVisible] (log sigma), float32, with metadata
+ * format, kind "rbm", visible and hidden unit types, epochs_trained, and
  * `extra` (for example `training`: the training options as JSON, and `seed`).
  */
 export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
   const shape = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
   const tensors: Record<string, NamedTensor> = {};
   for (const key of parameterKeys) tensors[parameterNames[key]] = { dtype: 'F32', shape: shape[key], data: rbm.params[key] };
+  if (rbm.params.visibleLogStd !== undefined) tensors[VISIBLE_LOG_STD] = { dtype: 'F32', shape: [rbm.nVisible], data: rbm.params.visibleLogStd };
   return encodeSafetensors(tensors, {
     ...extra,
     format: MODEL_FORMAT,
@@ -50,7 +52,19 @@ export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { 
   for (const key of parameterKeys) {
     if (!values[key].every(Number.isFinite)) throw new UserError(`${source}: ${parameterNames[key]} holds NaN or infinite values`);
   }
-  const rbm = new RBM(engine, { nVisible, nHidden, visible: unitName(metadata.visible, source), hidden: unitName(metadata.hidden, source) }, values);
+  const visible = unitName(metadata.visible, source);
+  if (hasVisibleStd(unitType(visible))) {
+    if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
+    values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source);
+    if (values.visibleLogStd.length !== nVisible) throw new UserError(`${source}: ${VISIBLE_LOG_STD} has ${values.visibleLogStd.length} values, but there are ${nVisible} visible units`);
+    if (!values.visibleLogStd.every(Number.isFinite)) throw new UserError(`${source}: ${VISIBLE_LOG_STD} holds NaN or infinite values`);
+  }
+  const hidden = unitName(metadata.hidden, source);
+  for (const [layer, name, size] of [['visible', visible, nVisible], ['hidden', hidden, nHidden]] as const) {
+    const k = unitType(name).groupSize;
+    if (size % k !== 0) throw new UserError(`${source}: ${size} ${layer} units are not groups of ${k} (${name})`);
+  }
+  const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
   rbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
   return { rbm, metadata };
 }

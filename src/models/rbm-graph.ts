@@ -1,20 +1,37 @@
 import type { Graph, Value } from '../graph/graph.js';
-import { add, gemm, neg, reduceSum, square, sub } from '../graph/ops/index.js';
+import { add, div, exp, gemm, maximum, minimum, mul, neg, reduceSum, square, sub } from '../graph/ops/index.js';
 import type { UnitType } from '../units/unit-type.js';
 
-/** The parameters of an RBM as graph values: weights [nVisible, nHidden], biases [nVisible], [nHidden]. */
+/**
+ * The parameters of an RBM as graph values: weights [nVisible, nHidden], biases [nVisible], [nHidden], and for
+ * Gaussian visible units their log standard deviations `visibleLogStd` [nVisible].
+ */
 export interface RbmValues {
   readonly weights: Value;
   readonly visibleBias: Value;
   readonly hiddenBias: Value;
+  readonly visibleLogStd?: Value;
   readonly visible: UnitType;
   readonly hidden: UnitType;
 }
 
-/** Graph input names of the parameters: the tensor names of the model-file contract. */
+/** Graph input names of the parameters every RBM has: the tensor names of the model-file contract. */
 export const parameterNames = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias' } as const;
 export type ParameterKey = keyof typeof parameterNames;
 export const parameterKeys = Object.keys(parameterNames) as ParameterKey[];
+
+/** The tensor name of Gaussian visible units' log standard deviations [nVisible] (model files, graph inputs). */
+export const VISIBLE_LOG_STD = 'visible_log_std';
+
+/** Whether a visible layer of these units has a learned standard deviation (Gaussian units do). */
+export const hasVisibleStd = (visible: UnitType): boolean => visible.name === 'gaussian';
+
+/**
+ * The range log sigma is kept in: sigma from 1e-3 to 1e3. Wide enough for data in its own units (standardised
+ * data wants sigma near or below 1); the clamp stops a variance collapsing to 0 (fields v / sigma blowing up)
+ * or growing without bound.
+ */
+export const LOG_STD_RANGE = { min: Math.log(1e-3), max: Math.log(1e3) } as const;
 
 /** Declare the parameters of an nVisible x nHidden RBM as graph inputs, with an optional name suffix. */
 export function parameterInputs(
@@ -24,28 +41,64 @@ export function parameterInputs(
   units: { visible: UnitType; hidden: UnitType },
   suffix = '',
 ): RbmValues {
+  const { visible, hidden } = units;
   return {
     weights: g.input(parameterNames.weights + suffix, 'float32', [nVisible, nHidden]),
     visibleBias: g.input(parameterNames.visibleBias + suffix, 'float32', [nVisible]),
     hiddenBias: g.input(parameterNames.hiddenBias + suffix, 'float32', [nHidden]),
-    ...units,
+    ...(hasVisibleStd(visible) ? { visibleLogStd: g.input(VISIBLE_LOG_STD + suffix, 'float32', [nVisible]) } : {}),
+    visible,
+    hidden,
   };
 }
 
-/** The input to each hidden unit: b + v W. v: [rows, nVisible] -> [rows, nHidden]. */
-export const hiddenField = (rbm: RbmValues, v: Value): Value => gemm(v, rbm.weights, rbm.hiddenBias);
+/** sigma = exp(log sigma) of Gaussian visible units, log sigma clamped to LOG_STD_RANGE: [nVisible]; else undefined. */
+export const visibleStd = (rbm: RbmValues): Value | undefined =>
+  rbm.visibleLogStd && exp(clampLogStd(rbm.visibleLogStd));
 
-/** The input to each visible unit: a + h W^T. h: [rows, nHidden] -> [rows, nVisible]. */
-export const visibleField = (rbm: RbmValues, h: Value): Value =>
-  gemm(h, rbm.weights, rbm.visibleBias, { transB: true });
+/** log sigma clamped to LOG_STD_RANGE. */
+export const clampLogStd = (logStd: Value): Value => minimum(maximum(logStd, LOG_STD_RANGE.min), LOG_STD_RANGE.max);
 
 /**
- * The free energy F(v) = -sum_i a_i(v_i) - sum_mu log sum_{h_mu} exp(h_mu (b + W^T v)_mu), so that
- * p(v) = exp(-F(v)) / Z. v: [rows, nVisible] -> [rows].
+ * Visible values in the units' own coordinates u = v / sigma (v itself without a std). A Gaussian layer with
+ * std sigma is a unit-variance one in these coordinates: -(v - a)^2 / (2 sigma^2) + (v / sigma) W h =
+ * -(u - a / sigma)^2 / 2 + u W h.
+ */
+export function standardize(rbm: RbmValues, v: Value): Value {
+  const std = visibleStd(rbm);
+  return std === undefined ? v : div(v, std);
+}
+
+/** Back from the units' coordinates: sigma u (u itself without a std). */
+function unstandardize(rbm: RbmValues, u: Value): Value {
+  const std = visibleStd(rbm);
+  return std === undefined ? u : mul(u, std);
+}
+
+/** The visible bias in the units' coordinates: a / sigma (a itself without a std). [nVisible]. */
+export const standardizedVisibleBias = (rbm: RbmValues): Value => standardize(rbm, rbm.visibleBias);
+
+/** The input to each hidden unit: b + (v / sigma) W. v: [rows, nVisible] -> [rows, nHidden]. */
+export const hiddenField = (rbm: RbmValues, v: Value): Value => gemm(standardize(rbm, v), rbm.weights, rbm.hiddenBias);
+
+/**
+ * The input to each visible unit in its own coordinates: a / sigma + h W^T (a + h W^T without a std).
+ * h: [rows, nHidden] -> [rows, nVisible].
+ */
+export const visibleField = (rbm: RbmValues, h: Value): Value =>
+  gemm(h, rbm.weights, standardizedVisibleBias(rbm), { transB: true });
+
+/** E[v | h] = sigma E[u | field]: [rows, nHidden] -> [rows, nVisible]. */
+export const visibleMean = (rbm: RbmValues, h: Value): Value => unstandardize(rbm, rbm.visible.mean(visibleField(rbm, h)));
+
+/**
+ * The free energy F(v) = -sum_i a_i(v_i) - sum_mu log sum_{h_mu} exp(h_mu (b + W^T (v / sigma))_mu), so that
+ * p(v) = exp(-F(v)) / Z; for Gaussian visible units a_i(v_i) = a_i v_i / sigma_i^2 - v_i^2 / (2 sigma_i^2).
+ * v: [rows, nVisible] -> [rows].
  */
 export function freeEnergy(rbm: RbmValues, v: Value): Value {
   const hiddenTerm = reduceSum(rbm.hidden.logPartition(hiddenField(rbm, v)), [1]);
-  return neg(add(rbm.visible.biasTerm(v, rbm.visibleBias), hiddenTerm));
+  return neg(add(rbm.visible.biasTerm(standardize(rbm, v), standardizedVisibleBias(rbm)), hiddenTerm));
 }
 
 /** One half-step of block Gibbs sampling: mean and draw of a layer given its field. */
@@ -61,11 +114,11 @@ export function sampleHidden(rbm: RbmValues, v: Value): LayerState {
   return { mean, sample: rbm.hidden.sample(field, mean) };
 }
 
-/** Sample v ~ p(v | h). */
+/** Sample v ~ p(v | h) (for Gaussian visible units: u ~ N(a / sigma + W h, 1), v = sigma u). */
 export function sampleVisible(rbm: RbmValues, h: Value): LayerState {
   const field = visibleField(rbm, h);
   const mean = rbm.visible.mean(field);
-  return { mean, sample: rbm.visible.sample(field, mean) };
+  return { mean: unstandardize(rbm, mean), sample: unstandardize(rbm, rbm.visible.sample(field, mean)) };
 }
 
 /** Squared distance per row: sum_j (x - y)_j^2. [rows, n] -> [rows]. */

@@ -1,7 +1,7 @@
 import { Graph } from '../graph/graph.js';
 import type { UnitType } from '../units/unit-type.js';
 import { gibbsFromVisible } from '../samplers/gibbs.js';
-import { freeEnergy, hiddenField, parameterInputs, squaredError, visibleField } from './rbm-graph.js';
+import { freeEnergy, hiddenField, parameterInputs, squaredError, visibleMean } from './rbm-graph.js';
 
 /** Sizes and unit types: what fixes the shape of an RBM's graphs. */
 export interface RbmShape {
@@ -42,7 +42,7 @@ export function hiddenMeanGraph(shape: RbmShape): Graph {
  */
 export function reconstructionGraph(shape: RbmShape): Graph {
   const { g, rbm, v } = graphWithVisible('reconstruction', shape);
-  const r = rbm.visible.mean(visibleField(rbm, rbm.hidden.mean(hiddenField(rbm, v))));
+  const r = visibleMean(rbm, rbm.hidden.mean(hiddenField(rbm, v)));
   g.output(inferenceNames.reconstruction, r);
   g.output(inferenceNames.squaredError, squaredError(v, r));
   return g;

@@ -3,14 +3,18 @@ import { mapRows } from '../runtime/rows.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { unitType, type UnitName, type UnitType } from '../units/index.js';
-import { parameterKeys, parameterNames } from './rbm-graph.js';
+import { hasVisibleStd, parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
 import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
 
-/** Host copies of an RBM's parameters: weights [nVisible * nHidden] row-major, biases [nVisible], [nHidden]. */
+/**
+ * Host copies of an RBM's parameters: weights [nVisible * nHidden] row-major, biases [nVisible], [nHidden], and
+ * for Gaussian visible units (only) their log standard deviations [nVisible].
+ */
 export interface RbmParameters {
   weights: Float32Array;
   visibleBias: Float32Array;
   hiddenBias: Float32Array;
+  visibleLogStd?: Float32Array;
 }
 
 export interface RbmConfig {
@@ -76,15 +80,19 @@ export class RBM {
         throw new Error(`${parameterNames[key]} has ${params[key].length} values, expected ${sizes[key]}`);
       }
     }
+    if (hasVisibleStd(this.visible) !== (params.visibleLogStd !== undefined) || (params.visibleLogStd !== undefined && params.visibleLogStd.length !== this.nVisible)) {
+      throw new Error(`${VISIBLE_LOG_STD}: ${this.visible.name} visible units need ${hasVisibleStd(this.visible) ? `${this.nVisible} values` : 'none'}, got ${params.visibleLogStd?.length ?? 'none'}`);
+    }
   }
 
-  /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0. */
+  /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0, Gaussian visible std 1. */
   static create(engine: Engine, options: CreateOptions): RBM {
     const { nVisible, nHidden, seed = 0, weightScale = 0.01 } = options;
     const rng = new RandomStream(seed);
     const weights = new Float32Array(nVisible * nHidden);
     for (let i = 0; i < weights.length; i++) weights[i] = weightScale * rng.normal();
-    return new RBM(engine, options, { weights, visibleBias: new Float32Array(nVisible), hiddenBias: new Float32Array(nHidden) });
+    const visibleLogStd = hasVisibleStd(unitType(options.visible ?? 'bernoulli')) ? new Float32Array(nVisible) : undefined;
+    return new RBM(engine, options, { weights, visibleBias: new Float32Array(nVisible), hiddenBias: new Float32Array(nHidden), ...(visibleLogStd && { visibleLogStd }) });
   }
 
   /** The parameters as engine tensors, fed by their model-file names. */
@@ -94,6 +102,7 @@ export class RBM {
       [parameterNames.weights]: e.float32(this.params.weights, [this.nVisible, this.nHidden]),
       [parameterNames.visibleBias]: e.float32(this.params.visibleBias, [this.nVisible]),
       [parameterNames.hiddenBias]: e.float32(this.params.hiddenBias, [this.nHidden]),
+      ...(this.params.visibleLogStd && { [VISIBLE_LOG_STD]: e.float32(this.params.visibleLogStd, [this.nVisible]) }),
     };
   }
 
@@ -153,7 +162,10 @@ export class RBM {
     return state;
   }
 
-  /** `count` chains started from uniform random binary states and run `steps` Gibbs steps: fantasy particles. */
+  /**
+   * `count` chains started from uniform random binary states (whatever the visible units: the first step draws
+   * h from them, the states after are the units' own) and run `steps` Gibbs steps: fantasy particles.
+   */
   async sampleFromNoise(count: number, options: SampleOptions = {}): Promise<Samples> {
     const rng = new RandomStream(options.seed ?? 0);
     const start = new Float32Array(count * this.nVisible);

@@ -1,11 +1,11 @@
 import type { RBM } from '../models/rbm.js';
-import { parameterKeys, parameterNames } from '../models/rbm-graph.js';
+import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { PingPongState, type StateBuffer } from './graph-state.js';
 import { monitor, type MonitorRecord } from './monitor.js';
 import { defaultFitOptions, scheduleAt, type FitOptions } from './options.js';
-import { buildStepGraph, stepNames, velocityName } from './step-graph.js';
+import { buildStepGraph, LOG_STD_VELOCITY, stepNames, velocityName } from './step-graph.js';
 
 /** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
 export interface EpochRecord extends MonitorRecord {
@@ -42,7 +42,8 @@ export class DivergenceError extends Error {
 /**
  * Train `rbm` on the rows of `data` [examples, nVisible] by CD-k or PCD-k with minibatch SGD (see
  * buildStepGraph for the update) from epoch `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
- * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]).
+ * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]); for other
+ * visible units the same idea (see initVisibleBias): the units' marginal without hiddens matches the data's.
  * One graph run per minibatch; the parameters stay in engine tensors until the epoch ends.
  */
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
@@ -103,6 +104,10 @@ function stepState(rbm: RBM, chains: Matrix | undefined): PingPongState {
     { name: parameterNames[key], dims: dims[key], initial: rbm.params[key] },
     { name: velocityName(key), dims: dims[key], initial: 0 },
   ]);
+  if (rbm.params.visibleLogStd !== undefined) {
+    buffers.push({ name: VISIBLE_LOG_STD, dims: [rbm.nVisible], initial: rbm.params.visibleLogStd });
+    buffers.push({ name: LOG_STD_VELOCITY, dims: [rbm.nVisible], initial: 0 });
+  }
   if (chains !== undefined) buffers.push({ name: stepNames.chains, dims: [chains.rows, chains.cols], initial: chains.data });
   return new PingPongState(rbm.engine, buffers);
 }
@@ -110,18 +115,41 @@ function stepState(rbm: RBM, chains: Matrix | undefined): PingPongState {
 /** Copy the state's parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
 function copyParameters(state: PingPongState, rbm: RBM): boolean {
   const values = parameterKeys.map((key) => state.get(parameterNames[key]));
-  if (!values.every((v) => v.every(Number.isFinite))) return false;
+  const logStd = rbm.params.visibleLogStd && state.get(VISIBLE_LOG_STD);
+  if (!values.every((v) => v.every(Number.isFinite)) || (logStd !== undefined && !logStd.every(Number.isFinite))) return false;
   parameterKeys.forEach((key, i) => rbm.params[key].set(values[i]));
+  if (logStd !== undefined) rbm.params.visibleLogStd?.set(logStd);
   return true;
 }
 
+/**
+ * Visible biases (and stds) from the data's per-unit mean m and standard deviation: Bernoulli log(m / (1 - m)),
+ * spin atanh(m), softmax groups log m_k (means clipped away from 0 and 1 as for Bernoulli units), Gaussian
+ * a = m and log sigma = log std (within LOG_STD_RANGE); ReLU units keep 0.
+ */
 function initVisibleBias(rbm: RBM, data: Matrix): void {
   const { nVisible } = rbm;
   const mean = new Float64Array(nVisible);
-  for (let r = 0; r < data.rows; r++) for (let i = 0; i < nVisible; i++) mean[i] += data.data[r * nVisible + i];
+  const square = new Float64Array(nVisible);
+  for (let r = 0; r < data.rows; r++) {
+    for (let i = 0; i < nVisible; i++) {
+      const x = data.data[r * nVisible + i];
+      mean[i] += x / data.rows;
+      square[i] += (x * x) / data.rows;
+    }
+  }
+  const clipped = (p: number): number => Math.min(0.999, Math.max(0.001, p));
+  const name = rbm.visible.name;
   for (let i = 0; i < nVisible; i++) {
-    const p = Math.min(0.999, Math.max(0.001, mean[i] / data.rows));
-    rbm.params.visibleBias[i] = Math.log(p / (1 - p));
+    const bias = rbm.params.visibleBias;
+    if (name === 'bernoulli') bias[i] = Math.log(clipped(mean[i]) / (1 - clipped(mean[i])));
+    else if (name === 'spin') bias[i] = Math.atanh(2 * clipped((1 + mean[i]) / 2) - 1);
+    else if (name.startsWith('softmax:')) bias[i] = Math.log(clipped(mean[i]));
+    else if (name === 'gaussian') {
+      bias[i] = mean[i];
+      const std = Math.sqrt(Math.max(0, square[i] - mean[i] * mean[i]));
+      rbm.params.visibleLogStd![i] = Math.min(LOG_STD_RANGE.max, Math.max(LOG_STD_RANGE.min, Math.log(std)));
+    }
   }
 }
 

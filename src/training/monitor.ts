@@ -14,9 +14,9 @@ export interface MonitorRecord {
   readonly freeEnergyGap?: number;
   /**
    * Mean pseudo-log-likelihood (every unit) of the first PLL_EXAMPLES of the held-out subset, or of the
-   * training subset without one.
+   * training subset without one; absent for visible units other than Bernoulli (the estimator flips bits).
    */
-  readonly pseudoLogLikelihood: number;
+  readonly pseudoLogLikelihood?: number;
 }
 
 /** Examples of the pseudo-log-likelihood, whose cost is examples x nVisible x nHidden. */
@@ -29,7 +29,8 @@ export async function monitor(rbm: RBM, train: Matrix, heldOut: Matrix | undefin
   const { squaredErrors } = await rbm.reconstruct(train);
   const freeEnergyTrain = mean(await rbm.freeEnergy(train));
   const base = { reconstructionError: mean(squaredErrors), freeEnergyTrain };
-  const pll = (m: Matrix): Promise<number> => pseudoLogLikelihood(rbm, sliceRows(m, 0, Math.min(PLL_EXAMPLES, m.rows)));
+  const pll = async (m: Matrix): Promise<number | undefined> =>
+    rbm.visible.name === 'bernoulli' ? pseudoLogLikelihood(rbm, sliceRows(m, 0, Math.min(PLL_EXAMPLES, m.rows))) : undefined;
   if (heldOut === undefined) return { ...base, pseudoLogLikelihood: await pll(train) };
   const freeEnergyHeldOut = mean(await rbm.freeEnergy(heldOut));
   return {

@@ -1,6 +1,18 @@
 import { Graph, type Value } from '../graph/graph.js';
 import { add, gemm, mul, reduceMean, sub } from '../graph/ops/index.js';
-import { hiddenField, parameterInputs, parameterKeys, parameterNames, sampleHidden, type ParameterKey } from '../models/rbm-graph.js';
+import {
+  clampLogStd,
+  hiddenField,
+  parameterInputs,
+  parameterKeys,
+  parameterNames,
+  sampleHidden,
+  standardize,
+  standardizedVisibleBias,
+  VISIBLE_LOG_STD,
+  type ParameterKey,
+  type RbmValues,
+} from '../models/rbm-graph.js';
 import { gibbsFromHidden } from '../samplers/gibbs.js';
 import type { UnitType } from '../units/unit-type.js';
 
@@ -29,6 +41,8 @@ export const stepNames = {
 
 /** The velocity (momentum buffer) of a parameter. */
 export const velocityName = (key: ParameterKey): string => `${parameterNames[key]}_velocity`;
+/** The velocity of Gaussian visible units' log standard deviations. */
+export const LOG_STD_VELOCITY = `${VISIBLE_LOG_STD}_velocity`;
 /** The output that holds the next value of a state input. */
 export const nextName = (input: string): string => `${input}_next`;
 
@@ -40,6 +54,10 @@ export const nextName = (input: string): string => `${input}_next`;
  *   gradient        dW = v_data^T h+ / batch - v-^T h- / chains,  da = <v>_data - <v>_model,  db likewise
  *   update          velocity = momentum * velocity + learningRate * (gradient - weightDecay * W)  (no decay on
  *                   biases); parameter += velocity
+ * Gaussian visible units with std sigma = exp(s): the statistics take u = v / sigma for v, so dW = <u h^T>,
+ * da = <u> / sigma (both phases' difference), and ds = <u (u - 2 a / sigma - W h)> with h = E[h | v]: minus
+ * dE/ds of E = -(a / sigma) u + u^2 / 2 - u^T W h. s is clamped to LOG_STD_RANGE after the update; input and
+ * output visible_log_std, its velocity visible_log_std_velocity.
  * Inputs: the parameters (model-file names), their velocities, `data` [batch, nVisible], `chains`
  * [chains, nVisible] for PCD, and scalars learning_rate, momentum, weight_decay. Outputs: each state input's
  * next value, named X_next.
@@ -65,16 +83,25 @@ export function buildStepGraph(spec: StepSpec): Graph {
   const negativeHidden = rbm.hidden.mean(hiddenField(rbm, negativeVisible));
   const nChains = persistentChains ?? batchSize;
 
-  const dataCorrelation = gemm(data, positive.mean, undefined, { transA: true, alpha: 1 / batchSize });
-  const correlationDifference = gemm(negativeVisible, negativeHidden, dataCorrelation, {
+  const dataU = standardize(rbm, data);
+  const negativeU = standardize(rbm, negativeVisible);
+  const dataCorrelation = gemm(dataU, positive.mean, undefined, { transA: true, alpha: 1 / batchSize });
+  const correlationDifference = gemm(negativeU, negativeHidden, dataCorrelation, {
     transA: true,
     alpha: -1 / nChains,
   });
   const gradient: Record<ParameterKey, Value> = {
     weights: sub(correlationDifference, mul(weightDecay, rbm.weights)),
-    visibleBias: sub(reduceMean(data, [0]), reduceMean(negativeVisible, [0])),
+    visibleBias: standardize(rbm, sub(reduceMean(dataU, [0]), reduceMean(negativeU, [0]))),
     hiddenBias: sub(reduceMean(positive.mean, [0]), reduceMean(negativeHidden, [0])),
   };
+  if (rbm.visibleLogStd !== undefined) {
+    const logStdVelocity = g.input(LOG_STD_VELOCITY, 'float32', [nVisible]);
+    const logStdGradient = sub(logStdStatistic(rbm, dataU, positive.mean), logStdStatistic(rbm, negativeU, negativeHidden));
+    const nextVelocity = add(mul(momentum, logStdVelocity), mul(learningRate, logStdGradient));
+    g.output(nextName(LOG_STD_VELOCITY), nextVelocity);
+    g.output(nextName(VISIBLE_LOG_STD), clampLogStd(add(rbm.visibleLogStd, nextVelocity)));
+  }
 
   for (const key of parameterKeys) {
     const nextVelocity = add(mul(momentum, velocity[key]), mul(learningRate, gradient[key]));
@@ -83,4 +110,11 @@ export function buildStepGraph(spec: StepSpec): Graph {
   }
   if (chains !== undefined) g.output(nextName(stepNames.chains), negativeVisible);
   return g;
+}
+
+/** <u (u - 2 a / sigma - h W^T)> over rows: -dE/d log sigma averaged, u = v / sigma [rows, nVisible], h [rows, nHidden]. */
+function logStdStatistic(rbm: RbmValues, u: Value, h: Value): Value {
+  const twiceBias = mul(standardizedVisibleBias(rbm), 2);
+  const coupling = gemm(h, rbm.weights, undefined, { transB: true });
+  return reduceMean(mul(u, sub(sub(u, twiceBias), coupling)), [0]);
 }

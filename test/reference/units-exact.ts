@@ -94,22 +94,31 @@ export function groupReference(name: string): GroupReference {
   }
 }
 
-/** A small RBM with any unit types, in float64: weights [nVisible * nHidden] row-major. */
+/**
+ * A small RBM with any unit types, in float64: weights [nVisible * nHidden] row-major; Gaussian visible units
+ * have std sigma_i = exp(visibleLogStd_i) (1 when absent) and energy (v - a)^2 / (2 sigma^2) - (v / sigma) W h.
+ */
 export interface SmallGeneralRbm {
   readonly nVisible: number;
   readonly nHidden: number;
   readonly weights: ArrayLike<number>;
   readonly visibleBias: ArrayLike<number>;
   readonly hiddenBias: ArrayLike<number>;
+  readonly visibleLogStd?: ArrayLike<number>;
   readonly visible: string;
   readonly hidden: string;
 }
 
-/** The hidden field b + W^T v. */
+/** sigma_i of the visible units (1 without a log std). */
+export const visibleStdOf = (rbm: SmallGeneralRbm): number[] =>
+  Array.from({ length: rbm.nVisible }, (_, i) => (rbm.visibleLogStd === undefined ? 1 : Math.exp(rbm.visibleLogStd[i])));
+
+/** The hidden field b + W^T (v / sigma). */
 export function hiddenFieldOfGeneral(rbm: SmallGeneralRbm, v: ArrayLike<number>): number[] {
+  const std = visibleStdOf(rbm);
   return Array.from({ length: rbm.nHidden }, (_, mu) => {
     let x = rbm.hiddenBias[mu];
-    for (let i = 0; i < rbm.nVisible; i++) x += v[i] * rbm.weights[i * rbm.nHidden + mu];
+    for (let i = 0; i < rbm.nVisible; i++) x += (v[i] / std[i]) * rbm.weights[i * rbm.nHidden + mu];
     return x;
   });
 }
@@ -134,13 +143,22 @@ function byGroups<T>(ref: GroupReference, field: readonly number[], f: (group: n
 export const layerMean = (name: string, field: readonly number[]): number[] =>
   byGroups(groupReference(name), field, (g) => groupReference(name).mean(g)).flat();
 
-/** F(v) = -sum_i a_i(v_i) - sum_groups log sum_h exp(b0(h) + h . field), the hidden groups summed or integrated out. */
+/**
+ * F(v) = -sum_i a_i(v_i) - sum_groups log sum_h exp(b0(h) + h . field), the hidden groups summed or integrated
+ * out; Gaussian visible units: a_i(v_i) = a_i v_i / sigma_i^2 - v_i^2 / (2 sigma_i^2).
+ */
 export function freeEnergyOfGeneral(rbm: SmallGeneralRbm, v: ArrayLike<number>): number {
   const visible = groupReference(rbm.visible);
   const hidden = groupReference(rbm.hidden);
   const vs = Array.from(v);
-  let negF = byGroups(visible, vs, (x) => visible.a0(x)).reduce((a, b) => a + b, 0);
-  for (let i = 0; i < rbm.nVisible; i++) negF += rbm.visibleBias[i] * vs[i];
+  let negF = 0;
+  if (rbm.visible === 'gaussian') {
+    const std = visibleStdOf(rbm);
+    for (let i = 0; i < rbm.nVisible; i++) negF += (rbm.visibleBias[i] * vs[i] - vs[i] ** 2 / 2) / std[i] ** 2;
+  } else {
+    negF += byGroups(visible, vs, (x) => visible.a0(x)).reduce((a, b) => a + b, 0);
+    for (let i = 0; i < rbm.nVisible; i++) negF += rbm.visibleBias[i] * vs[i];
+  }
   negF += byGroups(hidden, hiddenFieldOfGeneral(rbm, vs), (f) => hidden.logPartition(f)).reduce((a, b) => a + b, 0);
   return -negF;
 }
@@ -152,4 +170,40 @@ export function visibleStates(rbm: SmallGeneralRbm): number[][] {
   let states: number[][] = [[]];
   for (let g = 0; g < rbm.nVisible / ref.size; g++) states = states.flatMap((s) => ref.states!.map((x) => [...s, ...x]));
   return states;
+}
+
+/** Every state of n Bernoulli units, as 0/1 vectors. */
+const binaryStates = (n: number): number[][] => Array.from({ length: 2 ** n }, (_, s) => Array.from({ length: n }, (_, i) => (s >> i) & 1));
+
+/**
+ * A Gaussian-Bernoulli RBM as the mixture it is: for each hidden state h, log of its weight
+ * integral exp(-E(v, h)) dv = b.h + sum_i [log(sigma_i sqrt(2 pi)) + (a_i / sigma_i + (W h)_i)^2 / 2], and the
+ * mean a + sigma W h of v | h (variance sigma^2). Enumerates the 2^nHidden hidden states.
+ */
+export function gaussianBernoulliMixture(rbm: SmallGeneralRbm): { logWeights: number[]; means: number[][]; logZ: number } {
+  const std = visibleStdOf(rbm);
+  const states = binaryStates(rbm.nHidden);
+  const logWeights: number[] = [];
+  const means: number[][] = [];
+  for (const h of states) {
+    let lw = h.reduce((acc, hm, mu) => acc + hm * rbm.hiddenBias[mu], 0);
+    const mean: number[] = [];
+    for (let i = 0; i < rbm.nVisible; i++) {
+      let wh = 0;
+      for (let mu = 0; mu < rbm.nHidden; mu++) wh += rbm.weights[i * rbm.nHidden + mu] * h[mu];
+      lw += Math.log(std[i] * Math.sqrt(2 * Math.PI)) + (rbm.visibleBias[i] / std[i] + wh) ** 2 / 2;
+      mean.push(rbm.visibleBias[i] + std[i] * wh);
+    }
+    logWeights.push(lw);
+    means.push(mean);
+  }
+  return { logWeights, means, logZ: logSumExp(logWeights) };
+}
+
+/** Mean exact log-likelihood of the rows of data under a Gaussian-Bernoulli RBM: mean(-F(v)) - log Z. */
+export function gaussianBernoulliLogLikelihood(rbm: SmallGeneralRbm, data: ArrayLike<number>, rows: number): number {
+  const { logZ } = gaussianBernoulliMixture(rbm);
+  let sum = 0;
+  for (let r = 0; r < rows; r++) sum -= freeEnergyOfGeneral(rbm, Array.from({ length: rbm.nVisible }, (_, i) => data[r * rbm.nVisible + i]));
+  return sum / rows - logZ;
 }

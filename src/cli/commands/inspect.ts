@@ -1,5 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { parameterKeys, parameterNames } from '../../models/rbm-graph.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../../models/rbm-graph.js';
 import { openModel } from '../model-option.js';
 
 interface Stats {
@@ -36,6 +36,7 @@ export function inspectCommand() {
       if (path === undefined) throw new Error('inspect: give a model file');
       const { rbm, metadata } = await openModel(path, 1);
       const parameters = Object.fromEntries(parameterKeys.map((k) => [parameterNames[k], stats(rbm.params[k])]));
+      if (rbm.params.visibleLogStd !== undefined) parameters[VISIBLE_LOG_STD] = stats(rbm.params.visibleLogStd);
       const description = {
         file: path,
         kind: 'rbm',
