@@ -39,7 +39,10 @@ export interface DbnBoundOptions {
 export interface DbnBound {
   /** The estimate of the mean bound B(v) over the rows, nats per example. */
   readonly bound: number;
-  /** Its standard error over examples and draws (the spread of the per-example means). */
+  /**
+   * Its standard error as an estimate of the mean bound over these rows: from the spread of the draws within
+   * each example (Infinity for one draw). The spread between examples is not an error of the estimator.
+   */
   readonly stdErr: number;
   /** B(v) of each row (the mean over its draws), float64. */
   readonly perExample: Float64Array;
@@ -88,18 +91,24 @@ export async function dbnLogLikelihoodBound(dbn: DBN, data: Matrix, options: Dbn
   if (data.cols !== dbn.nVisible) throw new Error(`data has ${data.cols} features per example but the model has ${dbn.nVisible} visible units`);
   const rng = new RandomStream(seed);
   const sums = new Float64Array(data.rows);
+  const squares = new Float64Array(data.rows);
   await dbn.engine.withProgram(boundGraph(dbn, rng.seed()), async (program) => {
     const feeds = dbn.parameterFeeds();
     for (let s = 0; s < samples; s++) {
       const out = await mapRows(dbn.engine, program, feeds, names.visible, data, [names.term]);
-      out[names.term].data.forEach((t, r) => (sums[r] += t));
+      out[names.term].data.forEach((t, r) => {
+        sums[r] += t;
+        squares[r] += t * t;
+      });
     }
   });
   const perExample = Float64Array.from(sums, (t) => t / samples - topLogZ);
   const n = perExample.length;
-  const mean = perExample.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? perExample.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : Infinity;
-  return { bound: mean, stdErr: Math.sqrt(variance / n), perExample, samples };
+  // The variance of the mean over examples of each example's mean of `samples` draws.
+  let variance = 0;
+  for (let r = 0; r < n; r++) variance += Math.max(0, squares[r] / samples - (sums[r] / samples) ** 2) * (samples / Math.max(1, samples - 1)) / samples;
+  const stdErr = samples > 1 ? Math.sqrt(variance) / n : Infinity;
+  return { bound: perExample.reduce((a, b) => a + b, 0) / n, stdErr, perExample, samples };
 }
 
 

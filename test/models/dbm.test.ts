@@ -10,6 +10,8 @@ import { annealedImportanceSampling } from '../../src/estimators/ais.js';
 import { baseRateBiases } from '../../src/estimators/annealing.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { DBM, fitDbm } from '../../src/models/dbm.js';
+import { fitTiedRbm, pretrainDbm } from '../../src/models/dbm-pretrain.js';
+import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
@@ -144,5 +146,36 @@ describe('joint training', () => {
     expect(dbm.epochsTrained).toBe(300);
     const after = await boundOf(dbm);
     expect(after).toBeGreaterThan(before + 1);
+  });
+});
+
+describe('layer-wise pretraining (weight doubling)', () => {
+  it('a tied RBM with one copy of each side learns like an RBM: its likelihood on bars and stripes rises', async () => {
+    const data = barsAndStripes(3).examples;
+    const rbm = RBM.create(engine, { nVisible: 9, nHidden: 8, seed: 1, weightScale: 0.1 });
+    const logLikelihood = async () => {
+      const logZ = await exactLogPartition(rbm);
+      const f = await rbm.freeEnergy(data);
+      return f.reduce((a, x) => a - x, 0) / f.length - logZ;
+    };
+    const before = await logLikelihood();
+    await fitTiedRbm(rbm, data, { visible: 1, hidden: 1 }, { epochs: 200, batchSize: 2, learningRate: 0.1, chains: 20, k: 1, seed: 3 });
+    expect(rbm.epochsTrained).toBe(200);
+    expect(await logLikelihood()).toBeGreaterThan(before + 1);
+  });
+
+  it('pretrainDbm composes a DBM whose bound beats a fresh one, and joint training goes on from it', async () => {
+    const data = barsAndStripes(3).examples;
+    const boundOf = async (d: DBM) => {
+      const b = await d.variationalBound(data, await exactLogPartition(d.bipartiteRbm()));
+      return b.reduce((a, x) => a + x, 0) / b.length;
+    };
+    const dbm = await pretrainDbm(engine, [9, 8, 4], data, { epochs: 200, batchSize: 2, learningRate: 0.1, chains: 20, k: 1, seed: 4 });
+    expect(dbm.sizes).toEqual([9, 8, 4]);
+    const fresh = await boundOf(DBM.create(engine, { sizes: [9, 8, 4], seed: 1, weightScale: 0.1 }));
+    const pretrained = await boundOf(dbm);
+    expect(pretrained).toBeGreaterThan(fresh + 1);
+    await fitDbm(dbm, data, { epochs: 100, batchSize: 2, learningRate: 0.02, chains: 20, seed: 5 });
+    expect(await boundOf(dbm)).toBeGreaterThan(fresh + 1);
   });
 });

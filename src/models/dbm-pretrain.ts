@@ -1,0 +1,153 @@
+/**
+ * Greedy layer-wise pretraining of a DBM with 2 hidden layers (Salakhutdinov & Hinton 2009; Deep Learning
+ * 20.4.4). In the DBM, h1 hears both v and h2; an RBM trained alone hears one side only. So the bottom RBM
+ * is trained with its visible layer doubled (two tied copies of v: p(h1 | v) = sigmoid(c + 2 W^T v) while
+ * p(v | h1) = sigmoid(a + W h1)), and the top RBM with its hidden layer doubled (p(h1 | h2) = sigmoid(b + 2 W h2),
+ * p(h2 | h1) = sigmoid(c' + W^T h1)); the top one learns h1 drawn from the bottom's doubled posterior.
+ *
+ * An RBM with tied copies: visible copies x_1..x_r and hidden copies y_1..y_s share a, c, W, so with
+ * X = sum x_k and Y = sum y_k the energy is -a.X - c.Y - X^T W Y and, summing the s hidden copies out,
+ *   F(x_1..x_r) = -a.X - s sum_mu softplus(c + W^T X)_mu,
+ * trained by PCD on the contrastive surrogate mean F(data, ..., data) - mean F(chains) (its gradient is the
+ * tied statistics), with the autodiff and SGD with momentum: one graph run per minibatch. Block Gibbs: every
+ * hidden copy from sigmoid(c + W^T X), every visible copy from sigmoid(a + W Y).
+ *
+ * Composition: the DBM takes W0 and W1 as they are, the visible bias a of the bottom RBM, the top's hidden bias,
+ * and for h1 the mean of the two RBMs' biases: the geometric mean of their conditionals of h1,
+ * sigmoid((c + 2 W0^T v + b + 2 W1 h2) / 2), is the DBM's.
+ */
+import { stopGradient } from '../autodiff/stop-gradient.js';
+import { Graph, type Value } from '../graph/graph.js';
+import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
+import { RandomStream } from '../random/stream.js';
+import type { Engine } from '../runtime/engine.js';
+import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { DivergenceError } from '../training/fit.js';
+import { PingPongState } from '../training/graph-state.js';
+import { addMinimizer, optimizerNames } from '../training/optimizers.js';
+import { nextName } from '../training/step-graph.js';
+import { bernoulli } from '../units/bernoulli.js';
+import { DBM, defaultDbmFitOptions, type DbmFitOptions } from './dbm.js';
+import { RBM } from './rbm.js';
+
+const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', data: 'data', chains: 'chains' } as const;
+
+/** The copies of each side of a tied RBM. */
+export interface Copies {
+  readonly visible: number;
+  readonly hidden: number;
+}
+
+/** One PCD-k step of a tied RBM as a graph (see the file comment); chains [chains, copies.visible * nVisible]. */
+function tiedStep(nVisible: number, nHidden: number, copies: Copies, o: DbmFitOptions, seed: number) {
+  const g = new Graph('tied-rbm-step', seed);
+  const w = g.input(names.weights, 'float32', [nVisible, nHidden]);
+  const a = g.input(names.visibleBias, 'float32', [nVisible]);
+  const c = g.input(names.hiddenBias, 'float32', [nHidden]);
+  const data = g.input(names.data, 'float32', [o.batchSize, nVisible]);
+  const chainState = g.input(names.chains, 'float32', [o.chains, copies.visible * nVisible]);
+  // The chains as copies: column block k is copy k.
+  const sumCopies = (x: Value, count: number, width: number): Value => {
+    if (count === 1) return x;
+    const blocks = new Float32Array(count * width * width);
+    for (let k = 0; k < count; k++) for (let i = 0; i < width; i++) blocks[(k * width + i) * width + i] = 1;
+    return matmul(x, g.constant(blocks, 'float32', [count * width, width]));
+  };
+  const repeat = (x: Value, count: number, width: number): Value => {
+    if (count === 1) return x;
+    const blocks = new Float32Array(width * count * width);
+    for (let k = 0; k < count; k++) for (let i = 0; i < width; i++) blocks[i * count * width + k * width + i] = 1;
+    return matmul(x, g.constant(blocks, 'float32', [width, count * width]));
+  };
+  const freeEnergy = (xSum: Value): Value => neg(add(matmul(xSum, a), mul(reduceSum(bernoulli.logPartition(gemm(xSum, w, c)), [1]), copies.hidden)));
+  let x = chainState;
+  for (let s = 0; s < o.k; s++) {
+    const hField = gemm(sumCopies(x, copies.visible, nVisible), w, c);
+    const hMean = repeat(sigmoid(hField), copies.hidden, nHidden);
+    const hSum = sumCopies(bernoulli.sample(hMean, hMean), copies.hidden, nHidden);
+    const vMean = repeat(sigmoid(gemm(hSum, w, a, { transB: true })), copies.visible, nVisible);
+    x = bernoulli.sample(vMean, vMean);
+  }
+  g.output(nextName(names.chains), x);
+  const loss = sub(
+    reduceMean(freeEnergy(mul(stopGradient(data), copies.visible)), [0]),
+    reduceMean(freeEnergy(sumCopies(stopGradient(x), copies.visible, nVisible)), [0]),
+  );
+  const state = addMinimizer(loss, [{ param: w }, { param: a, decay: false }, { param: c, decay: false }], { optimizer: 'sgd', momentum: o.momentum, weightDecay: o.weightDecay });
+  return { graph: g, state };
+}
+
+/**
+ * Train `rbm` (Bernoulli) as a tied RBM with `copies` on the rows of `data` for `o.epochs` epochs by PCD-k,
+ * the learning rate decaying linearly to 0; a fresh one (epochsTrained 0) first gets the data's log-odds as
+ * visible biases.
+ */
+export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options: Partial<DbmFitOptions> = {}): Promise<void> {
+  const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
+  if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
+  const { nVisible, nHidden } = rbm;
+  if (rbm.epochsTrained === 0) {
+    for (let i = 0; i < nVisible; i++) {
+      let s = 0;
+      for (let r = 0; r < data.rows; r++) s += data.data[r * nVisible + i];
+      const q = Math.min(0.999, Math.max(0.001, s / data.rows));
+      rbm.params.visibleBias[i] = Math.log(q / (1 - q));
+    }
+  }
+  const rng = new RandomStream(o.seed);
+  const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
+  const chains = new Float32Array(o.chains * copies.visible * nVisible);
+  for (let r = 0; r < o.chains; r++) for (let k = 0; k < copies.visible; k++) chains.set(start.data.subarray(r * nVisible, (r + 1) * nVisible), (r * copies.visible + k) * nVisible);
+  const { graph, state: optimizerState } = tiedStep(nVisible, nHidden, copies, o, rng.seed());
+  const e = rbm.engine;
+  const state = new PingPongState(e, [
+    { name: names.weights, dims: [nVisible, nHidden], initial: rbm.params.weights },
+    { name: names.visibleBias, dims: [nVisible], initial: rbm.params.visibleBias },
+    { name: names.hiddenBias, dims: [nHidden], initial: rbm.params.hiddenBias },
+    { name: names.chains, dims: [o.chains, copies.visible * nVisible], initial: chains },
+    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
+  const batch = new Float32Array(o.batchSize * nVisible);
+  const batches = Math.floor(data.rows / o.batchSize);
+  await e.withProgram(graph, async (program) => {
+    for (let epoch = rbm.epochsTrained; epoch < o.epochs; epoch++) {
+      const feeds = { [names.data]: e.float32(batch, [o.batchSize, nVisible]), [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
+      const order = rng.permutation(data.rows);
+      for (let b = 0; b < batches; b++) {
+        for (let r = 0; r < o.batchSize; r++) {
+          const i = order[b * o.batchSize + r];
+          batch.set(data.data.subarray(i * nVisible, (i + 1) * nVisible), r * nVisible);
+        }
+        await state.step(program, feeds);
+      }
+      const values = [state.get(names.weights), state.get(names.visibleBias), state.get(names.hiddenBias)];
+      if (!values.every((v) => v.every(Number.isFinite))) throw new DivergenceError(epoch + 1);
+      rbm.params.weights.set(values[0]);
+      rbm.params.visibleBias.set(values[1]);
+      rbm.params.hiddenBias.set(values[2]);
+      rbm.epochsTrained = epoch + 1;
+    }
+  });
+}
+
+/**
+ * Pretrain a DBM of `sizes` [n0, n1, n2] on `data` (see the file comment): the bottom RBM with doubled visible
+ * copies, the top one on one draw of h1 ~ sigmoid(c + 2 W0^T v) with doubled hidden copies, each for
+ * `options.epochs` epochs; returns the composed DBM (epochsTrained 0: joint training comes next).
+ */
+export async function pretrainDbm(engine: Engine, sizes: readonly number[], data: Matrix, options: Partial<DbmFitOptions> = {}): Promise<DBM> {
+  if (sizes.length !== 3) throw new RangeError(`pretraining by weight doubling takes 2 hidden layers, got ${sizes.length - 1}`);
+  const rng = new RandomStream(options.seed ?? 0);
+  const bottom = RBM.create(engine, { nVisible: sizes[0], nHidden: sizes[1], seed: rng.seed() });
+  await fitTiedRbm(bottom, data, { visible: 2, hidden: 1 }, { ...options, seed: rng.seed() });
+  const doubled = new RBM(engine, { nVisible: sizes[0], nHidden: sizes[1] }, { ...bottom.params, weights: bottom.params.weights.map((x) => 2 * x) });
+  const means = await doubled.transform(data);
+  const h1 = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+  const top = RBM.create(engine, { nVisible: sizes[1], nHidden: sizes[2], seed: rng.seed() });
+  await fitTiedRbm(top, h1, { visible: 1, hidden: 2 }, { ...options, seed: rng.seed() });
+  const middle = Float32Array.from(bottom.params.hiddenBias, (c, j) => (c + top.params.visibleBias[j]) / 2);
+  return new DBM(engine, sizes, {
+    weights: [bottom.params.weights.slice(), top.params.weights.slice()],
+    biases: [bottom.params.visibleBias.slice(), middle, top.params.hiddenBias.slice()],
+  });
+}
