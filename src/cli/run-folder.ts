@@ -17,6 +17,9 @@ import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
 import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from '../training/options.js';
 import { loadData } from './data-option.js';
+import { columnStatistics, standardize } from '../data/standardize.js';
+import { validateForUnits } from '../data/validate.js';
+import { unitType, type UnitName } from '../units/index.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
 
@@ -36,6 +39,11 @@ export interface RunConfig extends Omit<FitOptions, 'heldOut'> {
   readonly heldOut: string;
   readonly binarize: string;
   readonly hidden: number;
+  /** Unit types of the layers (absent: bernoulli). */
+  readonly visibleUnits?: UnitName;
+  readonly hiddenUnits?: UnitName;
+  /** Standardise each feature by the training data's mean and std, train and held-out alike (absent: no). */
+  readonly standardize?: boolean;
 }
 
 /** A run ready to train: its folder, model, data, settings and the log of the epochs already trained. */
@@ -52,8 +60,12 @@ export interface Run {
 export interface FreshRunFlags {
   readonly data: string;
   readonly heldOut?: string;
+  /** See defaultBinarization for the visible units' default. */
   readonly binarize: string;
   readonly hidden: number;
+  readonly visibleUnits?: UnitName;
+  readonly hiddenUnits?: UnitName;
+  readonly standardize?: boolean;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
@@ -91,9 +103,15 @@ export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run
     heldOut,
     binarize: flags.binarize,
     hidden: flags.hidden,
+    visibleUnits: flags.visibleUnits ?? 'bernoulli',
+    hiddenUnits: flags.hiddenUnits ?? 'bernoulli',
+    standardize: flags.standardize === true,
   };
   const { data, heldOutData } = loadRunData(config);
-  const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, seed: config.seed });
+  const units = { visible: flags.visibleUnits ?? 'bernoulli', hidden: flags.hiddenUnits ?? 'bernoulli' };
+  const groups = unitType(units.hidden).groupSize;
+  if (config.hidden % groups !== 0) throw new UserError(`--hidden ${config.hidden}: not a multiple of ${groups}, the group size of --hidden-units ${units.hidden}`);
+  const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, ...units, seed: config.seed });
   return { out, rbm, data, heldOut: heldOutData, config, records: [] };
 }
 
@@ -106,7 +124,7 @@ export async function resumedRun(engine: Engine, out: string): Promise<Run> {
   const modelPath = join(out, RUN_FILES.model);
   if (!existsSync(modelPath)) throw new UserError(`--resume: ${out} holds no ${RUN_FILES.model} to resume`);
   const { rbm, metadata } = await loadRbm(engine, modelPath);
-  const config = parseConfig(metadata.training, modelPath, rbm.nHidden);
+  const config = { ...parseConfig(metadata.training, modelPath, rbm.nHidden), visibleUnits: rbm.visible.name, hiddenUnits: rbm.hidden.name };
   if (rbm.epochsTrained >= config.epochs) {
     throw new UserError(`--resume: ${modelPath} has trained all its ${config.epochs} epochs already`);
   }
@@ -131,7 +149,7 @@ export interface RunSummary {
  */
 export async function runTraining(run: Run, options: { sampleSteps: number; quiet: boolean }): Promise<RunSummary> {
   const { out, rbm, config } = run;
-  const { data: _data, heldOut: _heldOut, binarize: _binarize, hidden: _hidden, ...fitOptions } = config;
+  const { data: _data, heldOut: _heldOut, binarize: _binarize, hidden: _hidden, visibleUnits: _v, hiddenUnits: _h, standardize: _s, ...fitOptions } = config;
   const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
   const path = (file: string): string => join(out, file);
   await mkdir(out, { recursive: true });
@@ -162,12 +180,20 @@ export async function runTraining(run: Run, options: { sampleSteps: number; quie
   return { out, model: path(RUN_FILES.model), files: Object.values(RUN_FILES).map(path), epochs: rbm.epochsTrained, last: records.at(-1) };
 }
 
+/** The run's data and held-out data, binarised, standardised by the training data's statistics when asked, checked against the units. */
 function loadRunData(config: RunConfig, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined } {
-  const data = loadData(config.data, config.binarize, 'bernoulli', nVisible);
+  const units = config.visibleUnits ?? 'bernoulli';
+  let data = loadData(config.data, config.binarize, units, nVisible);
+  let heldOutData = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, units, data.examples.cols);
+  if (config.standardize === true) {
+    const stats = columnStatistics(data);
+    data = standardize(data, stats);
+    heldOutData = heldOutData && standardize(heldOutData, stats);
+    validateForUnits(data, nVisible, units);
+  }
   if (config.batchSize > data.examples.rows) {
     throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
   }
-  const heldOutData = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, 'bernoulli', data.examples.cols);
   return { data, heldOutData };
 }
 

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
-import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
 import { dbnFeatures } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -11,7 +11,7 @@ export function featuresCommand() {
     .description('write the hidden means E[h | v] of each example (a DBN: of its top layer, fed up through the means): the features it gives a classifier')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .requiredOption('--data <spec>', DATA_HELP)
-    .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .option('--binarize <how>', BINARIZE_HELP)
     .option('--out <file>', 'write the features as .npy or .csv (examples x hidden units)')
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
     .option('--json', 'print the features as JSON on stdout')
@@ -20,7 +20,7 @@ export function featuresCommand() {
       const model = await openAnyModel(o.model, o.threads);
       const features =
         model.kind === 'dbn'
-          ? await dbnFeatures(model.dbn, o)
+          ? await dbnFeatures(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') })
           : await model.rbm.transform(loadData(o.data, o.binarize, model.rbm.visible.name, model.rbm.nVisible).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');
       if (o.json === true) process.stdout.write(JSON.stringify({ examples: features.rows, hidden: features.cols, features: rowsOf(features) }) + '\n');

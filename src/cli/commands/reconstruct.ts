@@ -13,7 +13,7 @@ export function reconstructCommand() {
     .description('reconstruct examples through the hidden layer, E[v | h = E[h | v]], and report the squared error')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .requiredOption('--data <spec>', DATA_HELP)
-    .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .option('--binarize <how>', BINARIZE_HELP)
     .option('--count <n>', 'reconstruct only the first n examples', positiveInt)
     .option('--out <file>', '.png: originals and reconstructions in alternating rows; .npy or .csv: the reconstructions')
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)

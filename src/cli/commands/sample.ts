@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
 import { sampleDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -15,7 +15,7 @@ export function sampleCommand() {
     .option('--count <n>', 'chains', positiveInt, 100)
     .option('--steps <k>', 'Gibbs steps v -> h -> v', positiveInt, 1000)
     .option('--from <start>', `noise (uniform random bits) or a data spec (${DATA_HELP}); chains start at random examples`, 'noise')
-    .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .option('--binarize <how>', BINARIZE_HELP)
     .option('--seed <n>', 'seed of the chains', seed, 0)
     .option('--out <file>', 'write the means as .png, .npy or .csv')
     .option('--draws', 'write the binary draws of the last step instead of their means')
@@ -26,7 +26,7 @@ export function sampleCommand() {
       const model = await openAnyModel(o.model, o.threads);
       let result;
       if (model.kind === 'dbn') {
-        result = await sampleDbn(model.dbn, o);
+        result = await sampleDbn(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') });
       } else if (o.from === 'noise') {
         const rbm = model.rbm;
         result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });

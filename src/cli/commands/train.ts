@@ -1,8 +1,10 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { join } from 'node:path';
+import { UserError } from '../../errors.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions } from '../../training/options.js';
-import { BINARIZE_HELP, DATA_HELP } from '../data-option.js';
+import { UNIT_NAMES, type UnitName } from '../../units/index.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, unitTypeFlag } from '../data-option.js';
 import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
 import { deepRunOf, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
 import { freshRun, resumedRun, runTraining } from '../run-folder.js';
@@ -11,10 +13,13 @@ const d = defaultFitOptions;
 
 export function trainCommand() {
   return new Command('train')
-    .description('train a Bernoulli RBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
+    .description('train an RBM (any unit types) and write a run folder: model, pictures of filters, samples and reconstructions, a log')
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
-    .option('--binarize <how>', BINARIZE_HELP, 'stochastic')
+    .option('--binarize <how>', BINARIZE_HELP)
+    .option('--visible-units <type>', `visible unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
+    .option('--hidden-units <type>', `hidden unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
+    .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
     .addOption(new Option('--model <kind>', 'rbm, or dbn: a deep belief network, a stack of RBMs trained greedily with the flags below (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
@@ -40,12 +45,14 @@ export function trainCommand() {
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
       const engine = createNodeEngine({ threads: o.threads });
       try {
-        const deep = await deepRunOf(engine, out, o);
+        const flags = { ...o, binarize: o.binarize ?? defaultBinarization(o.visibleUnits) };
+        if (o.model !== 'rbm' && (o.visibleUnits !== 'bernoulli' || o.hiddenUnits !== 'bernoulli')) throw new UserError(`--model ${o.model}: Bernoulli units only so far (drop --visible-units and --hidden-units)`);
+        const deep = await deepRunOf(engine, out, flags);
         const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true };
         const summary =
           deep !== undefined
             ? await runDeepTraining(deep, settings)
-            : await runTraining(o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, { ...o, hidden: o.layers?.[0] ?? o.hidden }), settings);
+            : await runTraining(o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, { ...flags, hidden: o.layers?.[0] ?? o.hidden }), settings);
         if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
         else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
       } finally {
