@@ -5,33 +5,42 @@
  * log-likelihood (estimators/dbn-bound.ts) with log Z of the top RBM exact or by AIS.
  */
 import { UserError } from '../errors.js';
+import { annealedImportanceSampling } from '../estimators/ais.js';
+import { baseRateBiases } from '../estimators/annealing.js';
 import { dbnLogLikelihood } from '../estimators/dbn-bound.js';
-import { MAX_EXACT_UNITS } from '../estimators/exact-log-partition.js';
+import { exactLogPartition, MAX_EXACT_UNITS } from '../estimators/exact-log-partition.js';
+import { loadDbm } from '../io/dbn-file.js';
+import { readModelFile } from '../io/model-file.js';
+import { decodeSafetensors } from '../io/safetensors.js';
 import type { DBN } from '../models/dbn.js';
 import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
+import { createNodeEngine } from '../runtime/node.js';
 import { gatherRows, type Matrix } from '../tensor/matrix.js';
 import { loadData } from './data-option.js';
 
+/** --binarize's default for the Bernoulli visible units of DBNs and DBMs. */
+const BERNOULLI_BINARIZATION = 'stochastic';
+
 /** `sample` on a DBN: from noise, or with the top chains started at the up-pass of random examples of `from`. */
-export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; from: string; binarize: string; seed: number }): Promise<Samples> {
+export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
   if (o.from === 'noise') return dbn.sample(o.count, { steps: o.steps, seed: o.seed });
-  const data = loadData(o.from, o.binarize, 'bernoulli', dbn.nVisible);
+  const data = loadData(o.from, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
   const rng = new RandomStream(o.seed);
   const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
   return dbn.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
 }
 
 /** `features` on a DBN: E[h | below] fed up to the top layer. */
-export async function dbnFeatures(dbn: DBN, o: { data: string; binarize: string }): Promise<Matrix> {
-  const data = loadData(o.data, o.binarize, 'bernoulli', dbn.nVisible);
+export async function dbnFeatures(dbn: DBN, o: { data: string; binarize?: string }): Promise<Matrix> {
+  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
   return dbn.transform(data.examples);
 }
 
 export interface DbnEvalFlags {
   readonly model: string;
   readonly data: string;
-  readonly binarize: string;
+  readonly binarize?: string;
   readonly logz?: string;
   readonly chains: number;
   readonly betas: number;
@@ -48,7 +57,7 @@ export interface DbnEvalFlags {
  */
 export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: DbnEvalFlags): Promise<void> {
   const started = performance.now();
-  const data = loadData(o.data, o.binarize, 'bernoulli', dbn.nVisible);
+  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
   const top = dbn.top;
   const smaller = Math.min(top.nVisible, top.nHidden);
   const logZ = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;
@@ -105,14 +114,83 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
 /** The data for the AIS base rate: --base-data, else the training data in the model's metadata, else the evaluated data. */
 function baseData(o: DbnEvalFlags, metadata: Record<string, string>, evalData: Matrix): { data: Matrix; source: string } {
   if (o.baseData === 'none') throw new UserError("--base-data none: a DBN's AIS fits its base rate to the up-pass of data; give a data spec");
-  if (o.baseData !== undefined) return { data: loadData(o.baseData, o.binarize, 'bernoulli', evalData.cols).examples, source: o.baseData };
+  if (o.baseData !== undefined) return { data: loadData(o.baseData, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', evalData.cols).examples, source: o.baseData };
   try {
     const t = JSON.parse(metadata.training ?? '{}') as { data?: unknown; binarize?: unknown };
     if (typeof t.data === 'string') {
-      return { data: loadData(t.data, typeof t.binarize === 'string' ? t.binarize : o.binarize, 'bernoulli', evalData.cols).examples, source: t.data };
+      return { data: loadData(t.data, typeof t.binarize === 'string' ? t.binarize : (o.binarize ?? BERNOULLI_BINARIZATION), 'bernoulli', evalData.cols).examples, source: t.data };
     }
   } catch {
     // no usable training data: the evaluated data
   }
   return { data: evalData, source: o.data };
+}
+
+/** Whether the model file at `path` is a DBM (its `kind` metadata). */
+export async function isDbmFile(path: string): Promise<boolean> {
+  return decodeSafetensors(await readModelFile(path), path).metadata.kind === 'dbm';
+}
+
+/** Mean-field sweeps of `eval` on a DBM. */
+const EVAL_MEAN_FIELD_SWEEPS = 50;
+
+/**
+ * `eval` on a DBM file: the variational lower bound (mean-field, 50 sweeps) on the mean log-likelihood, with
+ * log Z of its bipartite RBM exact or by AIS (base rate: the odd layers' mean-field means of the training data).
+ */
+export async function evalDbm(o: DbnEvalFlags & { threads?: number }): Promise<void> {
+  const started = performance.now();
+  const { dbm, metadata } = await loadDbm(createNodeEngine({ threads: o.threads }), o.model);
+  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  const rbm = dbm.bipartiteRbm();
+  const smaller = Math.min(rbm.nVisible, rbm.nHidden);
+  const method = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;
+  if (method !== 'exact' && method !== 'ais') throw new UserError(`--logz ${method}: a DBM's bound takes exact or ais`);
+  if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  let z: { logZ: number; logZLow: number; logZHigh: number };
+  let source: string | undefined;
+  if (method === 'exact') {
+    const logZ = await exactLogPartition(rbm);
+    z = { logZ, logZLow: logZ, logZHigh: logZ };
+  } else {
+    const base = baseData(o, metadata, data.examples);
+    source = base.source;
+    const odd = await dbm.oddMeans(base.data, EVAL_MEAN_FIELD_SWEEPS);
+    z = await annealedImportanceSampling(rbm, { chains: o.chains, betas: o.betas, seed: o.seed, blockSize: o.blockSize, baseRate: baseRateBiases(odd) });
+  }
+  const perExample = await dbm.variationalBound(data.examples, z.logZ, EVAL_MEAN_FIELD_SWEEPS);
+  await dbm.engine.dispose();
+  const bound = perExample.reduce((a, b) => a + b, 0) / perExample.length;
+  const result = {
+    model: o.model,
+    kind: 'dbm',
+    layers: dbm.sizes,
+    data: data.name,
+    examples: data.examples.rows,
+    method: method === 'exact' ? 'bound (exact log Z)' : 'bound (AIS log Z)',
+    bound: 'lower',
+    logLikelihood: bound,
+    logLikelihoodLow: bound - (z.logZHigh - z.logZ),
+    logLikelihoodHigh: bound + (z.logZ - z.logZLow),
+    meanFieldSweeps: EVAL_MEAN_FIELD_SWEEPS,
+    logZ: z.logZ,
+    logZLow: z.logZLow,
+    logZHigh: z.logZHigh,
+    ...(method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: source } : {}),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  if (o.json === true) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '+inf' : '-inf');
+  process.stdout.write(
+    [
+      `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+      `variational lower bound on the log-likelihood ${num(bound)} in [${num(result.logLikelihoodLow)}, ${num(result.logLikelihoodHigh)}] (mean-field, ${EVAL_MEAN_FIELD_SWEEPS} sweeps)`,
+      `log Z ${num(z.logZ)} (${method === 'exact' ? 'exact' : `AIS on the bipartite RBM, ${o.chains} runs x ${o.betas} betas; optimistic`})`,
+      '',
+    ].join('\n'),
+  );
 }

@@ -13,12 +13,15 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadDbn, saveDbn } from '../io/dbn-file.js';
+import { loadDbn, saveDbm, saveDbn } from '../io/dbn-file.js';
 import { readModelFile } from '../io/model-file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
+import { fitDbm } from '../models/dbm.js';
+import { pretrainDbm } from '../models/dbm-pretrain.js';
 import { DBN, fitDbn, type LayerEpochRecord } from '../models/dbn.js';
+import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { defaultFitOptions } from '../training/options.js';
 import { loadData } from './data-option.js';
@@ -31,12 +34,13 @@ export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', fi
 
 /** The settings of a DBN run, saved in its model file's `training` metadata. */
 export interface DeepRunConfig extends Omit<RunConfig, 'hidden'> {
-  readonly model: 'dbn';
+  readonly model: 'dbn' | 'dbm';
   /** Hidden units per layer, bottom first. */
   readonly layers: readonly number[];
 }
 
 export interface DeepRun {
+  readonly kind: 'dbn';
   readonly out: string;
   readonly dbn: DBN;
   readonly data: Dataset;
@@ -71,7 +75,7 @@ export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, 
   };
   const { data, heldOut } = loadDeepRunData(config);
   const dbn = DBN.create(engine, { sizes: [data.examples.cols, ...layers], seed: config.seed });
-  return { out, dbn, data, heldOut, config, records: [] };
+  return { kind: 'dbn', out, dbn, data, heldOut, config, records: [] };
 }
 
 /** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file. */
@@ -90,7 +94,7 @@ export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepR
   const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
   const trained = (r: LayerEpochRecord): boolean => r.epoch <= dbn.rbms[r.layer].epochsTrained;
   const records = (await readLog(join(out, DEEP_RUN_FILES.log))).filter(trained);
-  return { out, dbn, data, heldOut, config, records };
+  return { kind: 'dbn', out, dbn, data, heldOut, config, records };
 }
 
 /** What `runDeepTraining` reports, as `train --json` prints it. */
@@ -104,8 +108,13 @@ export interface DeepRunSummary {
   readonly last: LayerEpochRecord | undefined;
 }
 
-/** Train `run` greedily to its configured epochs per layer, checkpointing after every epoch, then draw the pictures. */
-export async function runDeepTraining(run: DeepRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary> {
+/** Train `run` (a DBN or a DBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
+export async function runDeepTraining(run: DeepRun | DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary | DbmRunSummary> {
+  return run.kind === 'dbm' ? runDbmTraining(run, options) : runDbnTraining(run, options);
+}
+
+/** Train a DBN run greedily to its configured epochs per layer, checkpointing after every epoch, then draw the pictures. */
+async function runDbnTraining(run: DeepRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary> {
   const { out, dbn, config } = run;
   const { data: _data, heldOut: _heldOut, binarize: _binarize, model: _model, layers: _layers, ...fitOptions } = config;
   const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
@@ -172,7 +181,7 @@ export function layerList(text: string): number[] {
 }
 
 /** The model kinds of `train --model`. */
-export const MODEL_KINDS = ['rbm', 'dbn'] as const;
+export const MODEL_KINDS = ['rbm', 'dbn', 'dbm'] as const;
 
 /**
  * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn (with --layers) starts
@@ -182,17 +191,95 @@ export async function deepRunOf(
   engine: Engine,
   out: string,
   flags: FreshRunFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
-): Promise<DeepRun | undefined> {
+): Promise<DeepRun | DbmRun | undefined> {
   if (flags.resume === true) {
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
     const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
+    if (kind === 'dbm') throw new UserError(`--resume: ${path} is a DBM; DBM runs do not resume (train it again with --force)`);
     return kind === 'dbn' ? resumedDeepRun(engine, out) : undefined;
   }
   if (flags.model === 'rbm') {
     if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: an RBM has one hidden layer; use --model dbn for a stack`);
     return undefined;
   }
-  if (flags.layers === undefined) throw new UserError('--model dbn: give the hidden layers with --layers, such as --layers 500,500');
+  if (flags.layers === undefined) throw new UserError(`--model ${flags.model}: give the hidden layers with --layers, such as --layers 500,${flags.model === 'dbm' ? '1000' : '500'}`);
+  if (flags.model === 'dbm') return freshDbmRun(engine, out, flags, flags.layers);
   return freshDeepRun(engine, out, flags, flags.layers);
+}
+
+/** A DBM run: pretraining by weight doubling, then joint training (see `runDbmTraining`). */
+export interface DbmRun {
+  readonly kind: 'dbm';
+  readonly out: string;
+  readonly engine: Engine;
+  readonly data: Dataset;
+  readonly heldOut: Dataset | undefined;
+  readonly config: DeepRunConfig;
+}
+
+/** A new DBM run in `out` with hidden layers `layers` (2 of them); refuses a folder that holds a model unless `force`. */
+export function freshDbmRun(engine: Engine, out: string, flags: FreshRunFlags, layers: readonly number[]): DbmRun {
+  if (layers.length !== 2) throw new UserError(`--layers ${layers.join(',')}: a DBM here has 2 hidden layers (pretraining by weight doubling), such as --layers 500,1000`);
+  const run = freshDeepRun(engine, out, flags, layers);
+  return { kind: 'dbm', out, engine, data: run.data, heldOut: run.heldOut, config: { ...run.config, model: 'dbm' } };
+}
+
+/** What `train --model dbm --json` prints. */
+export interface DbmRunSummary {
+  readonly out: string;
+  readonly model: string;
+  readonly files: readonly string[];
+  readonly kind: 'dbm';
+  readonly layers: readonly number[];
+  readonly epochs: number;
+  readonly last: DbmLogRecord | undefined;
+}
+
+/** A line of a DBM run's log: the stage and its epoch. */
+export interface DbmLogRecord {
+  readonly stage: 'pretrain' | 'joint';
+  readonly epoch: number;
+  readonly samplesPerSecond?: number;
+  readonly seconds: number;
+}
+
+/**
+ * Train a DBM run: both RBMs pretrained with weight doubling for --epochs each (pretrainDbm; the training
+ * flags as for an RBM), composed and saved, then joint training (fitDbm: persistent chains, a mean-field
+ * positive phase of 10 sweeps, --k Gibbs sweeps per step) for --epochs at a tenth of --learning-rate,
+ * saving the model and the log after every epoch; then filters (of W_0) and samples.
+ */
+async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DbmRunSummary> {
+  const { out, config, engine } = run;
+  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const path = (file: string): string => join(out, file);
+  await mkdir(out, { recursive: true });
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(line + '\n');
+  };
+  const records: DbmLogRecord[] = [];
+  const writeLog = () => writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((r) => JSON.stringify(r) + '\n').join(''));
+  const sizes = [run.data.examples.cols, ...config.layers];
+  const common = { epochs: config.epochs, batchSize: config.batchSize, momentum: config.finalMomentum, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
+  say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
+  const started = performance.now();
+  const dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate });
+  records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
+  await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
+  await writeLog();
+  say(`joint training, ${config.epochs} epochs`);
+  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / 10, meanFieldIterations: 10 }, async (r) => {
+    say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
+    records.push({ stage: 'joint', ...r });
+    await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
+    await writeLog();
+  });
+  const shown = run.heldOut ?? run.data;
+  const shape = pictureShape(shown.examples.cols, shown.imageShape);
+  const bottom = new RBM(engine, { nVisible: sizes[0], nHidden: sizes[1] }, { weights: dbm.params.weights[0], visibleBias: dbm.params.biases[0], hiddenBias: dbm.params.biases[1] });
+  await writePng(path(DEEP_RUN_FILES.filters), filtersPicture(bottom, shape));
+  const fantasy = await dbm.sample(100, { steps: options.sampleSteps, seed: config.seed });
+  await writePng(path(DEEP_RUN_FILES.samples), imagesPicture(fantasy.means, shape));
+  return { out, model: path(DEEP_RUN_FILES.model), files: Object.values(DEEP_RUN_FILES).map(path), kind: 'dbm', layers: sizes, epochs: dbm.epochsTrained, last: records.at(-1) };
 }

@@ -6,6 +6,7 @@
  * In Python: `safetensors.numpy.load_file(path)["weights_0"]`.
  */
 import { UserError } from '../errors.js';
+import { DBM, dbmNames } from '../models/dbm.js';
 import { DBN, layerParameterName } from '../models/dbn.js';
 import { parameterKeys } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
@@ -74,6 +75,65 @@ export async function loadDbn(engine: Engine, path: string): Promise<{ dbn: DBN;
   return decodeDbn(engine, await readModelFile(path), path);
 }
 
+/**
+ * A DBM as safetensors bytes: `weights_l` [n_l, n_{l+1}], `visible_bias_0` [n_0] and `hidden_bias_l`
+ * [n_{l+1}] (the bias of layer l + 1), float32; metadata kind "dbm", `layers` (JSON, visible first),
+ * `epochs_trained` (of joint training) and `extra`.
+ */
+export function encodeDbm(dbm: DBM, extra: ModelMetadata = {}): Uint8Array {
+  const tensors: Record<string, NamedTensor> = {};
+  dbm.params.weights.forEach((w, l) => (tensors[dbmNames.weights(l)] = { dtype: 'F32', shape: [dbm.sizes[l], dbm.sizes[l + 1]], data: w }));
+  dbm.params.biases.forEach((b, l) => (tensors[dbmNames.bias(l)] = { dtype: 'F32', shape: [dbm.sizes[l]], data: b }));
+  return encodeSafetensors(tensors, {
+    ...extra,
+    format: MODEL_FORMAT,
+    kind: 'dbm',
+    layers: JSON.stringify(dbm.sizes),
+    visible: 'bernoulli',
+    hidden: 'bernoulli',
+    epochs_trained: String(dbm.epochsTrained),
+  });
+}
+
+/** The DBM in safetensors `bytes` read from `source`, and its metadata. */
+export function decodeDbm(engine: Engine, bytes: Uint8Array, source: string): { dbm: DBM; metadata: ModelMetadata } {
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  if (metadata.format !== undefined && metadata.format !== MODEL_FORMAT) throw new UserError(`${source}: model format "${metadata.format}" is not ${MODEL_FORMAT}`);
+  if (metadata.kind !== 'dbm') throw new UserError(`${source}: a "${metadata.kind ?? 'rbm'}" model, not a DBM`);
+  const count = Object.keys(tensors).filter((name) => /^weights_\d+$/.test(name)).length;
+  if (count < 2) throw new UserError(`${source}: a DBM file has weights_0, weights_1, ... (2 or more), found ${count}`);
+  const weights: Float32Array[] = [];
+  const sizes: number[] = [];
+  for (let l = 0; l < count; l++) {
+    const name = dbmNames.weights(l);
+    const w = tensors[name];
+    if (w === undefined || w.shape.length !== 2) throw new UserError(`${source}: no 2-D tensor "${name}"`);
+    if (l === 0) sizes.push(w.shape[0]);
+    else if (w.shape[0] !== sizes[l]) throw new UserError(`${source}: ${name} has ${w.shape[0]} rows but layer ${l} has ${sizes[l]} units`);
+    sizes.push(w.shape[1]);
+    weights.push(floatTensor(tensors, name, source));
+  }
+  const biases = sizes.map((n, l) => {
+    const b = floatTensor(tensors, dbmNames.bias(l), source);
+    if (b.length !== n) throw new UserError(`${source}: ${dbmNames.bias(l)} has ${b.length} values but layer ${l} has ${n} units`);
+    return b;
+  });
+  if (![...weights, ...biases].every((x) => x.every(Number.isFinite))) throw new UserError(`${source}: the parameters hold NaN or infinite values`);
+  const dbm = new DBM(engine, sizes, { weights, biases });
+  dbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
+  return { dbm, metadata };
+}
+
+/** Write `dbm` to `path` atomically. */
+export async function saveDbm(path: string, dbm: DBM, extra: ModelMetadata = {}): Promise<void> {
+  await writeFileAtomic(path, encodeDbm(dbm, extra));
+}
+
+/** Read the DBM at `path`. */
+export async function loadDbm(engine: Engine, path: string): Promise<{ dbm: DBM; metadata: ModelMetadata }> {
+  return decodeDbm(engine, await readModelFile(path), path);
+}
+
 /** A model file of any kind this library reads. */
 export type AnyModel = { kind: 'rbm'; rbm: RBM; metadata: ModelMetadata } | { kind: 'dbn'; dbn: DBN; metadata: ModelMetadata };
 
@@ -86,8 +146,16 @@ export async function loadAnyModel(engine: Engine, path: string): Promise<AnyMod
   throw new UserError(`${path}: a "${kind}" model; this command reads RBM and DBN files`);
 }
 
-/** The RBMs of the model at `path`, bottom first: one for an RBM file, the stack of a DBN file. */
+/**
+ * The RBMs of the model at `path`, bottom first: one for an RBM file, the stack of a DBN file; for a DBM, its
+ * weights with the bias of the layer above as RBMs (the up-pass of its mean-field without the top-down input).
+ */
 export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]> {
+  const bytes = await readModelFile(path);
+  if (decodeSafetensors(bytes, path).metadata.kind === 'dbm') {
+    const { sizes, params } = decodeDbm(engine, bytes, path).dbm;
+    return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
+  }
   const model = await loadAnyModel(engine, path);
   return model.kind === 'rbm' ? [model.rbm] : [...model.dbn.rbms];
 }

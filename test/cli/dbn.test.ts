@@ -116,3 +116,36 @@ describe('classify --model DBN_FILE', () => {
     expect(r.trainError).toBeLessThan(0.2);
   });
 });
+
+describe('train --model dbm', () => {
+  const dbmRun = join(dir, 'dbm');
+  const dbmModel = join(dbmRun, 'model.safetensors');
+
+  it('pretrains, trains jointly, and writes a DBM run folder', async () => {
+    const r = json((await runOk(...tinyTrainArgs(dbmRun, '--model', 'dbm', '--layers', '6,4', '--epochs', '3', '--json'))).stdout);
+    expect(r).toMatchObject({ kind: 'dbm', layers: [9, 6, 4], epochs: 3 });
+    const { tensors, metadata } = decodeSafetensors(readFileSync(dbmModel), dbmModel);
+    expect(Object.keys(tensors).sort()).toEqual(['hidden_bias_0', 'hidden_bias_1', 'visible_bias_0', 'weights_0', 'weights_1']);
+    expect(metadata).toMatchObject({ kind: 'dbm', layers: '[9,6,4]', epochs_trained: '3' });
+    const log = readFileSync(join(dbmRun, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; epoch: number });
+    expect(log.map((x) => [x.stage, x.epoch])).toEqual([['pretrain', 3], ['joint', 1], ['joint', 2], ['joint', 3]]);
+    for (const png of ['samples.png', 'filters.png']) expect(startsWith(join(dbmRun, png), PNG_SIGNATURE)).toBe(true);
+    const three = await runCli(...tinyTrainArgs(join(dir, 'dbm3'), '--model', 'dbm', '--layers', '4,4,4'));
+    expect(three.code).toBe(1);
+    expect(errorLine(three.stderr)).toContain('2 hidden layers');
+  });
+
+  it('eval --json: the mean-field bound, exact log Z and AIS within 0.5 nats', async () => {
+    const exact = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--json', '--threads', '1', '--quiet')).stdout);
+    expect(exact).toMatchObject({ kind: 'dbm', bound: 'lower', method: 'bound (exact log Z)', examples: 14 });
+    const ais = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--threads', '1', '--quiet')).stdout);
+    expect(Math.abs((ais.logZ as number) - (exact.logZ as number))).toBeLessThan(0.5);
+    expect(Math.abs((ais.logLikelihood as number) - (exact.logLikelihood as number))).toBeLessThan(0.5);
+  });
+
+  it('classify --model DBM_FILE starts from its weights', async () => {
+    const images = join(dir, 'train-images-idx3-ubyte');
+    const r = json((await runOk('classify', '--model', dbmModel, '--data', `idx:${images}`, '--test', 'none', '--epochs', '5', '--batch-size', '10', '--json', '--threads', '1', '--quiet')).stdout);
+    expect(r.sizes).toEqual([9, 6, 4, 3]);
+  });
+});
