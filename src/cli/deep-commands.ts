@@ -9,13 +9,10 @@ import { annealedImportanceSampling } from '../estimators/ais.js';
 import { baseRateBiases } from '../estimators/annealing.js';
 import { dbnLogLikelihood } from '../estimators/dbn-bound.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from '../estimators/exact-log-partition.js';
-import { loadDbm } from '../io/dbn-file.js';
-import { readModelFile } from '../io/model-file.js';
-import { decodeSafetensors } from '../io/safetensors.js';
+import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
 import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
-import { createNodeEngine } from '../runtime/node.js';
 import { gatherRows, type Matrix } from '../tensor/matrix.js';
 import { loadData } from './data-option.js';
 
@@ -29,6 +26,21 @@ export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; fro
   const rng = new RandomStream(o.seed);
   const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
   return dbn.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
+}
+
+/** `sample` on a DBM: Gibbs in its bipartite RBM from noise, or from the mean-field of random examples of `from`. */
+export async function sampleDbm(dbm: DBM, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
+  if (o.from === 'noise') return dbm.sample(o.count, { steps: o.steps, seed: o.seed });
+  const data = loadData(o.from, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  const rng = new RandomStream(o.seed);
+  const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
+  return dbm.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
+}
+
+/** `features` on a DBM: the mean-field means of its top layer (50 sweeps). */
+export async function dbmFeatures(dbm: DBM, o: { data: string; binarize?: string }): Promise<Matrix> {
+  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  return dbm.transform(data.examples, EVAL_MEAN_FIELD_SWEEPS);
 }
 
 /** `features` on a DBN: E[h | below] fed up to the top layer. */
@@ -126,11 +138,6 @@ function baseData(o: DbnEvalFlags, metadata: Record<string, string>, evalData: M
   return { data: evalData, source: o.data };
 }
 
-/** Whether the model file at `path` is a DBM (its `kind` metadata). */
-export async function isDbmFile(path: string): Promise<boolean> {
-  return decodeSafetensors(await readModelFile(path), path).metadata.kind === 'dbm';
-}
-
 /** Mean-field sweeps of `eval` on a DBM. */
 const EVAL_MEAN_FIELD_SWEEPS = 50;
 
@@ -138,9 +145,8 @@ const EVAL_MEAN_FIELD_SWEEPS = 50;
  * `eval` on a DBM file: the variational lower bound (mean-field, 50 sweeps) on the mean log-likelihood, with
  * log Z of its bipartite RBM exact or by AIS (base rate: the odd layers' mean-field means of the training data).
  */
-export async function evalDbm(o: DbnEvalFlags & { threads?: number }): Promise<void> {
+export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: DbnEvalFlags): Promise<void> {
   const started = performance.now();
-  const { dbm, metadata } = await loadDbm(createNodeEngine({ threads: o.threads }), o.model);
   const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
   const rbm = dbm.bipartiteRbm();
   const smaller = Math.min(rbm.nVisible, rbm.nHidden);

@@ -135,15 +135,19 @@ export async function loadDbm(engine: Engine, path: string): Promise<{ dbm: DBM;
 }
 
 /** A model file of any kind this library reads. */
-export type AnyModel = { kind: 'rbm'; rbm: RBM; metadata: ModelMetadata } | { kind: 'dbn'; dbn: DBN; metadata: ModelMetadata };
+export type AnyModel =
+  | { kind: 'rbm'; rbm: RBM; metadata: ModelMetadata }
+  | { kind: 'dbn'; dbn: DBN; metadata: ModelMetadata }
+  | { kind: 'dbm'; dbm: DBM; metadata: ModelMetadata };
 
-/** Read the model at `path`, an RBM or a DBN by its `kind` metadata (absent: an RBM). */
+/** Read the model at `path`, an RBM, a DBN or a DBM by its `kind` metadata (absent: an RBM). */
 export async function loadAnyModel(engine: Engine, path: string): Promise<AnyModel> {
   const bytes = await readModelFile(path);
   const kind = decodeSafetensors(bytes, path).metadata.kind ?? 'rbm';
   if (kind === 'dbn') return { kind, ...decodeDbn(engine, bytes, path) };
+  if (kind === 'dbm') return { kind, ...decodeDbm(engine, bytes, path) };
   if (kind === 'rbm') return { kind, ...decodeRbm(engine, bytes, path) };
-  throw new UserError(`${path}: a "${kind}" model; this command reads RBM and DBN files`);
+  throw new UserError(`${path}: a "${kind}" model; this command reads RBM, DBN and DBM files`);
 }
 
 /**
@@ -151,13 +155,11 @@ export async function loadAnyModel(engine: Engine, path: string): Promise<AnyMod
  * weights with the bias of the layer above as RBMs (the up-pass of its mean-field without the top-down input).
  */
 export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]> {
-  const bytes = await readModelFile(path);
-  if (decodeSafetensors(bytes, path).metadata.kind === 'dbm') {
-    const { sizes, params } = decodeDbm(engine, bytes, path).dbm;
-    return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
-  }
   const model = await loadAnyModel(engine, path);
-  return model.kind === 'rbm' ? [model.rbm] : [...model.dbn.rbms];
+  if (model.kind === 'rbm') return [model.rbm];
+  if (model.kind === 'dbn') return [...model.dbn.rbms];
+  const { sizes, params } = model.dbm;
+  return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
 }
 
 function parseEpochs(text: string | undefined, count: number): number[] {

@@ -263,13 +263,23 @@ export class DBM {
   }
 
   /**
-   * `count` samples of v: `steps` block Gibbs steps (odd layers given even, even given odd) from uniform noise,
-   * then the visible means E[v | x_1] and one draw of them.
+   * `count` samples of v: `steps` block Gibbs steps (odd layers given even, even given odd) from uniform noise
+   * (or from a draw of the odd layers' mean-field means of the rows of `start`), then the visible means
+   * E[v | x_1] and one draw of them.
    */
-  async sample(count: number, options: { steps?: number; seed?: number } = {}): Promise<Samples> {
+  async sample(count: number, options: { steps?: number; seed?: number; start?: Matrix } = {}): Promise<Samples> {
     const rng = new RandomStream(options.seed ?? 0);
     const rbm = this.bipartiteRbm();
-    const odd = await rbm.sampleFromNoise(count, { steps: options.steps ?? 1000, seed: rng.seed() });
+    const steps = options.steps ?? 1000;
+    let odd: Samples;
+    if (options.start === undefined) {
+      odd = await rbm.sampleFromNoise(count, { steps, seed: rng.seed() });
+    } else {
+      if (options.start.rows !== count) throw new Error(`sample: ${options.start.rows} start rows for ${count} chains`);
+      const means = await this.oddMeans(options.start);
+      const draws = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+      odd = await rbm.sample(draws, { steps, seed: rng.seed() });
+    }
     const even = await rbm.transform(odd.samples);
     const means = new Float32Array(count * this.nVisible);
     for (let r = 0; r < count; r++) means.set(even.data.subarray(r * even.cols, r * even.cols + this.nVisible), r * this.nVisible);

@@ -143,6 +143,15 @@ describe('train --model dbm', () => {
     expect(Math.abs((ais.logLikelihood as number) - (exact.logLikelihood as number))).toBeLessThan(0.5);
   });
 
+  it('sample and features on a DBM file', async () => {
+    for (const from of ['noise', 'bars-and-stripes:3']) {
+      const r = json((await runOk('sample', '--model', dbmModel, '--count', '3', '--steps', '5', '--from', from, '--json', '--threads', '1')).stdout);
+      expect((r.means as number[][]).map((row) => row.length)).toEqual([9, 9, 9]);
+    }
+    const f = json((await runOk('features', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--json', '--threads', '1')).stdout);
+    expect([f.examples, f.hidden]).toEqual([14, 4]);
+  });
+
   it('classify --model DBM_FILE starts from its weights', async () => {
     const images = join(dir, 'train-images-idx3-ubyte');
     const r = json((await runOk('classify', '--model', dbmModel, '--data', `idx:${images}`, '--test', 'none', '--epochs', '5', '--batch-size', '10', '--json', '--threads', '1', '--quiet')).stdout);

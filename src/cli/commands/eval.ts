@@ -10,7 +10,7 @@ import { reconstructionError } from '../../estimators/reconstruction-error.js';
 import { reverseAnnealedImportanceSampling, type ReverseAisResult } from '../../estimators/reverse-ais.js';
 import type { RBM } from '../../models/rbm.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { evalDbm, evalDbn, isDbmFile } from '../deep-commands.js';
+import { evalDbm, evalDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed } from '../parse.js';
 
@@ -60,9 +60,9 @@ export function evalCommand() {
     .option('--quiet', 'no progress bar on stderr')
     .action(async (o) => {
       const started = performance.now();
-      if (await isDbmFile(o.model)) return evalDbm(o);
       const model = await openAnyModel(o.model, o.threads);
       if (model.kind === 'dbn') return evalDbn(model.dbn, model.metadata, o);
+      if (model.kind === 'dbm') return evalDbm(model.dbm, model.metadata, o);
       const { rbm, metadata } = model;
       if (rbm.visible.name !== 'bernoulli' || rbm.hidden.name !== 'bernoulli') {
         throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
-import { dbnFeatures } from '../deep-commands.js';
+import { dbmFeatures, dbnFeatures } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -21,7 +21,9 @@ export function featuresCommand() {
       const features =
         model.kind === 'dbn'
           ? await dbnFeatures(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') })
-          : await model.rbm.transform(loadData(o.data, o.binarize, model.rbm.visible.name, model.rbm.nVisible).examples);
+          : model.kind === 'dbm'
+            ? await dbmFeatures(model.dbm, o)
+            : await model.rbm.transform(loadData(o.data, o.binarize, model.rbm.visible.name, model.rbm.nVisible).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');
       if (o.json === true) process.stdout.write(JSON.stringify({ examples: features.rows, hidden: features.cols, features: rowsOf(features) }) + '\n');
     });

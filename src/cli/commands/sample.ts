@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
 import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
-import { sampleDbn } from '../deep-commands.js';
+import { sampleDbm, sampleDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt, seed } from '../parse.js';
@@ -27,6 +27,8 @@ export function sampleCommand() {
       let result;
       if (model.kind === 'dbn') {
         result = await sampleDbn(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') });
+      } else if (model.kind === 'dbm') {
+        result = await sampleDbm(model.dbm, o);
       } else if (o.from === 'noise') {
         const rbm = model.rbm;
         result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });
