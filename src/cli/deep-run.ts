@@ -1,10 +1,13 @@
 /**
- * `train --model dbn --layers 500,500,...`: a deep belief network's run folder. The RBMs train greedily, bottom
- * first, each with the same training flags as `--model rbm` (see models/dbn.ts: layer l learns one up-pass draw
- * of the data); after every epoch of every layer the model (kind "dbn", tensors weights_l, visible_bias_l,
- * hidden_bias_l) and then the log (one JSON line per layer and epoch, with "layer") are written, so `--resume`
- * continues from the last saved epoch of the layer in training. Then the pictures: the bottom layer's
- * filters and ancestral samples (Gibbs in the top RBM, then the down-pass).
+ * `train --model dbn|dbm --layers ...`: deep models' run folders.
+ * DBN: the RBMs train greedily, bottom first, each with the same training flags as `--model rbm` (see
+ * models/dbn.ts: layer l learns one up-pass draw of the data); after every epoch of every layer the model (kind
+ * "dbn", tensors weights_l, visible_bias_l, hidden_bias_l) and then the log (one JSON line per layer and epoch,
+ * with "layer") are written, so `--resume` continues from the last saved epoch of the layer in training.
+ * DBM (2 hidden layers): pretraining by weight doubling (models/dbm-pretrain.ts), then joint training
+ * (models/dbm.ts), the model and log saved after pretraining and after every joint epoch; no resume.
+ * Then the pictures: the bottom layer's filters and samples (DBN: Gibbs in the top RBM, then the down-pass;
+ * DBM: Gibbs in its bipartite RBM).
  */
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { existsSync } from 'node:fs';

@@ -13,14 +13,14 @@ const d = defaultFitOptions;
 
 export function trainCommand() {
   return new Command('train')
-    .description('train an RBM (any unit types) and write a run folder: model, pictures of filters, samples and reconstructions, a log')
+    .description('train an RBM (any unit types), a DBN or a DBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', BINARIZE_HELP)
     .option('--visible-units <type>', `visible unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
     .option('--hidden-units <type>', `hidden unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
     .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
-    .addOption(new Option('--model <kind>', 'rbm, or dbn: a deep belief network, a stack of RBMs trained greedily with the flags below (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
+    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 hidden layers, pretrained by weight doubling then trained jointly (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
