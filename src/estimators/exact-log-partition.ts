@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import { add, gemm, reduceSum } from '../graph/ops/index.js';
+import { LOG_STD_RANGE } from '../models/rbm-graph.js';
 import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/index.js';
@@ -41,21 +42,36 @@ function enumerationGraph(bits: number, nOther: number, enumerated: UnitType, ot
   return g;
 }
 
-/** The layer to enumerate (the smaller; visible on a tie) as row-major weights [n, nOther] and biases. */
-function enumeratedLayer(rbm: RBM) {
-  const { nVisible, nHidden, params } = rbm;
-  if (nVisible <= nHidden) {
-    return { n: nVisible, nOther: nHidden, weights: params.weights, bias: params.visibleBias, otherBias: params.hiddenBias, units: rbm.visible, other: rbm.hidden, layer: 'visible' };
-  }
-  const transposed = new Float32Array(nVisible * nHidden);
-  for (let i = 0; i < nVisible; i++) for (let mu = 0; mu < nHidden; mu++) transposed[mu * nVisible + i] = params.weights[i * nHidden + mu];
-  return { n: nHidden, nOther: nVisible, weights: transposed, bias: params.hiddenBias, otherBias: params.visibleBias, units: rbm.hidden, other: rbm.visible, layer: 'hidden' };
+/** Clamped sigma of Gaussian visible units, as the graphs use it. */
+function visibleStds(rbm: RBM): Float64Array | undefined {
+  const logStd = rbm.params.visibleLogStd;
+  return logStd && Float64Array.from(logStd, (s) => Math.exp(Math.min(LOG_STD_RANGE.max, Math.max(LOG_STD_RANGE.min, s))));
 }
 
 /**
- * log Z of `rbm`, exactly: enumerate the 2^n states s of the smaller layer (n <= MAX_EXACT_UNITS, Bernoulli
- * units) and sum the other layer out analytically with its unit type's log-partition,
- *   Z = sum_s exp(-F(s)),  -F(s) = bias.s + sum_k lp(otherBias_k + (W s)_k).
+ * The layer to enumerate (the smaller Bernoulli one; visible on a tie) as row-major weights [n, nOther] and
+ * biases. A Gaussian visible layer summed out works in its coordinates u = v / sigma: its bias is a / sigma, and
+ * dv = sigma du adds `logJacobian` = sum_i log sigma_i to log Z.
+ */
+function enumeratedLayer(rbm: RBM) {
+  const { nVisible, nHidden, params } = rbm;
+  const visibleFirst = rbm.visible.name === 'bernoulli' && (nVisible <= nHidden || rbm.hidden.name !== 'bernoulli');
+  if (visibleFirst) {
+    return { n: nVisible, nOther: nHidden, weights: params.weights, bias: params.visibleBias, otherBias: params.hiddenBias, units: rbm.visible, other: rbm.hidden, layer: 'visible', logJacobian: 0 };
+  }
+  const transposed = new Float32Array(nVisible * nHidden);
+  for (let i = 0; i < nVisible; i++) for (let mu = 0; mu < nHidden; mu++) transposed[mu * nVisible + i] = params.weights[i * nHidden + mu];
+  const std = visibleStds(rbm);
+  const otherBias = std === undefined ? params.visibleBias : params.visibleBias.map((a, i) => a / std[i]);
+  const logJacobian = std === undefined ? 0 : std.reduce((acc, s) => acc + Math.log(s), 0);
+  return { n: nHidden, nOther: nVisible, weights: transposed, bias: params.hiddenBias, otherBias, units: rbm.hidden, other: rbm.visible, layer: 'hidden', logJacobian };
+}
+
+/**
+ * log Z of `rbm`, exactly: enumerate the 2^n states s of the smaller Bernoulli layer (n <= MAX_EXACT_UNITS)
+ * and sum (or integrate) the other layer out analytically with its unit type's log-partition,
+ *   Z = sum_s exp(-F(s)),  -F(s) = bias.s + sum_k lp(otherBias_k + (W s)_k)
+ * (Gaussian visible units: otherBias a / sigma, plus sum_i log sigma_i).
  * The -F values come from the engine in chunks (float32); the log-sum-exp over them runs in float64.
  */
 export async function exactLogPartition(rbm: RBM): Promise<number> {
@@ -98,7 +114,7 @@ export async function exactLogPartition(rbm: RBM): Promise<number> {
     }
     for (const x of negF) s += Math.exp(x - m);
   }
-  return m + Math.log(s);
+  return m + Math.log(s) + layer.logJacobian;
 }
 
 export interface ExactLogLikelihood {

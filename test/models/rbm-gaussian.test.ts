@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { decodeRbm, encodeRbm } from '../../src/io/model-file.js';
 import { encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 import { RBM } from '../../src/models/rbm.js';
@@ -72,6 +73,12 @@ describe('a Gaussian-Bernoulli RBM is a mixture of Gaussians', () => {
     expect(logZ).toBeCloseTo(gaussianBernoulliMixture(r1).logZ, 6);
   });
 
+  it('exactLogPartition enumerates the hidden layer and integrates the Gaussian one: the mixture\'s log Z', async () => {
+    expect(await exactLogPartition(rbm)).toBeCloseTo(gaussianBernoulliMixture(ref).logZ, 3);
+    const wide = gaussianRbm(12, 6, 'bernoulli', 9, 0.4);
+    expect(await exactLogPartition(wide)).toBeCloseTo(gaussianBernoulliMixture(small(wide)).logZ, 3);
+  });
+
   it('long Gibbs chains reach its exact per-unit mean and variance', async () => {
     const chains = 20000;
     const { samples } = await rbm.sample(randomReal(chains, 3, 3), { steps: 100, seed: 4 });
@@ -95,6 +102,18 @@ describe('a Gaussian-Bernoulli RBM is a mixture of Gaussians', () => {
       expect(Math.abs(sm - m), `mean of unit ${i}`).toBeLessThan(5 * Math.sqrt(variance / chains));
       expect(Math.abs(sm2 - sm * sm - variance) / variance, `variance of unit ${i}`).toBeLessThan(0.05);
     }
+  });
+});
+
+describe('exact log Z with Gaussian hidden units (Hopfield)', () => {
+  it('enumerates the Bernoulli visible layer and integrates the Gaussian hiddens out', async () => {
+    const rng = new RandomStream(3);
+    const rbm = RBM.create(engine, { nVisible: 6, nHidden: 3, visible: 'bernoulli', hidden: 'gaussian', seed: 3, weightScale: 0.5 });
+    rbm.params.visibleBias.forEach((_, i, a) => (a[i] = rng.normal()));
+    const ref = small(rbm);
+    const negF = Array.from({ length: 64 }, (_, s) => -freeEnergyOfGeneral(ref, Array.from({ length: 6 }, (_, i) => (s >> i) & 1)));
+    const m = Math.max(...negF);
+    expect(await exactLogPartition(rbm)).toBeCloseTo(m + Math.log(negF.reduce((acc, x) => acc + Math.exp(x - m), 0)), 3);
   });
 });
 
