@@ -1,5 +1,7 @@
 import { binarize, parseBinarization } from '../data/binarize.js';
 import type { Dataset } from '../data/dataset.js';
+import { standardize, type ColumnStatistics } from '../data/standardize.js';
+import { UserError } from '../errors.js';
 import { loadDataSpec } from '../data/spec.js';
 import { validateForUnits } from '../data/validate.js';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
@@ -31,4 +33,41 @@ export function unitTypeFlag(text: string): UnitName {
   } catch {
     throw new InvalidArgumentError(`expected a unit type: ${UNIT_NAMES}.`);
   }
+}
+
+/** The model-file metadata key of the standardisation a model was trained with: JSON {mean: [...], std: [...]}. */
+export const STANDARDIZE_KEY = 'standardize';
+
+/** The standardisation as model-file metadata (see STANDARDIZE_KEY). */
+export const standardizationMetadata = (stats: ColumnStatistics): Record<string, string> => ({
+  [STANDARDIZE_KEY]: JSON.stringify({ mean: Array.from(stats.mean), std: Array.from(stats.std) }),
+});
+
+/**
+ * loadData for a trained model: the data set of `spec` binarised, checked against the model's visible units and,
+ * when the model was trained on standardised data (metadata STANDARDIZE_KEY), standardised the same way. Outputs
+ * computed from it (reconstructions, samples) are in those standardised units.
+ */
+export function loadModelData(
+  spec: string,
+  binarization: string | undefined,
+  model: { readonly visible: { readonly name: UnitName }; readonly nVisible: number },
+  metadata: Record<string, string>,
+  source = 'the model',
+): Dataset {
+  const data = loadData(spec, binarization, model.visible.name, model.nVisible);
+  const text = metadata[STANDARDIZE_KEY];
+  if (text === undefined) return data;
+  let stats: ColumnStatistics;
+  try {
+    const parsed = JSON.parse(text) as { mean?: unknown; std?: unknown };
+    const numbers = (x: unknown): Float64Array => {
+      if (!Array.isArray(x) || x.length !== model.nVisible || !x.every((y) => typeof y === 'number' && Number.isFinite(y))) throw new Error('bad');
+      return Float64Array.from(x as number[]);
+    };
+    stats = { mean: numbers(parsed.mean), std: numbers(parsed.std) };
+  } catch {
+    throw new UserError(`${source}: its "${STANDARDIZE_KEY}" metadata is not {mean, std} with ${model.nVisible} finite numbers each`);
+  }
+  return standardize(data, stats);
 }

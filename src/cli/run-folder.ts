@@ -16,8 +16,8 @@ import type { Engine } from '../runtime/engine.js';
 import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
 import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from '../training/options.js';
-import { loadData } from './data-option.js';
-import { columnStatistics, standardize } from '../data/standardize.js';
+import { loadData, standardizationMetadata } from './data-option.js';
+import { columnStatistics, standardize, type ColumnStatistics } from '../data/standardize.js';
 import { validateForUnits } from '../data/validate.js';
 import { unitType, type UnitName } from '../units/index.js';
 import { pictureShape } from './output.js';
@@ -54,6 +54,8 @@ export interface Run {
   readonly heldOut: Dataset | undefined;
   readonly config: RunConfig;
   readonly records: readonly EpochRecord[];
+  /** The training data's feature statistics when the run standardises (config.standardize). */
+  readonly standardization?: ColumnStatistics;
 }
 
 /** The flags of `train` that make a fresh run. */
@@ -107,12 +109,12 @@ export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run
     hiddenUnits: flags.hiddenUnits ?? 'bernoulli',
     standardize: flags.standardize === true,
   };
-  const { data, heldOutData } = loadRunData(config);
+  const { data, heldOutData, standardization } = loadRunData(config);
   const units = { visible: flags.visibleUnits ?? 'bernoulli', hidden: flags.hiddenUnits ?? 'bernoulli' };
   const groups = unitType(units.hidden).groupSize;
   if (config.hidden % groups !== 0) throw new UserError(`--hidden ${config.hidden}: not a multiple of ${groups}, the group size of --hidden-units ${units.hidden}`);
   const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, ...units, seed: config.seed });
-  return { out, rbm, data, heldOut: heldOutData, config, records: [] };
+  return { out, rbm, data, heldOut: heldOutData, config, records: [], standardization };
 }
 
 /**
@@ -128,9 +130,9 @@ export async function resumedRun(engine: Engine, out: string): Promise<Run> {
   if (rbm.epochsTrained >= config.epochs) {
     throw new UserError(`--resume: ${modelPath} has trained all its ${config.epochs} epochs already`);
   }
-  const { data, heldOutData } = loadRunData(config, rbm.nVisible);
+  const { data, heldOutData, standardization } = loadRunData(config, rbm.nVisible);
   const records = (await readLog(join(out, RUN_FILES.log))).filter((r) => r.epoch <= rbm.epochsTrained);
-  return { out, rbm, data, heldOut: heldOutData, config, records };
+  return { out, rbm, data, heldOut: heldOutData, config, records, standardization };
 }
 
 /** What `runTraining` reports: the folder, the model file, all files written, the epochs trained, the last record. */
@@ -150,7 +152,7 @@ export interface RunSummary {
 export async function runTraining(run: Run, options: { sampleSteps: number; quiet: boolean }): Promise<RunSummary> {
   const { out, rbm, config } = run;
   const { data: _data, heldOut: _heldOut, binarize: _binarize, hidden: _hidden, visibleUnits: _v, hiddenUnits: _h, standardize: _s, ...fitOptions } = config;
-  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const metadata = { training: JSON.stringify(config), seed: String(config.seed), ...(run.standardization && standardizationMetadata(run.standardization)) };
   const path = (file: string): string => join(out, file);
   await mkdir(out, { recursive: true });
   const records = [...run.records];
@@ -181,20 +183,21 @@ export async function runTraining(run: Run, options: { sampleSteps: number; quie
 }
 
 /** The run's data and held-out data, binarised, standardised by the training data's statistics when asked, checked against the units. */
-function loadRunData(config: RunConfig, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined } {
+function loadRunData(config: RunConfig, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined; standardization?: ColumnStatistics } {
   const units = config.visibleUnits ?? 'bernoulli';
   let data = loadData(config.data, config.binarize, units, nVisible);
   let heldOutData = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, units, data.examples.cols);
+  let standardization: ColumnStatistics | undefined;
   if (config.standardize === true) {
-    const stats = columnStatistics(data);
-    data = standardize(data, stats);
-    heldOutData = heldOutData && standardize(heldOutData, stats);
+    standardization = columnStatistics(data);
+    data = standardize(data, standardization);
+    heldOutData = heldOutData && standardize(heldOutData, standardization);
     validateForUnits(data, nVisible, units);
   }
   if (config.batchSize > data.examples.rows) {
     throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
   }
-  return { data, heldOutData };
+  return { data, heldOutData, standardization };
 }
 
 /** The RunConfig saved in a model file's `training` metadata; settings it lacks take their defaults. */

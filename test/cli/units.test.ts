@@ -31,6 +31,16 @@ describe('train --visible-units gaussian --standardize', () => {
     expect(Number.isFinite(description.parameters.visible_log_std.mean)).toBe(true);
   });
 
+  it('records the training data\'s standardisation, and applies it to the data of later commands', async () => {
+    const description = JSON.parse((await runOk('inspect', model, '--json')).stdout) as { metadata: Record<string, string> };
+    const stats = JSON.parse(description.metadata.standardize) as { mean: number[]; std: number[] };
+    expect(stats.mean).toHaveLength(4);
+    expect(stats.mean[3]).toBeGreaterThan(100);
+    // Raw features reach 300: unstandardised they would give squared errors in the 10^4s.
+    const recon = JSON.parse((await runOk('reconstruct', '--model', model, '--data', `csv:${csv}`, '--json')).stdout) as { meanSquaredError: number };
+    expect(recon.meanSquaredError).toBeLessThan(8);
+  });
+
   it('features, reconstruct and sample work on it, taking real values without binarising', async () => {
     const features = JSON.parse((await runOk('features', '--model', model, '--data', `csv:${csv}`, '--json')).stdout) as { features: number[][] };
     expect(features.features).toHaveLength(60);

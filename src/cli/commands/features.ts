@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadModelData } from '../data-option.js';
 import { dbmFeatures, dbnFeatures } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -23,7 +23,7 @@ export function featuresCommand() {
           ? await dbnFeatures(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') })
           : model.kind === 'dbm'
             ? await dbmFeatures(model.dbm, o)
-            : await model.rbm.transform(loadData(o.data, o.binarize, model.rbm.visible.name, model.rbm.nVisible).examples);
+            : await model.rbm.transform(loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');
       if (o.json === true) process.stdout.write(JSON.stringify({ examples: features.rows, hidden: features.cols, features: rowsOf(features) }) + '\n');
     });

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { reconstructionsPicture } from '../../io/pictures.js';
 import { encodePng } from '../../io/png-grid.js';
 import { sliceRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openModel } from '../model-option.js';
 import { pictureShape, rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -19,8 +19,8 @@ export function reconstructCommand() {
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
     .option('--json', 'print the mean squared error (and the reconstructions) as JSON on stdout')
     .action(async (o) => {
-      const { rbm } = await openModel(o.model, o.threads);
-      const data = loadData(o.data, o.binarize, rbm.visible.name, rbm.nVisible);
+      const { rbm, metadata } = await openModel(o.model, o.threads);
+      const data = loadModelData(o.data, o.binarize, rbm, metadata, o.model);
       const v = sliceRows(data.examples, 0, Math.min(o.count ?? data.examples.rows, data.examples.rows));
       const { reconstructions, squaredErrors } = await rbm.reconstruct(v);
       const meanSquaredError = squaredErrors.reduce((a, b) => a + b, 0) / squaredErrors.length;

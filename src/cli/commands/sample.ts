@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadModelData } from '../data-option.js';
 import { sampleDbm, sampleDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -34,7 +34,7 @@ export function sampleCommand() {
         result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });
       } else {
         const rbm = model.rbm;
-        const data = loadData(o.from, o.binarize, rbm.visible.name, rbm.nVisible);
+        const data = loadModelData(o.from, o.binarize, rbm, model.metadata, o.model);
         const rng = new RandomStream(o.seed);
         const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
         result = await rbm.sample(start, { steps: o.steps, seed: rng.seed() });
