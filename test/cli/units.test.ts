@@ -1,7 +1,8 @@
 /** The CLI with other unit types: a Gaussian-Bernoulli RBM on standardised real data, trained, inspected and used. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { makeTempDir, runCli, runOk } from './run-cli.js';
 
@@ -55,6 +56,24 @@ describe('train --visible-units gaussian --standardize', () => {
     const r = await runCli('eval', '--model', model, '--data', `csv:${csv}`);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/has gaussian visible and bernoulli hidden units; the log-likelihood estimators need Bernoulli units/);
+  });
+});
+
+describe('train --resume of a Gaussian run', () => {
+  it('keeps the unit types and the standardisation', async () => {
+    const out = join(dir, 'resume');
+    const flags = ['--data', `csv:${csv}`, '--visible-units', 'gaussian', '--standardize', '--hidden', '3', '--batch-size', '10', '--learning-rate', '0.01', '--sample-steps', '2', '--quiet', '--threads', '1'];
+    await runOk('train', ...flags, '--epochs', '1', '--out', out);
+    const modelPath = join(out, 'model.safetensors');
+    const { tensors, metadata } = decodeSafetensors(readFileSync(modelPath), modelPath);
+    const training = { ...(JSON.parse(metadata.training) as Record<string, unknown>), epochs: 2 };
+    writeFileSync(modelPath, encodeSafetensors(tensors, { ...metadata, training: JSON.stringify(training) }));
+    await runOk('train', '--resume', '--out', out, '--quiet', '--threads', '1');
+    const after = decodeSafetensors(readFileSync(modelPath), modelPath);
+    expect(after.metadata.epochs_trained).toBe('2');
+    expect(after.metadata.visible).toBe('gaussian');
+    expect(after.metadata.standardize).toBe(metadata.standardize);
+    expect(after.tensors.visible_log_std.shape).toEqual([4]);
   });
 });
 
