@@ -76,9 +76,12 @@ function dbmInputs(g: Graph, sizes: readonly number[]): DbmValues {
   };
 }
 
-/** The field of layer l (1 .. L) given the states (or means) of its neighbours. */
-function layerField(p: DbmValues, x: readonly Value[], l: number): Value {
-  const below = gemm(x[l - 1], p.weights[l - 1], p.biases[l]);
+/**
+ * The field of layer l (1 .. L) given the states (or means) of its neighbours; `belowField`, when given, is
+ * the part from below, b_l + x_{l-1} W_{l-1}, computed once (the clamped v of mean-field).
+ */
+function layerField(p: DbmValues, x: readonly Value[], l: number, belowField?: Value): Value {
+  const below = belowField ?? gemm(x[l - 1], p.weights[l - 1], p.biases[l]);
   return l + 1 < x.length ? add(below, gemm(x[l + 1], p.weights[l], undefined, { transB: true })) : below;
 }
 
@@ -94,9 +97,10 @@ function meanFieldValues(p: DbmValues, v: Value, iterations: number): { means: V
     fields.push(gemm(means[l - 1], p.weights[l - 1], p.biases[l]));
     means.push(sigmoid(fields[l]));
   }
+  const fromVisible = fields[1]; // b_1 + v W_0: v is clamped
   for (let t = 0; t < iterations; t++) {
     for (let l = 1; l <= L; l++) {
-      fields[l] = layerField(p, means, l);
+      fields[l] = layerField(p, means, l, l === 1 ? fromVisible : undefined);
       means[l] = sigmoid(fields[l]);
     }
   }
