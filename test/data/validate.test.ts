@@ -53,3 +53,23 @@ describe('findValue', () => {
     expect(findValue(m, (x) => x > 6)).toBeUndefined();
   });
 });
+
+describe('validateForUnits: the values each unit type takes', () => {
+  it('spin units take -1 and +1', () => {
+    expect(() => validateForUnits(dataset([1, -1, -1, 1], 2), 2, 'spin')).not.toThrow();
+    expect(() => validateForUnits(dataset([1, 0, -1, 1], 2), 2, 'spin')).toThrow(/example 0, feature 1 \(0-based\) is 0, but spin visible units need values -1 or \+1/);
+  });
+
+  it('softmax:K units take one-hot groups of K', () => {
+    expect(() => validateForUnits(dataset([0, 1, 0, 1, 0, 0], 3), 3, 'softmax:3')).not.toThrow();
+    expect(() => validateForUnits(dataset([0, 1, 1, 0, 0, 1], 6), 6, 'softmax:3')).toThrow(/example 0, features 0 to 2 \(0-based\) hold 2 ones, but softmax:3 visible units need exactly one per group/);
+    expect(() => validateForUnits(dataset([0, 1, 0, 0], 4), 4, 'softmax:3')).toThrow(/4 features are not groups of 3/);
+  });
+
+  it('ReLU units take values >= 0; Gaussian units any finite value', () => {
+    expect(() => validateForUnits(dataset([0, 2.5], 2), 2, 'relu')).not.toThrow();
+    expect(() => validateForUnits(dataset([0, -2.5], 2), 2, 'relu')).toThrow(/relu visible units need values >= 0/);
+    expect(() => validateForUnits(dataset([-3.25, 1e6], 2), 2, 'gaussian')).not.toThrow();
+    expect(() => validateForUnits(dataset([-3.25, Number.NaN], 2), 2, 'gaussian')).toThrow(/not a finite number/);
+  });
+});
