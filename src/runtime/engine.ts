@@ -72,7 +72,7 @@ export class Engine {
    */
   async withProgram<T>(graph: Graph, use: (program: Program) => Promise<T>): Promise<T> {
     if (!graph.isRandom) return use(await this.compile(graph));
-    const program = new Program(await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions()), graph.name);
+    const program = new Program(await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions(true)), graph.name);
     try {
       return await use(program);
     } finally {
@@ -87,7 +87,7 @@ export class Engine {
     const key = `${graph.name}:${bytes.length}:${fnv1a(bytes)}`;
     const cached = this.cache.get(key);
     if (cached !== undefined && sameBytes(cached.bytes, bytes)) return cached.program;
-    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions()).then((s) => new Program(s, key));
+    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions(false)).then((s) => new Program(s, key));
     this.cache.set(key, { bytes, program });
     return program;
   }
@@ -109,12 +109,15 @@ export class Engine {
     await Promise.all(programs.map((p) => p.dispose()));
   }
 
-  private sessionOptions(): InferenceSession.SessionOptions {
+  private sessionOptions(spinning: boolean): InferenceSession.SessionOptions {
     return {
       intraOpNumThreads: this.options.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Spinning threads wait for the next run hot; idle ones sleep. Cached (evaluation) sessions run between
+      // other work, and their spinning took the cores from the training loop that follows them.
+      extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
       executionProviders: [...(this.options.executionProviders ?? ['cpu'])],
     };
   }
