@@ -23,11 +23,12 @@
 // The machine may be shared: before each timed run the bench waits (up to --wait-idle seconds) for the CPUs to be
 // nearly idle, and reports `others`, the CPU time other processes used during each run as a share of all cores.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuTicks, median, othersShare, pct, positiveInt, printHelpAndExit, pythonWith, waitForIdle } from './lib/common.mjs';
 import {
   RBM,
   annealedImportanceSampling,
@@ -61,11 +62,7 @@ const { values: opts } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (opts.help) {
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
-  console.log(header.map((l) => l.slice(3)).join('\n'));
-  process.exit(0);
-}
+if (opts.help) printHelpAndExit(import.meta.url);
 const repeats = positiveInt('repeats', opts.repeats);
 const numpySteps = Math.min(STEPS, positiveInt('numpy-steps', opts['numpy-steps']));
 const blocks = opts.blocks.split(',').map((s) => positiveInt('blocks', s.trim()));
@@ -94,7 +91,7 @@ async function main() {
   await saveRbm(modelPath, rbm);
   writeFileSync(biasPath, encodeNpy({ data: baseBias, rows: 1, cols: baseBias.length }));
 
-  const python = choosePython();
+  const python = pythonWith(process.env.BOLTZMANN_PYTHON ?? opts.python, ['numpy']);
   const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model, loadAverage1m: [loadavg()[0]] };
 
   // Temperatures per graph run.
@@ -102,7 +99,7 @@ async function main() {
   const sweepSchedule = standardSchedule(sweepSteps);
   for (const blockSize of blocks) {
     await annealedImportanceSampling(rbm, { chains: CHAINS, betas: standardSchedule(2 * blockSize), baseRate: baseBias, blockSize }); // warm-up
-    waitForIdle();
+    waitForIdle(waitIdle);
     const m = await measure(() => annealedImportanceSampling(rbm, { chains: CHAINS, betas: sweepSchedule, baseRate: baseBias, blockSize }));
     sweep.push({ blockSize, msPerStep: (1000 * m.seconds) / sweepSteps, others: m.others });
     log(`  block ${String(blockSize).padStart(3)}: ${((1000 * m.seconds) / sweepSteps).toFixed(3)} ms per temperature step  others ${pct(m.others)}`);
@@ -113,13 +110,13 @@ async function main() {
   const skipped = {};
   if (python.path === undefined) for (const name of Object.keys(peers)) skipped[name] = python.why;
   for (let r = 0; r < repeats; r++) {
-    waitForIdle();
+    waitForIdle(waitIdle);
     const m = await measure(() => annealedImportanceSampling(rbm, { chains: CHAINS, baseRate: baseBias, seed: r }));
     ours.push({ seconds: m.seconds, logZ: m.value.logZ, logZStdErr: m.value.logZStdErr, others: m.others });
     log(`  run ${r + 1}/${repeats} boltzmann ${m.seconds.toFixed(1)} s  log Z ${m.value.logZ.toFixed(2)} +- ${m.value.logZStdErr.toFixed(2)}  others ${pct(m.others)}`);
     for (const [name, peer] of Object.entries(peers)) {
       if (skipped[name] !== undefined) continue;
-      waitForIdle();
+      waitForIdle(waitIdle);
       const before = cpuTicks();
       const args = [join(here, 'peers', 'numpy_ais.py'), '--model', modelPath, '--base-bias', biasPath, '--chains', String(CHAINS), '--steps', String(numpySteps), '--seed', String(r), '--dtype', peer.dtype];
       const child = spawnSync(python.path, args, { encoding: 'utf8', timeout: 3_600_000 });
@@ -141,7 +138,7 @@ async function main() {
 
   let raise = null;
   if (raiseExamples > 0) {
-    waitForIdle();
+    waitForIdle(waitIdle);
     const m = await measure(() => reverseAnnealedImportanceSampling(rbm, test.examples, { examples: raiseExamples, chainsPerExample: 10, baseRate: baseBias }));
     raise = { examples: raiseExamples, chainsPerExample: 10, seconds: m.seconds, secondsPerExample: m.seconds / raiseExamples, logLikelihood: m.value.logLikelihood, stdErr: m.value.stdErr, others: m.others };
     log(`  reverse AIS: ${raiseExamples} examples x 10 chains in ${m.seconds.toFixed(1)} s  others ${pct(m.others)}`);
@@ -197,69 +194,4 @@ async function measure(f) {
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { value, seconds, others: othersShare(before, cpuTicks(), (used.user + used.system) / 1e6) };
-}
-
-/** The Python interpreter with numpy: $BOLTZMANN_PYTHON, --python, or the first of /usr/bin/python3, python3. */
-function choosePython() {
-  const given = process.env.BOLTZMANN_PYTHON ?? opts.python;
-  const candidates = given !== undefined ? [given] : ['/usr/bin/python3', 'python3'];
-  for (const path of candidates) {
-    const r = spawnSync(path, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
-    if (r.status === 0) {
-      log(`python: ${path} (numpy ${r.stdout.trim()})`);
-      return { path };
-    }
-  }
-  return { path: undefined, why: `no Python with numpy (tried ${candidates.join(', ')}; set BOLTZMANN_PYTHON, or apt-get install python3-numpy)` };
-}
-
-/** Busy and total CPU ticks of the whole machine so far (Linux /proc/stat), or undefined elsewhere. */
-function cpuTicks() {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy, total: busy + idle + iowait };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The share of all cores that other processes used between two cpuTicks readings (ticks are 1/100 s per core). */
-function othersShare(before, after, ownCpuSeconds) {
-  if (before === undefined || after === undefined || !(ownCpuSeconds >= 0)) return null;
-  const total = after.total - before.total;
-  if (total <= 0) return null;
-  return Math.max(0, (after.busy - before.busy - ownCpuSeconds * 100) / total);
-}
-
-/** Wait (up to --wait-idle seconds) until the CPUs are under 15% busy over half a second. */
-function waitForIdle() {
-  const deadline = performance.now() + waitIdle * 1000;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const a = cpuTicks();
-    if (a === undefined) return;
-    Atomics.wait(sleeper, 0, 0, 500);
-    const b = cpuTicks();
-    if ((b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.15 || performance.now() >= deadline) return;
-  }
-}
-
-function pct(x) {
-  return x === null || !Number.isFinite(x) ? '?' : `${(100 * x).toFixed(0)}%`;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function positiveInt(name, text, min = 1) {
-  const x = Number(text);
-  if (!(Number.isInteger(x) && x >= min)) {
-    process.stderr.write(`bench: --${name} must be an integer >= ${min}, got '${text}'\n`);
-    process.exit(1);
-  }
-  return x;
 }

@@ -31,11 +31,12 @@
 // (oversubscribed, slow), `torch-1t` runs its elementwise ops and sampling on 1 thread and its matrix products
 // on all cores. The `threads` column says both (torch's + BLAS's).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuTicks, findPython, median, othersShare, pct, positiveInt, printHelpAndExit, waitForIdle } from './lib/common.mjs';
 import { binarize, encodeNpy, loadBundledDigits } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,11 +60,7 @@ const { values: opts } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (opts.help) {
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
-  console.log(header.map((l) => l.slice(3)).join('\n'));
-  process.exit(0);
-}
+if (opts.help) printHelpAndExit(import.meta.url);
 const epochs = positiveInt('epochs', opts.epochs);
 const warmup = positiveInt('warmup', opts.warmup, 0);
 const repeats = positiveInt('repeats', opts.repeats);
@@ -101,7 +98,8 @@ function main() {
   writeFileSync(dataPath, encodeNpy(digits.examples));
   const { rows, cols } = digits.examples;
 
-  const python = choosePython();
+  const python = findPython(process.env.BOLTZMANN_PYTHON ?? opts.python, ['numpy', 'sklearn', 'torch']);
+  if (python.path !== undefined) log(`python: ${python.path} (has ${python.modules.join(', ') || 'none of numpy, sklearn, torch'})`);
   const skipped = new Map();
   for (const c of selected) {
     if (c.kind === 'python' && python.path === undefined) skipped.set(c.name, python.why);
@@ -116,7 +114,7 @@ function main() {
       const command = c.kind === 'node' ? process.execPath : python.path;
       let result;
       for (let attempt = 0; attempt <= retries; attempt++) {
-        waitForIdle();
+        waitForIdle(waitIdle);
         const before = cpuTicks();
         const run = runChild(command, [join(here, c.script), '--data', dataPath, ...common, ...c.args]);
         const after = cpuTicks();
@@ -226,75 +224,8 @@ function runChild(command, args) {
   return JSON.parse(lines.at(-1));
 }
 
-/** The Python interpreter for the peers and, when none will do, why. */
-function choosePython() {
-  const given = process.env.BOLTZMANN_PYTHON ?? opts.python;
-  const candidates = given !== undefined ? [given] : ['/usr/bin/python3', 'python3'];
-  const probe = 'import importlib.util as u, json; print(json.dumps([m for m in ("numpy", "sklearn", "torch") if u.find_spec(m)]))';
-  let best;
-  for (const path of candidates) {
-    const r = spawnSync(path, ['-c', probe], { encoding: 'utf8' });
-    if (r.status !== 0) continue;
-    const modules = JSON.parse(r.stdout.trim().split('\n').at(-1));
-    if (best === undefined || modules.length > best.modules.length) best = { path, modules };
-  }
-  if (best === undefined) return { path: undefined, why: `no Python interpreter found (tried ${candidates.join(', ')}; set BOLTZMANN_PYTHON)` };
-  log(`python: ${best.path} (has ${best.modules.join(', ') || 'none of numpy, sklearn, torch'})`);
-  return best;
-}
-
-/** Busy and total CPU ticks of the whole machine so far (Linux /proc/stat), or undefined elsewhere. */
-function cpuTicks() {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy, total: busy + idle + iowait };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The share of all cores that other processes than the child used between two cpuTicks readings. */
-function othersShare(before, after, childCpuSeconds) {
-  if (before === undefined || after === undefined || !(childCpuSeconds >= 0)) return null;
-  const total = after.total - before.total;
-  if (total <= 0) return null;
-  // Ticks are 1/100 s (USER_HZ) per core; total ticks over the interval = seconds * cores * 100.
-  return Math.max(0, (after.busy - before.busy - childCpuSeconds * 100) / total);
-}
-
-/** Wait (up to --wait-idle seconds) until the CPUs are under 15% busy over half a second. */
-function waitForIdle() {
-  const deadline = performance.now() + waitIdle * 1000;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const a = cpuTicks();
-    if (a === undefined) return;
-    Atomics.wait(sleeper, 0, 0, 500);
-    const b = cpuTicks();
-    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
-    if (busy < 0.15 || performance.now() >= deadline) return;
-  }
-}
-
-function pct(x) {
-  return x === null ? '?' : `${(100 * x).toFixed(0)}%`;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function fmt(x) {
   return x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0);
-}
-
-function positiveInt(name, text, min = 1) {
-  const x = Number(text);
-  if (!(Number.isInteger(x) && x >= min)) fail(`--${name} must be an integer >= ${min}, got '${text}'`);
-  return x;
 }
 
 function fail(message) {

@@ -20,11 +20,12 @@
 // The machine may be shared: before each run the bench waits (up to --wait-idle seconds, 0: not at all) for the
 // CPUs to be nearly idle (under 15% busy over half a second, from /proc/stat).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, positiveInt, printHelpAndExit, pythonWith, waitForIdle } from './lib/common.mjs';
 import { buildClassifierStep, classifierStepNames, createNodeEngine, encodeNpy, layerNames, loadBundledDigits, Mlp, PingPongState } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,11 +46,7 @@ const { values: opts } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (opts.help) {
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
-  console.log(header.map((l) => l.slice(3)).join('\n'));
-  process.exit(0);
-}
+if (opts.help) printHelpAndExit(import.meta.url);
 const steps = positiveInt('steps', opts.steps);
 const warmup = positiveInt('warmup', opts.warmup, 0);
 const repeats = positiveInt('repeats', opts.repeats);
@@ -73,7 +70,7 @@ async function main() {
   writeFileSync(dataPath, encodeNpy(digits.examples));
   writeFileSync(labelsPath, encodeNpy({ data: Float32Array.from(digits.labels), rows, cols: 1 }));
 
-  const python = choosePython();
+  const python = pythonWith(opts.python ?? process.env.BOLTZMANN_PYTHON, ['numpy', 'torch']);
   const peers = [
     { name: 'torch', threads: availableParallelism() },
     { name: 'torch-1t', threads: 1 },
@@ -86,7 +83,7 @@ async function main() {
   log(`MLP ${SIZES.join('-')} (sigmoid), batch ${BATCH}, SGD lr ${lr}: ${warmup} warm-up + ${steps} timed steps per run, ${repeats} runs per contender`);
   for (let r = 0; r < repeats; r++) {
     for (const [k, name] of ['boltzmann', 'boltzmann-1t'].entries()) {
-      waitForIdle();
+      waitForIdle(waitIdle);
       const ms = await ours[k].time();
       times.get(name).push(ms);
       log(`  run ${r + 1}/${repeats} ${name.padEnd(12)}  ${ms.toFixed(2)} ms/step`);
@@ -94,7 +91,7 @@ async function main() {
     for (const p of peers) {
       if (skipped.has(p.name)) continue;
       const args = [join(here, 'peers', 'torch_mlp.py'), '--data', dataPath, '--labels', labelsPath, '--sizes', SIZES.join(','), '--batch', String(BATCH), '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), '--threads', String(p.threads)];
-      waitForIdle();
+      waitForIdle(waitIdle);
       const result = spawnSync(python.path, args, { encoding: 'utf8' });
       if (result.status !== 0) fail(`${p.name}: ${python.path} failed: ${result.stderr.trim().split('\n').pop()}`);
       const out = JSON.parse(result.stdout.trim().split('\n').pop());
@@ -157,53 +154,6 @@ async function oursSetup(digits, threads) {
     },
     dispose: () => engine.dispose(),
   };
-}
-
-function choosePython() {
-  const candidates = [opts.python, process.env.BOLTZMANN_PYTHON, '/usr/bin/python3', 'python3'].filter((c) => c !== undefined && c !== '');
-  const whys = [];
-  for (const exe of candidates) {
-    const r = spawnSync(exe, ['-c', 'import numpy, torch'], { encoding: 'utf8' });
-    if (r.status === 0) return { path: exe };
-    whys.push(`${exe}: ${r.error?.code ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`)}`);
-  }
-  return { path: undefined, why: `no python3 with numpy and torch (${whys.join('; ')})` };
-}
-
-/** Busy and total CPU ticks of all cores so far, from /proc/stat (undefined where there is none). */
-function cpuTicks() {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy, total: busy + idle + iowait };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Wait until the CPUs are under 15% busy over half a second, or --wait-idle seconds have passed. */
-function waitForIdle() {
-  const deadline = performance.now() + waitIdle * 1000;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const a = cpuTicks();
-    if (a === undefined || waitIdle === 0) return;
-    Atomics.wait(sleeper, 0, 0, 500);
-    const b = cpuTicks();
-    if ((b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.15 || performance.now() >= deadline) return;
-  }
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function positiveInt(name, text, min = 1) {
-  const x = Number(text);
-  if (!Number.isInteger(x) || x < min) fail(`--${name} must be an integer >= ${min}, got '${text}'`);
-  return x;
 }
 
 function fail(message) {
