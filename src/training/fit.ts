@@ -44,7 +44,8 @@ export class DivergenceError extends Error {
  * buildStepGraph for the update) from epoch `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
  * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]); for other
  * visible units the same idea (see initVisibleBias): the units' marginal without hiddens matches the data's.
- * One graph run per minibatch; the parameters stay in engine tensors until the epoch ends.
+ * One graph run per minibatch, which gathers its rows from the examples itself; the parameters stay in engine
+ * tensors until the epoch ends.
  */
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
   const o: FitOptions = { ...defaultFitOptions, ...options };
@@ -53,12 +54,16 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   // A resumed run draws other shuffles and chains than the run's first start did.
   const rng = new RandomStream(o.initialEpoch === 0 ? o.seed : o.seed ^ Math.imul(o.initialEpoch, 0x9e3779b1));
   const persistentChains = o.sampler === 'pcd' ? o.chains : undefined;
-  const graph = buildStepGraph({ ...rbm, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
+  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
   const state = stepState(rbm, persistentChains === undefined ? undefined : gatherRows(data, randomRows(rng, data.rows, persistentChains)));
   const batches = Math.floor(data.rows / o.batchSize);
-  const batch = new Float32Array(o.batchSize * rbm.nVisible);
+  const batchRows = new BigInt64Array(o.batchSize);
+  const inputs = {
+    [stepNames.examples]: rbm.engine.float32(data.data, [data.rows, data.cols]),
+    [stepNames.batchRows]: new rbm.engine.ort.Tensor('int64', batchRows, [o.batchSize]),
+  };
   const records: EpochRecord[] = [];
 
   await rbm.engine.withProgram(graph, async (program) => {
@@ -69,14 +74,11 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
         [stepNames.learningRate]: rbm.engine.scalar(schedule.learningRate),
         [stepNames.momentum]: rbm.engine.scalar(schedule.momentum),
         [stepNames.weightDecay]: rbm.engine.scalar(o.weightDecay),
-        [stepNames.data]: rbm.engine.float32(batch, [o.batchSize, rbm.nVisible]),
+        ...inputs,
       };
       const order = rng.permutation(data.rows);
       for (let b = 0; b < batches; b++) {
-        for (let r = 0; r < o.batchSize; r++) {
-          const i = order[b * o.batchSize + r];
-          batch.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
-        }
+        for (let r = 0; r < o.batchSize; r++) batchRows[r] = BigInt(order[b * o.batchSize + r]);
         await state.step(program, hyper);
         callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
       }

@@ -1,5 +1,5 @@
 import { Graph, type Value } from '../graph/graph.js';
-import { add, gemm, mul, reduceMean, sub } from '../graph/ops/index.js';
+import { add, gather, gemm, mul, reduceMean, sub } from '../graph/ops/index.js';
 import {
   clampLogStd,
   hiddenField,
@@ -22,6 +22,8 @@ export interface StepSpec {
   readonly nHidden: number;
   readonly visible: UnitType;
   readonly hidden: UnitType;
+  /** Rows of the training examples the minibatches are drawn from. */
+  readonly nExamples: number;
   readonly batchSize: number;
   /** Gibbs steps of the negative phase. */
   readonly k: number;
@@ -32,7 +34,8 @@ export interface StepSpec {
 
 /** Names of the step graph's inputs besides the parameters; each state input X has an output X_next. */
 export const stepNames = {
-  data: 'data',
+  examples: 'examples',
+  batchRows: 'batch_rows',
   chains: 'chains',
   learningRate: 'learning_rate',
   momentum: 'momentum',
@@ -58,7 +61,8 @@ export const nextName = (input: string): string => `${input}_next`;
  * da = <u> / sigma (both phases' difference), and ds = <u (u - 2 a / sigma - W h)> with h = E[h | v]: minus
  * dE/ds of E = -(a / sigma) u + u^2 / 2 - u^T W h. s is clamped to LOG_STD_RANGE after the update; input and
  * output visible_log_std, its velocity visible_log_std_velocity.
- * Inputs: the parameters (model-file names), their velocities, `data` [batch, nVisible], `chains`
+ * Inputs: the parameters (model-file names), their velocities, the training `examples` [nExamples, nVisible] and
+ * the rows of this step's minibatch `batch_rows` (int64 [batch]; the graph gathers them), `chains`
  * [chains, nVisible] for PCD, and scalars learning_rate, momentum, weight_decay. Outputs: each state input's
  * next value, named X_next.
  */
@@ -71,7 +75,8 @@ export function buildStepGraph(spec: StepSpec): Graph {
     visibleBias: g.input(velocityName('visibleBias'), 'float32', [nVisible]),
     hiddenBias: g.input(velocityName('hiddenBias'), 'float32', [nHidden]),
   };
-  const data = g.input(stepNames.data, 'float32', [batchSize, nVisible]);
+  const examples = g.input(stepNames.examples, 'float32', [spec.nExamples, nVisible]);
+  const data = gather(examples, g.input(stepNames.batchRows, 'int64', [batchSize]));
   const chains = persistentChains === undefined ? undefined : g.input(stepNames.chains, 'float32', [persistentChains, nVisible]);
   const learningRate = g.input(stepNames.learningRate, 'float32', []);
   const momentum = g.input(stepNames.momentum, 'float32', []);

@@ -8,6 +8,7 @@ import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { fit } from '../../src/training/fit.js';
 import { buildStepGraph, LOG_STD_VELOCITY, nextName, stepNames, velocityName } from '../../src/training/step-graph.js';
 import { gaussianBernoulliLogLikelihood } from '../reference/units-exact.js';
+import { minibatchFeeds } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 2 });
 
@@ -60,7 +61,7 @@ function exactGradient(rbm: RBM, data: Matrix): Record<Key, Float64Array> {
 const LEARNING_RATE = 1e-3;
 
 async function stepEstimate(rbm: RBM, data: Matrix, chains: Matrix): Promise<Record<Key, Float32Array>> {
-  const graph = buildStepGraph({ ...rbm, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 11 });
+  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 11 });
   const zeros = (dims: number[]) => engine.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
   const feeds: TensorMap = {
     ...rbm.parameterFeeds(),
@@ -68,7 +69,7 @@ async function stepEstimate(rbm: RBM, data: Matrix, chains: Matrix): Promise<Rec
     [velocityName('visibleBias')]: zeros([rbm.nVisible]),
     [velocityName('hiddenBias')]: zeros([rbm.nHidden]),
     [LOG_STD_VELOCITY]: zeros([rbm.nVisible]),
-    [stepNames.data]: engine.float32(data.data, [data.rows, data.cols]),
+    ...minibatchFeeds(engine, data),
     [stepNames.chains]: engine.float32(chains.data, [chains.rows, chains.cols]),
     [stepNames.learningRate]: engine.scalar(LEARNING_RATE),
     [stepNames.momentum]: engine.scalar(0),

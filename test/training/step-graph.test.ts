@@ -6,6 +6,7 @@ import type { TensorMap } from '../../src/runtime/engine.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { buildStepGraph, nextName, stepNames, velocityName } from '../../src/training/step-graph.js';
 import { dataStatistics, modelStatistics } from '../reference/rbm-exact.js';
+import { minibatchFeeds } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 2 });
 
@@ -27,14 +28,14 @@ function randomBinary(rows: number, cols: number, seed: number): Matrix {
  * the log-likelihood gradient <O>_data - <O>_model.
  */
 async function gradientEstimate(rbm: RBM, data: Matrix, k: number, chains?: Matrix): Promise<Record<string, Float32Array>> {
-  const graph = buildStepGraph({ ...rbm, batchSize: data.rows, k, persistentChains: chains?.rows, seed: 11 });
+  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k, persistentChains: chains?.rows, seed: 11 });
   const zeros = (n: number, dims: number[]) => engine.float32(new Float32Array(n), dims);
   const feeds: TensorMap = {
     ...rbm.parameterFeeds(),
     [velocityName('weights')]: zeros(rbm.nVisible * rbm.nHidden, [rbm.nVisible, rbm.nHidden]),
     [velocityName('visibleBias')]: zeros(rbm.nVisible, [rbm.nVisible]),
     [velocityName('hiddenBias')]: zeros(rbm.nHidden, [rbm.nHidden]),
-    [stepNames.data]: engine.float32(data.data, [data.rows, data.cols]),
+    ...minibatchFeeds(engine, data),
     [stepNames.learningRate]: engine.scalar(1),
     [stepNames.momentum]: engine.scalar(0),
     [stepNames.weightDecay]: engine.scalar(0),

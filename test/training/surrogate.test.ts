@@ -16,6 +16,7 @@ import { contrastiveSurrogate } from '../../src/training/surrogate.js';
 import { bernoulli } from '../../src/units/index.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { hiddenMeanOf, type SmallRbm } from '../reference/rbm-exact.js';
+import { minibatchFeeds } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -110,14 +111,14 @@ describe('contrastive surrogate loss of a Bernoulli RBM', () => {
     const chains = randomBinary(6, 8);
     // One step with learning rate 1 and no momentum or decay: the parameter change is the step's statistics;
     // chains_next holds the negative samples v- that they use.
-    const graph = buildStepGraph({ ...rbm, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 21 });
+    const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 21 });
     const zeros = (dims: number[]) => engine.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
     const feeds: TensorMap = {
       ...rbm.parameterFeeds(),
       [velocityName('weights')]: zeros([nVisible, nHidden]),
       [velocityName('visibleBias')]: zeros([nVisible]),
       [velocityName('hiddenBias')]: zeros([nHidden]),
-      [stepNames.data]: engine.float32(data.data, [data.rows, nVisible]),
+      ...minibatchFeeds(engine, data),
       [stepNames.chains]: engine.float32(chains.data, [chains.rows, nVisible]),
       [stepNames.learningRate]: engine.scalar(1),
       [stepNames.momentum]: engine.scalar(0),

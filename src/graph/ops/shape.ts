@@ -42,3 +42,10 @@ export function reshape(x: Value, shape: readonly number[]): Value {
   const known = shape.every((d) => d > 0) ? [...shape] : undefined;
   return x.graph.node('Reshape', [x, shapeInput], [{ dtype: x.dtype, shape: known }])[0];
 }
+
+/** The rows of x [n, ...] at `indices` (int64 or int32 [m], each in 0..n-1): [m, ...] (ONNX Gather, axis 0). */
+export function gather(x: Value, indices: Value): Value {
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`gather: indices must be int64 or int32, got ${indices.dtype}`);
+  const shape = x.shape !== undefined && indices.shape !== undefined ? [...indices.shape, ...x.shape.slice(1)] : undefined;
+  return x.graph.node('Gather', [x, indices], [{ dtype: x.dtype, shape }], { axis: int(0) })[0];
+}

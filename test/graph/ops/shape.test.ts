@@ -162,3 +162,29 @@ describe('reshape', () => {
     await expect(evaluate(engine, g, { y }, { x: feed(engine, iota([2, 3])) })).rejects.toThrow();
   });
 });
+
+describe('gather', () => {
+  it('takes the rows at the indices, repeats and reorders included, like the reference', async () => {
+    const caseArb = fc
+      .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }))
+      .chain(([n, d]) => fc.tuple(fc.constant([n, d]), fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 8 })));
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([shape, rows]) => {
+        const x = iota(shape);
+        const g = new Graph('gather');
+        const y = op.gather(g.input('x', 'float32', shape), g.input('rows', 'int64', [rows.length]));
+        const want = rows.flatMap((r) => Array.from(x.data).slice(r * shape[1], (r + 1) * shape[1]));
+        expect(y.shape).toEqual([rows.length, shape[1]]);
+        const indices = new engine.ort.Tensor('int64', BigInt64Array.from(rows, BigInt), [rows.length]);
+        const r = await evaluate(engine, g, { y }, { x: feed(engine, x), rows: indices });
+        ref.expectAllClose(numbers(r.y), want, exact, 'gather');
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('refuses float indices', () => {
+    const g = new Graph('gather');
+    expect(() => op.gather(g.input('x', 'float32', [3, 2]), g.input('i', 'float32', [2]))).toThrow(/indices must be int64 or int32/);
+  });
+});
