@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
+import { columnStatistics, standardize, type ColumnStatistics } from '../data/standardize.js';
+import { validateForUnits } from '../data/validate.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadRbm, saveRbm } from '../io/model-file.js';
@@ -16,10 +18,8 @@ import type { Engine } from '../runtime/engine.js';
 import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
 import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from '../training/options.js';
-import { loadData, standardizationMetadata } from './data-option.js';
-import { columnStatistics, standardize, type ColumnStatistics } from '../data/standardize.js';
-import { validateForUnits } from '../data/validate.js';
 import { unitType, type UnitName } from '../units/index.js';
+import { loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
 
@@ -151,7 +151,7 @@ export interface RunSummary {
  */
 export async function runTraining(run: Run, options: { sampleSteps: number; quiet: boolean }): Promise<RunSummary> {
   const { out, rbm, config } = run;
-  const { data: _data, heldOut: _heldOut, binarize: _binarize, hidden: _hidden, visibleUnits: _v, hiddenUnits: _h, standardize: _s, ...fitOptions } = config;
+  const fitOptions = fitOptionsOf(config);
   const metadata = { training: JSON.stringify(config), seed: String(config.seed), ...(run.standardization && standardizationMetadata(run.standardization)) };
   const path = (file: string): string => join(out, file);
   await mkdir(out, { recursive: true });
@@ -180,6 +180,12 @@ export async function runTraining(run: Run, options: { sampleSteps: number; quie
   const { reconstructions } = await rbm.reconstruct(originals);
   await writePng(path(RUN_FILES.reconstructions), reconstructionsPicture(originals, reconstructions, shape));
   return { out, model: path(RUN_FILES.model), files: Object.values(RUN_FILES).map(path), epochs: rbm.epochsTrained, last: records.at(-1) };
+}
+
+/** The options of `fit` within a run's settings: the keys of defaultFitOptions. */
+function fitOptionsOf(config: RunConfig): FitOptions {
+  const keys = Object.keys(defaultFitOptions) as (keyof FitOptions & keyof RunConfig)[];
+  return Object.fromEntries(keys.map((key) => [key, config[key]])) as unknown as FitOptions;
 }
 
 /** The run's data and held-out data, binarised, standardised by the training data's statistics when asked, checked against the units. */
