@@ -30,7 +30,7 @@ import { defaultFitOptions } from '../training/options.js';
 import { loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
-import type { FreshRunFlags, RunConfig } from './run-folder.js';
+import { checkFreshFolder, sharedSettings, type FreshRunFlags, type RunConfig } from './run-folder.js';
 
 /** The files of a DBN run folder. */
 export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;
@@ -54,28 +54,8 @@ export interface DeepRun {
 
 /** A new DBN run in `out` with hidden layers `layers`; refuses a folder that holds a model unless `force`. */
 export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, layers: readonly number[]): DeepRun {
-  if (existsSync(join(out, DEEP_RUN_FILES.model)) && flags.force !== true) {
-    throw new UserError(`--out ${out}: holds a model already; use --force to replace it, or --resume to continue it`);
-  }
-  const config: DeepRunConfig = {
-    ...defaultFitOptions,
-    epochs: flags.epochs,
-    batchSize: flags.batchSize,
-    learningRate: flags.learningRate,
-    learningRateSchedule: flags.lrSchedule,
-    initialMomentum: flags.initialMomentum,
-    finalMomentum: flags.momentum,
-    weightDecay: flags.weightDecay,
-    sampler: flags.sampler,
-    k: flags.k,
-    chains: flags.chains,
-    seed: flags.seed,
-    data: flags.data,
-    heldOut: flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none'),
-    binarize: flags.binarize,
-    model: 'dbn',
-    layers: [...layers],
-  };
+  checkFreshFolder(join(out, DEEP_RUN_FILES.model), out, flags.force);
+  const config: DeepRunConfig = { ...sharedSettings(flags), model: 'dbn', layers: [...layers] };
   const { data, heldOut } = loadDeepRunData(config);
   const dbn = DBN.create(engine, { sizes: [data.examples.cols, ...layers], seed: config.seed });
   return { kind: 'dbn', out, dbn, data, heldOut, config, records: [] };

@@ -82,13 +82,9 @@ export interface FreshRunFlags {
   readonly force?: boolean;
 }
 
-/** A new run in `out`: refuses a folder that holds a model unless `force`. */
-export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run {
-  if (existsSync(join(out, RUN_FILES.model)) && flags.force !== true) {
-    throw new UserError(`--out ${out}: holds a model already; use --force to replace it, or --resume to continue it`);
-  }
-  const heldOut = flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none');
-  const config: RunConfig = {
+/** The settings every fresh run takes from the flags: data, held-out data, binarisation and the fit options. */
+export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' | 'visibleUnits' | 'hiddenUnits' | 'standardize'> {
+  return {
     ...defaultFitOptions,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
@@ -102,8 +98,23 @@ export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run
     chains: flags.chains,
     seed: flags.seed,
     data: flags.data,
-    heldOut,
+    heldOut: flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none'),
     binarize: flags.binarize,
+  };
+}
+
+/** Refuse to start a fresh run in a folder that holds a model, unless --force. */
+export function checkFreshFolder(modelPath: string, out: string, force: boolean | undefined): void {
+  if (existsSync(modelPath) && force !== true) {
+    throw new UserError(`--out ${out}: holds a model already; use --force to replace it, or --resume to continue it`);
+  }
+}
+
+/** A new run in `out`: refuses a folder that holds a model unless `force`. */
+export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run {
+  checkFreshFolder(join(out, RUN_FILES.model), out, flags.force);
+  const config: RunConfig = {
+    ...sharedSettings(flags),
     hidden: flags.hidden,
     visibleUnits: flags.visibleUnits ?? 'bernoulli',
     hiddenUnits: flags.hiddenUnits ?? 'bernoulli',
