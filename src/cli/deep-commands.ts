@@ -15,6 +15,7 @@ import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
 import { gatherRows, type Matrix } from '../tensor/matrix.js';
 import { loadData } from './data-option.js';
+import { formatNumber } from './output.js';
 
 /** --binarize's default for the Bernoulli visible units of DBNs and DBMs. */
 const BERNOULLI_BINARIZATION = 'stochastic';
@@ -112,7 +113,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '+inf' : '-inf');
+  const num = formatNumber;
   process.stdout.write(
     [
       `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
@@ -190,7 +191,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : x > 0 ? '+inf' : '-inf');
+  const num = formatNumber;
   process.stdout.write(
     [
       `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,

@@ -6,6 +6,9 @@ import { imagesPicture, type ImageShape } from '../io/pictures.js';
 import { encodePng } from '../io/png-grid.js';
 import type { Matrix } from '../tensor/matrix.js';
 
+/** A number of nats for a readable table: `digits` decimals, or +inf / -inf. */
+export const formatNumber = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? '+inf' : '-inf');
+
 /** The image shape to draw rows of `cols` values: the data's own, else square when cols is a square, else a strip. */
 export function pictureShape(cols: number, known?: ImageShape): ImageShape {
   if (known !== undefined) return known;

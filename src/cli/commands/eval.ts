@@ -13,6 +13,7 @@ import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { evalDbm, evalDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed } from '../parse.js';
+import { formatNumber } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
 type Method = (typeof METHODS)[number];
@@ -235,7 +236,7 @@ function progressBar(quiet: boolean) {
   };
 }
 
-const num = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? '+inf' : '-inf');
+const num = formatNumber;
 const range = (low: number, high: number): string => `[${num(low)}, ${num(high)}]`;
 
 function table(
