@@ -25,7 +25,8 @@ export { matrix, zeros, sliceRows, gatherRows, type Matrix } from './tensor/matr
 export { RandomStream } from './random/stream.js';
 
 export * from './io/index.js';
-export { MODEL_FORMAT, decodeRbm, encodeRbm, loadRbm, saveRbm, type ModelMetadata } from './io/model-file.js';
+export { loadRbm, saveRbm } from './io/model-file.js';
+export { MODEL_FORMAT, decodeRbm, encodeRbm, type ModelMetadata } from './io/rbm-codec.js';
 export { filtersPicture, imagesPicture, reconstructionsPicture, type ImageShape } from './io/pictures.js';
 
 export { UserError } from './errors.js';
@@ -46,5 +47,6 @@ export {
   type StateTensor,
 } from './training/optimizers.js';
 export { PingPongState, type StateBuffer } from './training/graph-state.js';
+export { batchRowsInput, gatheredMinibatch, MinibatchRows } from './training/minibatch.js';
 export { contrastiveSurrogate } from './training/surrogate.js';
 export * from './nn/index.js';

@@ -12,7 +12,8 @@ import { parameterKeys } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { decodeRbm, MODEL_FORMAT, readModelFile, type ModelMetadata } from './model-file.js';
+import { readModelFile } from './model-file.js';
+import { decodeRbm, MODEL_FORMAT, type ModelMetadata } from './rbm-codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /** A DBN as safetensors bytes (see the file comment). */

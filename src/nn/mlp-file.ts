@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { MODEL_FORMAT, readModelFile, type ModelMetadata } from '../io/model-file.js';
+import { readModelFile } from '../io/model-file.js';
+import { MODEL_FORMAT, type ModelMetadata } from '../io/rbm-codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
 import type { Engine } from '../runtime/engine.js';
 import { ACTIVATIONS, type Activation } from './layers.js';

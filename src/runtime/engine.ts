@@ -15,6 +15,11 @@ export interface EngineOptions {
   readonly threads: number;
   /** The execution providers to try, in order (default: CPU). */
   readonly executionProviders?: readonly string[];
+  /**
+   * Whether the binding writes outputs into the tensors passed as fetches (onnxruntime-node does;
+   * onnxruntime-web 1.30 ignores them). When false, `Program.run` copies the returned outputs into them.
+   */
+  readonly fillsFetches?: boolean;
 }
 
 /** A compiled graph: one onnxruntime session. */
@@ -22,6 +27,7 @@ export class Program {
   constructor(
     private readonly session: InferenceSession,
     readonly key: string,
+    private readonly fillsFetches = true,
   ) {}
 
   get inputNames(): readonly string[] {
@@ -38,7 +44,14 @@ export class Program {
    */
   async run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
     if (into === undefined) return (await this.session.run(feeds));
-    const results = (await this.session.run(feeds, this.fetches(into)));
+    if (this.fillsFetches) return { ...(await this.session.run(feeds, this.fetches(into))), ...into };
+    const results = await this.session.run(feeds);
+    for (const [name, tensor] of Object.entries(into)) {
+      const result = results[name];
+      if (result === undefined) throw new Error(`${this.key}: no output ${name}`);
+      (tensor.data as Float32Array).set(result.data as Float32Array);
+      result.dispose();
+    }
     return { ...results, ...into };
   }
 
@@ -72,7 +85,8 @@ export class Engine {
    */
   async withProgram<T>(graph: Graph, use: (program: Program) => Promise<T>): Promise<T> {
     if (!graph.isRandom) return use(await this.compile(graph));
-    const program = new Program(await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions(true)), graph.name);
+    const session = await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions(true));
+    const program = new Program(session, graph.name, this.options.fillsFetches);
     try {
       return await use(program);
     } finally {
@@ -87,7 +101,7 @@ export class Engine {
     const key = `${graph.name}:${bytes.length}:${fnv1a(bytes)}`;
     const cached = this.cache.get(key);
     if (cached !== undefined && sameBytes(cached.bytes, bytes)) return cached.program;
-    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions(false)).then((s) => new Program(s, key));
+    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions(false)).then((s) => new Program(s, key, this.options.fillsFetches));
     this.cache.set(key, { bytes, program });
     return program;
   }

@@ -11,7 +11,7 @@ import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
 import { dbnLogLikelihood, dbnLogLikelihoodBound } from '../../src/estimators/dbn-bound.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { decodeDbn, encodeDbn, loadRbmStack } from '../../src/io/dbn-file.js';
-import { encodeRbm } from '../../src/io/model-file.js';
+import { encodeRbm } from '../../src/io/rbm-codec.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { DBN, fitDbn } from '../../src/models/dbn.js';
 import { RandomStream } from '../../src/random/stream.js';

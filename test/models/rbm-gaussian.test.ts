@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
-import { decodeRbm, encodeRbm } from '../../src/io/model-file.js';
+import { decodeRbm, encodeRbm } from '../../src/io/rbm-codec.js';
 import { encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';

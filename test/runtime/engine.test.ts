@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
 import * as op from '../../src/graph/ops/index.js';
-import type { Program } from '../../src/runtime/engine.js';
+import { Engine, type Program } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { numbers } from '../helpers/run-graph.js';
@@ -141,6 +141,18 @@ describe('run', () => {
     const again = await p.run({ x: ones, w: engine.float32(w, [3, 2]) }, { y });
     expectAllClose(buffer, [1, 2, 3, 4], exact);
     expectAllClose(numbers(again.y), [1, 2, 3, 4], exact);
+  });
+
+  it('for a binding that ignores fetches (fillsFetches: false, as onnxruntime-web), copies the outputs into them', async () => {
+    const copying = new Engine(engine.ort, { threads: 1, fillsFetches: false });
+    const p = await copying.compile(affine());
+    const buffer = new Float32Array(4).fill(NaN);
+    const y = copying.float32(buffer, [2, 2]);
+    const r = await p.run({ x: copying.float32(x, [2, 3]), w: copying.float32(w, [3, 2]) }, { y });
+    expectAllClose(buffer, [5, 7, 2, 4], exact);
+    expect(r.y).toBe(y);
+    expectAllClose(numbers(r.s), [18], exact);
+    await copying.dispose();
   });
 
   it('rejects feeds of the wrong shape or missing feeds', async () => {

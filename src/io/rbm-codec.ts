@@ -1,0 +1,86 @@
+/** The model-file contract (DESIGN.md, "Model files") for RBMs, as bytes: no file system access (the browser reads it). */
+import { UserError } from '../errors.js';
+import { hasVisibleStd, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
+import { RBM, type RbmParameters } from '../models/rbm.js';
+import type { Engine } from '../runtime/engine.js';
+import { unitType, type UnitName } from '../units/index.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
+
+/** The `format` metadata value of the model-file contract (DESIGN.md, "Model files"). */
+export const MODEL_FORMAT = 'boltzmann/1';
+
+/** What a model file says besides the tensors: the training configuration and anything else, as strings. */
+export type ModelMetadata = Record<string, string>;
+
+/**
+ * An RBM as safetensors bytes: `weights` [nVisible, nHidden], `visible_bias` [nVisible], `hidden_bias`
+ * [nHidden], and for Gaussian visible units `visible_log_std` [nVisible] (log sigma), float32, with metadata
+ * format, kind "rbm", visible and hidden unit types, epochs_trained, and
+ * `extra` (for example `training`: the training options as JSON, and `seed`).
+ */
+export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
+  const shape = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
+  const tensors: Record<string, NamedTensor> = {};
+  for (const key of parameterKeys) tensors[parameterNames[key]] = { dtype: 'F32', shape: shape[key], data: rbm.params[key] };
+  if (rbm.params.visibleLogStd !== undefined) tensors[VISIBLE_LOG_STD] = { dtype: 'F32', shape: [rbm.nVisible], data: rbm.params.visibleLogStd };
+  return encodeSafetensors(tensors, {
+    ...extra,
+    format: MODEL_FORMAT,
+    kind: 'rbm',
+    visible: rbm.visible.name,
+    hidden: rbm.hidden.name,
+    epochs_trained: String(rbm.epochsTrained),
+  });
+}
+
+/** The RBM in safetensors `bytes` read from `source` (for messages), and its metadata. */
+export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { rbm: RBM; metadata: ModelMetadata } {
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  if (metadata.format !== undefined && metadata.format !== MODEL_FORMAT) {
+    throw new UserError(`${source}: model format "${metadata.format}" is not ${MODEL_FORMAT}`);
+  }
+  if ((metadata.kind ?? 'rbm') !== 'rbm') throw new UserError(`${source}: a "${metadata.kind}" model, not an RBM`);
+  const values = {} as RbmParameters;
+  for (const key of parameterKeys) values[key] = floatTensor(tensors, parameterNames[key], source);
+  const weights = tensors[parameterNames.weights];
+  if (weights.shape.length !== 2) throw new UserError(`${source}: weights must be 2-D [nVisible, nHidden], got [${weights.shape.join(', ')}]`);
+  const [nVisible, nHidden] = weights.shape;
+  if (values.visibleBias.length !== nVisible || values.hiddenBias.length !== nHidden) {
+    throw new UserError(`${source}: visible_bias has ${values.visibleBias.length} and hidden_bias ${values.hiddenBias.length} values, but weights are ${nVisible} x ${nHidden}`);
+  }
+  for (const key of parameterKeys) {
+    if (!values[key].every(Number.isFinite)) throw new UserError(`${source}: ${parameterNames[key]} holds NaN or infinite values`);
+  }
+  const visible = unitName(metadata.visible, source);
+  if (hasVisibleStd(unitType(visible))) {
+    if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
+    values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source);
+    if (values.visibleLogStd.length !== nVisible) throw new UserError(`${source}: ${VISIBLE_LOG_STD} has ${values.visibleLogStd.length} values, but there are ${nVisible} visible units`);
+    if (!values.visibleLogStd.every(Number.isFinite)) throw new UserError(`${source}: ${VISIBLE_LOG_STD} holds NaN or infinite values`);
+  }
+  const hidden = unitName(metadata.hidden, source);
+  for (const [layer, name, size] of [['visible', visible, nVisible], ['hidden', hidden, nHidden]] as const) {
+    const k = unitType(name).groupSize;
+    if (size % k !== 0) throw new UserError(`${source}: ${size} ${layer} units are not groups of ${k} (${name})`);
+  }
+  const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
+  rbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
+  return { rbm, metadata };
+}
+
+function floatTensor(tensors: Record<string, NamedTensor>, name: string, source: string): Float32Array {
+  const t = tensors[name];
+  if (t === undefined) throw new UserError(`${source}: no tensor "${name}" (an RBM file has weights, visible_bias, hidden_bias)`);
+  if (t.dtype === 'F32') return t.data;
+  if (t.dtype === 'F64') return Float32Array.from(t.data);
+  throw new UserError(`${source}: tensor "${name}" is ${t.dtype}, expected F32 or F64`);
+}
+
+/** The unit type named in metadata (absent: Bernoulli). */
+function unitName(name: string | undefined, source: string): UnitName {
+  try {
+    return unitType(name ?? 'bernoulli').name;
+  } catch (e) {
+    throw new UserError(`${source}: ${(e as Error).message}`);
+  }
+}
