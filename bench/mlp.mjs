@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median, positiveInt, printHelpAndExit, pythonWith, waitForIdle } from './lib/common.mjs';
-import { buildClassifierStep, classifierStepNames, createNodeEngine, encodeNpy, layerNames, loadBundledDigits, Mlp, PingPongState } from '../dist/index.js';
+import { buildClassifierStep, classifierStepNames, createNodeEngine, encodeNpy, layerNames, loadBundledDigits, matrix, MinibatchRows, Mlp, PingPongState } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [784, 500, 500, 10];
@@ -121,11 +121,11 @@ async function main() {
   for (const [name, why] of skipped) console.log(`${name}: skipped (${why})`);
 }
 
-/** Our step: the graph of buildClassifierStep, fed consecutive minibatches (views, no copies) by cycling. */
+/** Our step: the graph of buildClassifierStep, fed all the examples once and the rows of consecutive minibatches by cycling. */
 async function oursSetup(digits, threads) {
   const engine = createNodeEngine({ threads });
   const mlp = Mlp.create(engine, { sizes: SIZES, activation: 'sigmoid', seed: 1 });
-  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, BATCH, { optimizer: 'sgd', momentum: 0 });
+  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, digits.examples.rows, BATCH, { optimizer: 'sgd', momentum: 0 });
   const program = await engine.compile(graph);
   const state = new PingPongState(engine, [
     ...mlp.layers.flatMap((l, i) => [
@@ -134,22 +134,23 @@ async function oursSetup(digits, threads) {
     ]),
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const { data, cols, rows } = digits.examples;
+  const { rows } = digits.examples;
   const classes = SIZES[SIZES.length - 1];
-  const batches = Math.floor(rows / BATCH);
   const onehot = new Float32Array(rows * classes);
   digits.labels.forEach((y, r) => (onehot[r * classes + y] = 1));
-  const feeds = Array.from({ length: batches }, (_, b) => ({
-    [classifierStepNames.x]: engine.float32(data.subarray(b * BATCH * cols, (b + 1) * BATCH * cols), [BATCH, cols]),
-    [classifierStepNames.targets]: engine.float32(onehot.subarray(b * BATCH * classes, (b + 1) * BATCH * classes), [BATCH, classes]),
-    learning_rate: engine.scalar(lr),
-  }));
+  const minibatches = new MinibatchRows(engine, BATCH, { [classifierStepNames.x]: digits.examples, [classifierStepNames.targets]: matrix(onehot, rows, classes) });
+  const feeds = { ...minibatches.feeds, learning_rate: engine.scalar(lr) };
+  const order = Array.from({ length: rows }, (_, r) => r);
   let i = 0;
+  const step = () => {
+    minibatches.select(order, i++ % minibatches.count);
+    return state.step(program, feeds);
+  };
   return {
     async time() {
-      for (let s = 0; s < warmup; s++) await state.step(program, feeds[i++ % batches]);
+      for (let s = 0; s < warmup; s++) await step();
       const start = performance.now();
-      for (let s = 0; s < steps; s++) await state.step(program, feeds[i++ % batches]);
+      for (let s = 0; s < steps; s++) await step();
       return (performance.now() - start) / steps;
     },
     dispose: () => engine.dispose(),

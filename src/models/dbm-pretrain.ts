@@ -25,12 +25,13 @@ import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
 import { DivergenceError } from '../training/fit.js';
 import { PingPongState } from '../training/graph-state.js';
 import { addMinimizer, optimizerNames } from '../training/optimizers.js';
-import { nextName } from '../training/step-graph.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
+import { nextName, stepNames } from '../training/step-graph.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { DBM, defaultDbmFitOptions, type DbmFitOptions } from './dbm.js';
 import { RBM } from './rbm.js';
 
-const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', data: 'data', chains: 'chains' } as const;
+const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', chains: 'chains' } as const;
 
 /** The copies of each side of a tied RBM. */
 export interface Copies {
@@ -38,13 +39,16 @@ export interface Copies {
   readonly hidden: number;
 }
 
-/** One PCD-k step of a tied RBM as a graph (see the file comment); chains [chains, copies.visible * nVisible]. */
-function tiedStep(nVisible: number, nHidden: number, copies: Copies, o: DbmFitOptions, seed: number) {
+/**
+ * One PCD-k step of a tied RBM as a graph (see the file comment); chains [chains, copies.visible * nVisible];
+ * the minibatch gathered from all the `examples` [nExamples, nVisible] at `batch_rows` (training/minibatch.ts).
+ */
+function tiedStep(nVisible: number, nHidden: number, nExamples: number, copies: Copies, o: DbmFitOptions, seed: number) {
   const g = new Graph('tied-rbm-step', seed);
   const w = g.input(names.weights, 'float32', [nVisible, nHidden]);
   const a = g.input(names.visibleBias, 'float32', [nVisible]);
   const c = g.input(names.hiddenBias, 'float32', [nHidden]);
-  const data = g.input(names.data, 'float32', [o.batchSize, nVisible]);
+  const data = gatheredMinibatch(g, batchRowsInput(g, o.batchSize), nExamples, nVisible);
   const chainState = g.input(names.chains, 'float32', [o.chains, copies.visible * nVisible]);
   // The chains as copies: column block k is copy k.
   const sumCopies = (x: Value, count: number, width: number): Value => {
@@ -98,7 +102,7 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
   const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
   const chains = new Float32Array(o.chains * copies.visible * nVisible);
   for (let r = 0; r < o.chains; r++) for (let k = 0; k < copies.visible; k++) chains.set(start.data.subarray(r * nVisible, (r + 1) * nVisible), (r * copies.visible + k) * nVisible);
-  const { graph, state: optimizerState } = tiedStep(nVisible, nHidden, copies, o, rng.seed());
+  const { graph, state: optimizerState } = tiedStep(nVisible, nHidden, data.rows, copies, o, rng.seed());
   const e = rbm.engine;
   const state = new PingPongState(e, [
     { name: names.weights, dims: [nVisible, nHidden], initial: rbm.params.weights },
@@ -107,17 +111,13 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
     { name: names.chains, dims: [o.chains, copies.visible * nVisible], initial: chains },
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const batch = new Float32Array(o.batchSize * nVisible);
-  const batches = Math.floor(data.rows / o.batchSize);
+  const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });
   await e.withProgram(graph, async (program) => {
     for (let epoch = rbm.epochsTrained; epoch < o.epochs; epoch++) {
-      const feeds = { [names.data]: e.float32(batch, [o.batchSize, nVisible]), [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
+      const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
       const order = rng.permutation(data.rows);
-      for (let b = 0; b < batches; b++) {
-        for (let r = 0; r < o.batchSize; r++) {
-          const i = order[b * o.batchSize + r];
-          batch.set(data.data.subarray(i * nVisible, (i + 1) * nVisible), r * nVisible);
-        }
+      for (let b = 0; b < minibatches.count; b++) {
+        minibatches.select(order, b);
         await state.step(program, feeds);
       }
       const values = [state.get(names.weights), state.get(names.visibleBias), state.get(names.hiddenBias)];

@@ -33,7 +33,8 @@ import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
 import { DivergenceError } from '../training/fit.js';
 import { PingPongState } from '../training/graph-state.js';
 import { addMinimizer, optimizerNames } from '../training/optimizers.js';
-import { nextName } from '../training/step-graph.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
+import { nextName, stepNames } from '../training/step-graph.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { RBM, type Samples } from './rbm.js';
 
@@ -45,7 +46,6 @@ export const dbmNames = {
   chains: (layer: number): string => `chains_${layer}`,
   visible: 'visible',
   bound: 'bound_term',
-  data: 'data',
 } as const;
 
 export interface DbmParameters {
@@ -336,11 +336,20 @@ function gibbsSweep(p: DbmValues, x: Value[]): Value[] {
   return next;
 }
 
-/** The joint training step (see the file comment): state params, velocities and chains_l; input data [batch, n_0]. */
-export function buildDbmStep(sizes: readonly number[], o: DbmFitOptions, seed: number): { graph: Graph; optimizerState: { name: string; dims: readonly number[]; fill: number }[] } {
+/**
+ * The joint training step (see the file comment): state params, velocities and chains_l; inputs all the
+ * training `examples` [nExamples, n_0] and the minibatch's `batch_rows` (gathered in the graph, see
+ * training/minibatch.ts).
+ */
+export function buildDbmStep(
+  sizes: readonly number[],
+  nExamples: number,
+  o: DbmFitOptions,
+  seed: number,
+): { graph: Graph; optimizerState: { name: string; dims: readonly number[]; fill: number }[] } {
   const g = new Graph('dbm-step', seed);
   const p = dbmInputs(g, sizes);
-  const data = g.input(dbmNames.data, 'float32', [o.batchSize, sizes[0]]);
+  const data = gatheredMinibatch(g, batchRowsInput(g, o.batchSize), nExamples, sizes[0]);
   const { means } = meanFieldValues(p, data, o.meanFieldIterations);
   let chains = sizes.map((n, l) => g.input(dbmNames.chains(l), 'float32', [o.chains, n]));
   for (let s = 0; s < o.k; s++) chains = gibbsSweep(p, chains);
@@ -385,7 +394,7 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
   const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
   const startMeans = await dbm.meanField(start, 0);
   const chains = [start, ...startMeans.map((m) => matrix(Float32Array.from(m.data, (q) => (rng.uniform() < q ? 1 : 0)), m.rows, m.cols))];
-  const { graph, optimizerState } = buildDbmStep(dbm.sizes, o, rng.seed());
+  const { graph, optimizerState } = buildDbmStep(dbm.sizes, data.rows, o, rng.seed());
   const e = dbm.engine;
   const state = new PingPongState(e, [
     ...dbm.params.weights.map((w, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], initial: w })),
@@ -393,22 +402,16 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
     ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const batch = new Float32Array(o.batchSize * data.cols);
-  const batches = Math.floor(data.rows / o.batchSize);
+  const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });
+  const batches = minibatches.count;
   const records: DbmEpochRecord[] = [];
   await e.withProgram(graph, async (program) => {
     for (let epoch = dbm.epochsTrained; epoch < o.epochs; epoch++) {
       const started = performance.now();
-      const feeds = {
-        [dbmNames.data]: e.float32(batch, [o.batchSize, data.cols]),
-        [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)),
-      };
+      const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
       const order = rng.permutation(data.rows);
       for (let b = 0; b < batches; b++) {
-        for (let r = 0; r < o.batchSize; r++) {
-          const i = order[b * o.batchSize + r];
-          batch.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
-        }
+        minibatches.select(order, b);
         await state.step(program, feeds);
       }
       const values = [...dbm.params.weights.map((_, l) => state.get(dbmNames.weights(l))), ...dbm.params.biases.map((_, l) => state.get(dbmNames.bias(l)))];

@@ -1,9 +1,11 @@
 import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
-import type { Matrix } from '../tensor/matrix.js';
+import { matrix, type Matrix } from '../tensor/matrix.js';
 import { DivergenceError } from '../training/fit.js';
 import { PingPongState } from '../training/graph-state.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
+import { stepNames } from '../training/step-graph.js';
 import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from '../training/optimizers.js';
 import { softmaxCrossEntropy } from './layers.js';
 import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from './mlp.js';
@@ -48,24 +50,28 @@ export interface ClassifierCallbacks {
 }
 
 /** Names of the classifier step graph's inputs and outputs besides the parameters and optimiser state. */
-export const classifierStepNames = { x: 'x', targets: 'targets', loss: 'loss', errors: 'errors' } as const;
+export const classifierStepNames = { x: stepNames.examples, targets: 'targets', loss: 'loss', errors: 'errors' } as const;
 
 /**
  * One whole training step of an MLP classifier as one graph: forward pass, softmax cross-entropy against
- * one-hot `targets` [batch, classes], its gradient by autodiff and the optimiser's update (addMinimizer). Inputs: weights_i,
- * bias_i, the optimiser state, x [batch, nIn], targets, learning_rate; outputs: X_next for every state input
- * X, `loss` (the minibatch's mean cross-entropy) and `errors` (how many rows the network got wrong), both
- * before the update. Biases are not decayed. Returns the graph and the optimiser's state tensors.
+ * one-hot targets, its gradient by autodiff and the optimiser's update (addMinimizer). Inputs: weights_i,
+ * bias_i, the optimiser state, all the training `examples` [nExamples, nIn] and their one-hot `targets`
+ * [nExamples, classes], the minibatch's `batch_rows` (int64 [batch], gathered from both in the graph: see
+ * training/minibatch.ts), learning_rate; outputs: X_next for every state input X, `loss` (the minibatch's
+ * mean cross-entropy) and `errors` (how many rows the network got wrong), both before the update. Biases are
+ * not decayed. Returns the graph and the optimiser's state tensors.
  */
 export function buildClassifierStep(
   layers: readonly Pick<DenseLayer, 'nIn' | 'nOut' | 'activation'>[],
+  nExamples: number,
   batchSize: number,
   options: Partial<OptimizerOptions> = {},
 ): { graph: Graph; state: StateTensor[] } {
   const g = new Graph('mlp-step');
   const params = layerInputs(g, layers);
-  const x = g.input(classifierStepNames.x, 'float32', [batchSize, layers[0].nIn]);
-  const targets = g.input(classifierStepNames.targets, 'float32', [batchSize, layers[layers.length - 1].nOut]);
+  const rows = batchRowsInput(g, batchSize);
+  const x = gatheredMinibatch(g, rows, nExamples, layers[0].nIn, classifierStepNames.x);
+  const targets = gatheredMinibatch(g, rows, nExamples, layers[layers.length - 1].nOut, classifierStepNames.targets);
   const logits = mlpForward(x, params);
   const loss = softmaxCrossEntropy(logits, targets);
   const state = addMinimizer(
@@ -101,7 +107,7 @@ export async function trainClassifier(
     if (o.heldOut.examples.cols !== mlp.nInputs) throw new RangeError(`held-out data has ${o.heldOut.examples.cols} features per example but the network takes ${mlp.nInputs}`);
   }
   const e = mlp.engine;
-  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, o.batchSize, o);
+  const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, data.rows, o.batchSize, o);
   const program = await e.compile(graph);
   const state = new PingPongState(e, [
     ...mlp.layers.flatMap((l, i) => [
@@ -112,14 +118,11 @@ export async function trainClassifier(
   ]);
   const rng = new RandomStream(o.seed);
   const nClasses = mlp.nClasses;
-  const batches = Math.floor(data.rows / o.batchSize);
-  const x = new Float32Array(o.batchSize * data.cols);
-  const targets = new Float32Array(o.batchSize * nClasses);
-  const feeds = {
-    [classifierStepNames.x]: e.float32(x, [o.batchSize, data.cols]),
-    [classifierStepNames.targets]: e.float32(targets, [o.batchSize, nClasses]),
-    [optimizerNames.learningRate]: e.scalar(o.learningRate),
-  };
+  const oneHot = new Float32Array(data.rows * nClasses);
+  for (let r = 0; r < data.rows; r++) oneHot[r * nClasses + labels[r]] = 1;
+  const minibatches = new MinibatchRows(e, o.batchSize, { [classifierStepNames.x]: data, [classifierStepNames.targets]: matrix(oneHot, data.rows, nClasses) });
+  const batches = minibatches.count;
+  const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate) };
   const records: ClassifierEpoch[] = [];
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const started = performance.now();
@@ -127,12 +130,7 @@ export async function trainClassifier(
     let loss = 0;
     let errors = 0;
     for (let b = 0; b < batches; b++) {
-      targets.fill(0);
-      for (let r = 0; r < o.batchSize; r++) {
-        const i = order[b * o.batchSize + r];
-        x.set(data.data.subarray(i * data.cols, (i + 1) * data.cols), r * data.cols);
-        targets[r * nClasses + labels[i]] = 1;
-      }
+      minibatches.select(order, b);
       const out = await state.step(program, feeds);
       loss += (out[classifierStepNames.loss].data as Float32Array)[0];
       errors += (out[classifierStepNames.errors].data as Float32Array)[0];
