@@ -1,6 +1,6 @@
 import type { RBM } from '../models/rbm.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { tileGrid, type RgbaImage } from './png-grid.js';
+import { tileGrid, type RgbaImage } from './tile-grid.js';
 
 /** Image shape [height, width] of a picture tile. */
 export type ImageShape = readonly [number, number];

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { NAN_RGB, PADDING_RGB, encodePng, tileGrid, writePng, type RgbaImage } from '../../src/io/png-grid.js';
+import { encodePng, writePng } from '../../src/io/png-grid.js';
+import { NAN_RGB, PADDING_RGB, tileGrid, type RgbaImage } from '../../src/io/tile-grid.js';
 import { matrix } from '../../src/tensor/matrix.js';
 
 /** Decodes PNG bytes with pngjs (independently of our RGBA buffer) and reads pixels as [r, g, b, a]. */
