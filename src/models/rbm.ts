@@ -49,6 +49,24 @@ export interface Samples {
 /** Gibbs steps unrolled in one graph run when sampling. */
 const GIBBS_STEPS_PER_RUN = 25;
 
+/** A block of graph runs: `count` runs of a graph that unrolls `stepsPerRun` Gibbs steps. */
+export interface GibbsRuns {
+  readonly stepsPerRun: number;
+  readonly count: number;
+}
+
+/**
+ * How `steps` Gibbs steps (a positive integer) are run: full runs of GIBBS_STEPS_PER_RUN unrolled steps, then
+ * one run of the remainder; blocks of no run are left out.
+ */
+export function gibbsRuns(steps: number): GibbsRuns[] {
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`gibbs: steps must be a positive integer, got ${steps}`);
+  return [
+    { stepsPerRun: GIBBS_STEPS_PER_RUN, count: Math.floor(steps / GIBBS_STEPS_PER_RUN) },
+    { stepsPerRun: steps % GIBBS_STEPS_PER_RUN, count: 1 },
+  ].filter(({ stepsPerRun, count }) => stepsPerRun > 0 && count > 0);
+}
+
 /**
  * A restricted Boltzmann machine: E(v, h) = -sum_i a_i(v_i) - sum_mu b_mu(h_mu) - v^T W h, with the unit
  * types' a(.) and b(.). Holds its parameters on the host and an engine to run its graphs; verbs take and
@@ -138,15 +156,9 @@ export class RBM {
   async sample(start: Matrix, options: SampleOptions = {}): Promise<Samples> {
     this.checkWidth(start);
     const { steps = 1000, seed = 0 } = options;
-    if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`sample: steps must be a positive integer, got ${steps}`);
     const seeds = new RandomStream(seed);
     let state: Samples = { samples: start, means: start };
-    const runs = [
-      { stepsPerRun: GIBBS_STEPS_PER_RUN, count: Math.floor(steps / GIBBS_STEPS_PER_RUN) },
-      { stepsPerRun: steps % GIBBS_STEPS_PER_RUN, count: 1 },
-    ];
-    for (const { stepsPerRun, count } of runs) {
-      if (stepsPerRun === 0 || count === 0) continue;
+    for (const { stepsPerRun, count } of gibbsRuns(steps)) {
       state = await this.engine.withProgram(gibbsGraph(this, stepsPerRun, seeds.seed()), async (program) => {
         for (let i = 0; i < count; i++) {
           const feeds = { ...this.parameterFeeds(), [inferenceNames.visible]: this.engine.float32(state.samples.data, [start.rows, this.nVisible]) };

@@ -1,0 +1,132 @@
+/**
+ * Filling in (and denoising) with an RBM: block Gibbs sampling with some visible units clamped to observed
+ * values, so that the chain samples the others from p(v_missing | v_observed). Browser-safe: no node: imports.
+ */
+import { Graph, type Value } from '../graph/graph.js';
+import { add, greater, mul, slice, where } from '../graph/ops/index.js';
+import { RandomStream } from '../random/stream.js';
+import { matrix, type Matrix } from '../tensor/matrix.js';
+import { parameterInputs, sampleHidden, sampleVisible, type RbmValues } from './rbm-graph.js';
+import type { RbmShape } from './rbm-inference.js';
+import { gibbsRuns, type RBM } from './rbm.js';
+
+export interface FillInOptions {
+  /** Block Gibbs steps v -> h -> v of the clamped chain (default 100). */
+  readonly steps?: number;
+  /**
+   * How many of the last steps average their E[v | h] into `means` (default: half the steps, rounded up; at
+   * most `steps`). The steps before are burn-in, which forgets the start of the missing units.
+   */
+  readonly averageOver?: number;
+  /** Seed of the chains' randomness (default 0). */
+  readonly seed?: number;
+}
+
+/** The result of `fillIn`, both [rows, nVisible], the observed units holding their given values. */
+export interface FillIn {
+  /**
+   * The estimate of E[v_missing | v_observed]: E[v | h] averaged over the chain's last `averageOver` steps
+   * (Rao-Blackwellised: means of v given each hidden draw, not the visible draws). The best guess under
+   * squared error; for binary units, threshold it at 1/2 for the fewest wrong units.
+   */
+  readonly means: Matrix;
+  /** The chain's last state: one draw of the missing units from p(v_missing | v_observed) once burnt in. */
+  readonly samples: Matrix;
+}
+
+/** Graph input and output names of the clamped chain. */
+export const fillInNames = {
+  visible: 'visible',
+  observed: 'observed',
+  meanSum: 'mean_sum',
+  meanWeights: 'mean_weights',
+  visibleNext: 'visible_next',
+  meanSumNext: 'mean_sum_next',
+} as const;
+
+/**
+ * `steps` clamped block Gibbs steps as one graph. Inputs: the parameters, `visible` [rows, nVisible] (the chain,
+ * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `mean_sum`
+ * [rows, nVisible] and `mean_weights` [steps]. Each step draws h ~ p(h | v), then v' ~ p(v | h) and keeps v
+ * where observed: v <- observed ? v : v'; outputs the chain after the last step as `visible_next` and
+ * `mean_sum_next` = mean_sum + sum_s mean_weights[s] E[v | h_s].
+ */
+export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph {
+  const g = new Graph(`fill-in-${steps}`, seed);
+  const rbm = parameterInputs(g, shape.nVisible, shape.nHidden, shape);
+  const dims = ['rows', shape.nVisible] as const;
+  let v = g.input(fillInNames.visible, 'float32', [...dims]);
+  const isObserved = greater(g.input(fillInNames.observed, 'float32', [...dims]), 0.5);
+  let meanSum = g.input(fillInNames.meanSum, 'float32', [...dims]);
+  const weights = g.input(fillInNames.meanWeights, 'float32', [steps]);
+  for (let s = 0; s < steps; s++) {
+    const step = clampedGibbsStep(rbm, v, isObserved);
+    v = step.sample;
+    meanSum = add(meanSum, mul(step.mean, slice(weights, [s], [s + 1], [0])));
+  }
+  g.output(fillInNames.visibleNext, v);
+  g.output(fillInNames.meanSumNext, meanSum);
+  return g;
+}
+
+/** One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept: draw and E[v | h]. */
+function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value): { sample: Value; mean: Value } {
+  const next = sampleVisible(rbm, sampleHidden(rbm, v).sample);
+  return { sample: where(isObserved, v, next.sample), mean: next.mean };
+}
+
+/**
+ * Fill in the missing units of each row of `visible` [rows, nVisible] by block Gibbs sampling with the observed
+ * ones clamped: `observed` [rows, nVisible] is 1 where a unit is observed (kept at its value in `visible`) and 0
+ * where it is missing or untrusted (its value in `visible` is only where the chain starts). The chain's
+ * stationary distribution is p(v_missing | v_observed). A softmax group is one categorical variable: it is
+ * observed or missing as a whole. With no unit observed, the chain is plain Gibbs from `visible`: a few steps
+ * (and `averageOver` all of them) give a denoised version of a corrupted `visible`; many steps forget it.
+ */
+export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, options: FillInOptions = {}): Promise<FillIn> {
+  const { steps = 100, seed = 0 } = options;
+  const averageOver = options.averageOver ?? Math.ceil(steps / 2);
+  checkFillIn(rbm, visible, observed);
+  if (!(Number.isInteger(averageOver) && averageOver >= 1 && averageOver <= steps)) {
+    throw new Error(`fillIn: averageOver must be an integer from 1 to steps (${steps}), got ${averageOver}`);
+  }
+  const { engine } = rbm;
+  const dims = [visible.rows, visible.cols];
+  const seeds = new RandomStream(seed);
+  const mask = engine.float32(observed.data, dims);
+  let state: { visible: Float32Array; meanSum: Float32Array } = { visible: visible.data, meanSum: new Float32Array(visible.data.length) };
+  let done = 0;
+  for (const { stepsPerRun, count } of gibbsRuns(steps)) {
+    await engine.withProgram(fillInGraph(rbm, stepsPerRun, seeds.seed()), async (program) => {
+      for (let run = 0; run < count; run++, done += stepsPerRun) {
+        const weights = Float32Array.from({ length: stepsPerRun }, (_, s) => (done + s >= steps - averageOver ? 1 / averageOver : 0));
+        const out = await program.run({
+          ...rbm.parameterFeeds(),
+          [fillInNames.visible]: engine.float32(state.visible, dims),
+          [fillInNames.observed]: mask,
+          [fillInNames.meanSum]: engine.float32(state.meanSum, dims),
+          [fillInNames.meanWeights]: engine.float32(weights, [stepsPerRun]),
+        });
+        state = { visible: out[fillInNames.visibleNext].data as Float32Array, meanSum: out[fillInNames.meanSumNext].data as Float32Array };
+      }
+    });
+  }
+  const means = state.meanSum.map((m, i) => (observed.data[i] === 1 ? visible.data[i] : m));
+  return { means: matrix(means, visible.rows, visible.cols), samples: matrix(state.visible, visible.rows, visible.cols) };
+}
+
+/** Shapes agree with the model, the mask is 0/1, and each softmax group is observed or missing as a whole. */
+function checkFillIn(rbm: RBM, visible: Matrix, observed: Matrix): void {
+  if (visible.cols !== rbm.nVisible) throw new Error(`fillIn: visible has ${visible.cols} units per row but the model has ${rbm.nVisible}`);
+  if (observed.rows !== visible.rows || observed.cols !== visible.cols) {
+    throw new Error(`fillIn: observed is ${observed.rows} x ${observed.cols}, visible ${visible.rows} x ${visible.cols}`);
+  }
+  const k = rbm.visible.groupSize;
+  for (let i = 0; i < observed.data.length; i++) {
+    const m = observed.data[i];
+    if (m !== 0 && m !== 1) throw new Error(`fillIn: observed must hold 0 or 1, got ${m} at row ${Math.floor(i / observed.cols)}, unit ${i % observed.cols}`);
+    if (i % k !== 0 && m !== observed.data[i - (i % k)]) {
+      throw new Error(`fillIn: ${rbm.visible.name} group ${Math.floor((i % observed.cols) / k)} of row ${Math.floor(i / observed.cols)} is partly observed; a group is observed or missing as a whole`);
+    }
+  }
+}
