@@ -1,5 +1,5 @@
 import type { Graph, Value } from '../graph/graph.js';
-import { add, div, exp, gemm, maximum, minimum, mul, neg, reduceSum, square, sub } from '../graph/ops/index.js';
+import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum, square, sub } from '../graph/ops/index.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /**
@@ -78,15 +78,25 @@ function unstandardize(rbm: RbmValues, u: Value): Value {
 /** The visible bias in the units' coordinates: a / sigma (a itself without a std). [nVisible]. */
 export const standardizedVisibleBias = (rbm: RbmValues): Value => standardize(rbm, rbm.visibleBias);
 
-/** The input to each hidden unit: b + (v / sigma) W. v: [rows, nVisible] -> [rows, nHidden]. */
-export const hiddenField = (rbm: RbmValues, v: Value): Value => gemm(standardize(rbm, v), rbm.weights, rbm.hiddenBias);
+/**
+ * The input to each hidden unit: b + (v / sigma) W. v: [rows, nVisible] -> [rows, nHidden]. With a
+ * `couplingScale` beta [rows, 1] the couplings are tempered: b + beta (v / sigma) W, the conditional of the
+ * tempered energy -a(v) - b.h - beta (v / sigma)^T W h (see samplers/tempering.ts).
+ */
+export function hiddenField(rbm: RbmValues, v: Value, couplingScale?: Value): Value {
+  const u = standardize(rbm, v);
+  if (couplingScale === undefined) return gemm(u, rbm.weights, rbm.hiddenBias);
+  return add(mul(matmul(u, rbm.weights), couplingScale), rbm.hiddenBias);
+}
 
 /**
- * The input to each visible unit in its own coordinates: a / sigma + h W^T (a + h W^T without a std).
- * h: [rows, nHidden] -> [rows, nVisible].
+ * The input to each visible unit in its own coordinates: a / sigma + h W^T (a + h W^T without a std), with
+ * the coupling part scaled by `couplingScale` [rows, 1] when given. h: [rows, nHidden] -> [rows, nVisible].
  */
-export const visibleField = (rbm: RbmValues, h: Value): Value =>
-  gemm(h, rbm.weights, standardizedVisibleBias(rbm), { transB: true });
+export function visibleField(rbm: RbmValues, h: Value, couplingScale?: Value): Value {
+  if (couplingScale === undefined) return gemm(h, rbm.weights, standardizedVisibleBias(rbm), { transB: true });
+  return add(mul(gemm(h, rbm.weights, undefined, { transB: true }), couplingScale), standardizedVisibleBias(rbm));
+}
 
 /** E[v | h] = sigma E[u | field]: [rows, nHidden] -> [rows, nVisible]. */
 export const visibleMean = (rbm: RbmValues, h: Value): Value => unstandardize(rbm, rbm.visible.mean(visibleField(rbm, h)));
@@ -94,10 +104,10 @@ export const visibleMean = (rbm: RbmValues, h: Value): Value => unstandardize(rb
 /**
  * The free energy F(v) = -sum_i a_i(v_i) - sum_mu log sum_{h_mu} exp(h_mu (b + W^T (v / sigma))_mu), so that
  * p(v) = exp(-F(v)) / Z; for Gaussian visible units a_i(v_i) = a_i v_i / sigma_i^2 - v_i^2 / (2 sigma_i^2).
- * v: [rows, nVisible] -> [rows].
+ * v: [rows, nVisible] -> [rows]; `field` is v's hidden field when the caller has it already.
  */
-export function freeEnergy(rbm: RbmValues, v: Value): Value {
-  const hiddenTerm = reduceSum(rbm.hidden.logPartition(hiddenField(rbm, v)), [1]);
+export function freeEnergy(rbm: RbmValues, v: Value, field: Value = hiddenField(rbm, v)): Value {
+  const hiddenTerm = reduceSum(rbm.hidden.logPartition(field), [1]);
   return neg(add(rbm.visible.biasTerm(standardize(rbm, v), standardizedVisibleBias(rbm)), hiddenTerm));
 }
 
@@ -107,16 +117,19 @@ export interface LayerState {
   readonly sample: Value;
 }
 
-/** Sample h ~ p(h | v). */
-export function sampleHidden(rbm: RbmValues, v: Value): LayerState {
-  const field = hiddenField(rbm, v);
+/** Sample h ~ p(h | v), the couplings tempered by `couplingScale` [rows, 1] when given. */
+export function sampleHidden(rbm: RbmValues, v: Value, couplingScale?: Value): LayerState {
+  const field = hiddenField(rbm, v, couplingScale);
   const mean = rbm.hidden.mean(field);
   return { mean, sample: rbm.hidden.sample(field, mean) };
 }
 
-/** Sample v ~ p(v | h) (for Gaussian visible units: u ~ N(a / sigma + W h, 1), v = sigma u). */
-export function sampleVisible(rbm: RbmValues, h: Value): LayerState {
-  const field = visibleField(rbm, h);
+/**
+ * Sample v ~ p(v | h) (for Gaussian visible units: u ~ N(a / sigma + W h, 1), v = sigma u), the couplings
+ * tempered by `couplingScale` [rows, 1] when given.
+ */
+export function sampleVisible(rbm: RbmValues, h: Value, couplingScale?: Value): LayerState {
+  const field = visibleField(rbm, h, couplingScale);
   const mean = rbm.visible.mean(field);
   return { mean: unstandardize(rbm, mean), sample: unstandardize(rbm, rbm.visible.sample(field, mean)) };
 }

@@ -1,19 +1,35 @@
 import type { RBM } from '../models/rbm.js';
 import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
+import type { TensorMap } from '../runtime/engine.js';
 import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { PingPongState, type StateBuffer } from './graph-state.js';
+import { MinibatchRows } from './minibatch.js';
+import { chainMixing } from './mixing.js';
 import { monitor, type MonitorRecord } from './monitor.js';
-import { defaultFitOptions, scheduleAt, type FitOptions } from './options.js';
-import { buildStepGraph, LOG_STD_VELOCITY, stepNames, velocityName } from './step-graph.js';
+import { checkFitOptions, defaultFitOptions, kAt, scheduleAt, type FitOptions } from './options.js';
+import { buildStepGraph, type StepState } from './step-graph.js';
+import { stepNames } from './step-names.js';
 
 /** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
 export interface EpochRecord extends MonitorRecord {
   readonly epoch: number;
   readonly learningRate: number;
   readonly momentum: number;
+  /** Gibbs steps per negative phase in this epoch. */
+  readonly k: number;
   /** Training examples per second of this epoch's steps (the monitor not counted). */
   readonly samplesPerSecond: number;
+  /**
+   * Persistent samplers: the integrated autocorrelation time of the chains' free energy over the epoch's
+   * steps (see training/mixing.ts), in steps, and the effective number of independent chain states.
+   */
+  readonly chainAutocorrelationTime?: number;
+  readonly chainEffectiveSamples?: number;
+  /** Whether the epoch's steps span 50 autocorrelation times, enough for the estimate to be trusted. */
+  readonly chainMixingReliable?: boolean;
+  /** PT: the fraction of accepted swaps between temperatures r and r + 1 over the epoch. */
+  readonly swapRates?: number[];
   /** Wall-clock seconds of the epoch, monitor included. */
   readonly seconds: number;
 }
@@ -40,78 +56,94 @@ export class DivergenceError extends Error {
 }
 
 /**
- * Train `rbm` on the rows of `data` [examples, nVisible] by CD-k or PCD-k with minibatch SGD (see
- * buildStepGraph for the update) from epoch `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the
- * visible biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]); for other
+ * Train `rbm` on the rows of `data` [examples, nVisible] with the step of buildStepGraph (CD-k, PCD-k, FPCD-k
+ * or parallel tempering; SGD with momentum or Adam; optional centering, sparsity, L1, max-norm) from epoch
+ * `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the visible
+ * biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]); for other
  * visible units the same idea (see initVisibleBias): the units' marginal without hiddens matches the data's.
  * One graph run per minibatch, which gathers its rows from the examples itself; the parameters stay in engine
- * tensors until the epoch ends.
+ * tensors until the epoch ends. A k schedule (kFinal) rebuilds the step graph when k changes; the state
+ * carries over.
  */
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
   const o: FitOptions = { ...defaultFitOptions, ...options };
-  checkOptions(o, data.rows);
+  checkFitOptions(o, data.rows);
   if (rbm.epochsTrained === 0) initVisibleBias(rbm, data);
   // A resumed run draws other shuffles and chains than the run's first start did.
   const rng = new RandomStream(o.initialEpoch === 0 ? o.seed : o.seed ^ Math.imul(o.initialEpoch, 0x9e3779b1));
-  const persistentChains = o.sampler === 'pcd' ? o.chains : undefined;
-  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: o.batchSize, k: o.k, persistentChains, seed: rng.seed() });
+  const stepGraph = (k: number) => buildStepGraph({ ...rbm, ...o, k, nExamples: data.rows, seed: rng.seed() });
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
-  const state = stepState(rbm, persistentChains === undefined ? undefined : gatherRows(data, randomRows(rng, data.rows, persistentChains)));
-  const batches = Math.floor(data.rows / o.batchSize);
-  const batchRows = new BigInt64Array(o.batchSize);
-  const inputs = {
-    [stepNames.examples]: rbm.engine.float32(data.data, [data.rows, data.cols]),
-    [stepNames.batchRows]: new rbm.engine.ort.Tensor('int64', batchRows, [o.batchSize]),
-  };
+  const minibatches = new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data });
+  const first = stepGraph(kAt(o, o.initialEpoch));
+  const state = new PingPongState(rbm.engine, await initialState(rbm, o, first.state, data, monitorTrain, rng));
+  const persistent = o.sampler !== 'cd';
   const records: EpochRecord[] = [];
 
-  await rbm.engine.withProgram(graph, async (program) => {
-    for (let epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
-      const started = performance.now();
-      const schedule = scheduleAt(o, epoch);
-      const hyper = {
-        [stepNames.learningRate]: rbm.engine.scalar(schedule.learningRate),
-        [stepNames.momentum]: rbm.engine.scalar(schedule.momentum),
-        [stepNames.weightDecay]: rbm.engine.scalar(o.weightDecay),
-        ...inputs,
-      };
-      const order = rng.permutation(data.rows);
-      for (let b = 0; b < batches; b++) {
-        for (let r = 0; r < o.batchSize; r++) batchRows[r] = BigInt(order[b * o.batchSize + r]);
-        await state.step(program, hyper);
-        callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
+  for (let epoch = o.initialEpoch; epoch < o.epochs; ) {
+    const k = kAt(o, epoch);
+    const { graph } = epoch === o.initialEpoch ? first : stepGraph(k);
+    await rbm.engine.withProgram(graph, async (program) => {
+      for (; epoch < o.epochs && kAt(o, epoch) === k; epoch++) {
+        const started = performance.now();
+        const schedule = scheduleAt(o, epoch);
+        const feeds: TensorMap = {
+          [stepNames.learningRate]: rbm.engine.scalar(schedule.learningRate),
+          [stepNames.momentum]: rbm.engine.scalar(schedule.momentum),
+          [stepNames.weightDecay]: rbm.engine.scalar(o.weightDecay),
+          [stepNames.fastLearningRate]: rbm.engine.scalar(o.fastLearningRate ?? o.learningRate),
+          ...minibatches.feeds,
+        };
+        for (const name of Object.keys(feeds)) if (!program.inputNames.includes(name)) delete feeds[name]; // fast_learning_rate: FPCD only
+        const trace = persistent ? new Float64Array(minibatches.count * o.chains) : undefined;
+        const swapSums = new Float64Array(o.sampler === 'pt' ? o.temperatures - 1 : 0);
+        const order = rng.permutation(data.rows);
+        for (let b = 0; b < minibatches.count; b++) {
+          minibatches.select(order, b);
+          const out = await state.step(program, feeds);
+          trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
+          if (swapSums.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapSums[r] += x / minibatches.count));
+          callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
+        }
+        const stepSeconds = (performance.now() - started) / 1000;
+        if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
+        rbm.epochsTrained += 1;
+        const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
+        const record: EpochRecord = {
+          epoch: rbm.epochsTrained,
+          ...schedule,
+          k,
+          samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
+          ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
+          ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
+          ...(swapSums.length > 0 && { swapRates: Array.from(swapSums) }),
+          seconds: (performance.now() - started) / 1000,
+        };
+        records.push(record);
+        await callbacks.onEpoch?.(record);
       }
-      const stepSeconds = (performance.now() - started) / 1000;
-      if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
-      rbm.epochsTrained += 1;
-      const record: EpochRecord = {
-        epoch: rbm.epochsTrained,
-        ...schedule,
-        samplesPerSecond: (batches * o.batchSize) / stepSeconds,
-        ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
-        seconds: (performance.now() - started) / 1000,
-      };
-      records.push(record);
-      await callbacks.onEpoch?.(record);
-    }
-  });
+    });
+  }
   return records;
 }
 
-/** The step graph's state: parameters, velocities (from zero) and, for PCD, the chains. */
-function stepState(rbm: RBM, chains: Matrix | undefined): PingPongState {
-  const dims = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
-  const buffers: StateBuffer[] = parameterKeys.flatMap((key) => [
-    { name: parameterNames[key], dims: dims[key], initial: rbm.params[key] },
-    { name: velocityName(key), dims: dims[key], initial: 0 },
-  ]);
-  if (rbm.params.visibleLogStd !== undefined) {
-    buffers.push({ name: VISIBLE_LOG_STD, dims: [rbm.nVisible], initial: rbm.params.visibleLogStd });
-    buffers.push({ name: LOG_STD_VELOCITY, dims: [rbm.nVisible], initial: 0 });
-  }
-  if (chains !== undefined) buffers.push({ name: stepNames.chains, dims: [chains.rows, chains.cols], initial: chains.data });
-  return new PingPongState(rbm.engine, buffers);
+/**
+ * The start of every state tensor of the step graph: the parameters from rbm, the persistent chains (every
+ * temperature's) from random training rows, centering's offsets from the data (mu the mean of u = v / sigma
+ * over the data, lambda the mean hidden activation of `sample`), the rest at their graph's fill value (0 for
+ * velocities, Adam's moments and fast weights; the sparsity target for the activity estimate).
+ */
+async function initialState(rbm: RBM, o: FitOptions, specs: readonly StepState[], data: Matrix, sample: Matrix, rng: RandomStream): Promise<StateBuffer[]> {
+  const known: Record<string, () => Promise<ArrayLike<number>> | ArrayLike<number>> = {
+    [parameterNames.weights]: () => rbm.params.weights,
+    [parameterNames.visibleBias]: () => rbm.params.visibleBias,
+    [parameterNames.hiddenBias]: () => rbm.params.hiddenBias,
+    [VISIBLE_LOG_STD]: () => rbm.params.visibleLogStd!,
+    [stepNames.chains]: () => gatherRows(data, randomRows(rng, data.rows, (o.sampler === 'pt' ? o.temperatures : 1) * o.chains)).data,
+    [stepNames.visibleOffset]: () => columnMeans(data).map((m, i) => m / Math.exp(rbm.params.visibleLogStd?.[i] ?? 0)),
+    [stepNames.hiddenOffset]: async () => columnMeans(await rbm.transform(sample)),
+  };
+  return Promise.all(specs.map(async (s) => ({ name: s.name, dims: s.dims, initial: known[s.name] === undefined ? s.fill : await known[s.name]() })));
 }
 
 /** Copy the state's parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
@@ -159,16 +191,9 @@ function randomRows(rng: RandomStream, n: number, count: number): Int32Array {
   return Int32Array.from({ length: count }, () => rng.int(0, n - 1));
 }
 
-function checkOptions(o: FitOptions, examples: number): void {
-  const positiveInts = { epochs: o.epochs, batchSize: o.batchSize, k: o.k, chains: o.chains, monitorSize: o.monitorSize };
-  for (const [name, x] of Object.entries(positiveInts)) {
-    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
-  }
-  if (!(Number.isInteger(o.initialEpoch) && o.initialEpoch >= 0 && o.initialEpoch <= o.epochs)) {
-    throw new RangeError(`initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${o.initialEpoch}`);
-  }
-  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
-  for (const [name, x] of Object.entries({ learningRate: o.learningRate, weightDecay: o.weightDecay, initialMomentum: o.initialMomentum, finalMomentum: o.finalMomentum })) {
-    if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${x}`);
-  }
+/** The mean of each column of m: [cols]. */
+function columnMeans(m: Matrix): Float64Array {
+  const mean = new Float64Array(m.cols);
+  for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) mean[j] += m.data[r * m.cols + j] / m.rows;
+  return mean;
 }

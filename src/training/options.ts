@@ -1,7 +1,14 @@
 import type { Matrix } from '../tensor/matrix.js';
 
-/** The learning rule: CD-k restarts the negative chains at the data each step; PCD-k keeps them. */
-export type SamplerName = 'cd' | 'pcd';
+/**
+ * The negative phase: CD-k restarts the chains at the data each step; PCD-k keeps them (persistent chains);
+ * FPCD is PCD whose chains sample the model plus fast weights (Tieleman & Hinton 2009); PT keeps persistent
+ * chains at a ladder of temperatures that exchange states (parallel tempering, Desjardins et al. 2010).
+ */
+export type SamplerName = 'cd' | 'pcd' | 'fpcd' | 'pt';
+
+/** The update rule: SGD with momentum, or Adam (Kingma & Ba) with the decays of `adamDecays`. */
+export type RbmOptimizerName = 'sgd' | 'adam';
 
 /** How the learning rate changes over epochs: constant, or linearly down to 0 at the end of training. */
 export type LearningRateSchedule = 'constant' | 'linear';
@@ -31,10 +38,33 @@ export interface FitOptions {
   /** L2 penalty coefficient on the weights. */
   readonly weightDecay: number;
   readonly sampler: SamplerName;
-  /** Gibbs steps per negative phase. */
+  /** Gibbs steps per negative phase (of the first epoch when kFinal is set). */
   readonly k: number;
-  /** Persistent chains for PCD (default: the batch size). */
+  /** When set, k rises linearly from `k` in the first epoch to `kFinal` in the last (rounded). */
+  readonly kFinal?: number;
+  /** Persistent chains for PCD, FPCD and PT (per temperature). */
   readonly chains: number;
+  /** PT: the number of temperatures of the ladder (see temperatureLadder). */
+  readonly temperatures: number;
+  /** FPCD: the learning rate of the fast weights (constant; absent: the initial learning rate). */
+  readonly fastLearningRate?: number;
+  /** FPCD: the factor the fast weights shrink by at every step. */
+  readonly fastDecay: number;
+  readonly optimizer: RbmOptimizerName;
+  /**
+   * Centering (Montavon & Mueller 2012; Melchior et al. 2016): follow the gradient of the energy with visible
+   * and hidden offsets mu, lambda (running means of the data and of its hidden activations) subtracted; the
+   * model's parameters stay those of the plain energy.
+   */
+  readonly centering: boolean;
+  /** Target mean activation of the hidden units on data (absent: no sparsity penalty). */
+  readonly sparsityTarget?: number;
+  /** Weight of the sparsity penalty (Hinton's guide, section 11). */
+  readonly sparsityCost: number;
+  /** L1 penalty coefficient on the weights. */
+  readonly l1: number;
+  /** Largest norm of each hidden unit's incoming weight vector (0: no limit). */
+  readonly maxNorm: number;
   /** Seed of the shuffling, the chains' start and every graph's random streams. */
   readonly seed: number;
   /** Held-out examples for the monitor's free-energy gap and pseudo-log-likelihood. */
@@ -56,6 +86,13 @@ export const defaultFitOptions: FitOptions = {
   sampler: 'pcd',
   k: 1,
   chains: 100,
+  temperatures: 10,
+  fastDecay: 0.95,
+  optimizer: 'sgd',
+  centering: false,
+  sparsityCost: 0.1,
+  l1: 0,
+  maxNorm: 0,
   seed: 0,
   monitorSize: 500,
 };
@@ -67,4 +104,49 @@ export function scheduleAt(options: FitOptions, epoch: number): { learningRate: 
     learningRate: options.learningRate * decay,
     momentum: epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum,
   };
+}
+
+/** Adam's decays of the first and second moment estimates, and its epsilon. */
+export const adamDecays = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+
+/** The decay of the running means behind centering's offsets and the sparsity penalty's activation estimate. */
+export const OFFSET_DECAY = 0.99;
+export const SPARSITY_DECAY = 0.95;
+
+/** The Gibbs steps of (0-based) `epoch`: k, or on the line from k to kFinal over the epochs. */
+export function kAt(options: Pick<FitOptions, 'k' | 'kFinal' | 'epochs'>, epoch: number): number {
+  const { k, kFinal, epochs } = options;
+  if (kFinal === undefined || epochs <= 1) return k;
+  return Math.round(k + ((kFinal - k) * epoch) / (epochs - 1));
+}
+
+/** Throws a RangeError naming the first option out of its range. */
+export function checkFitOptions(o: FitOptions, examples: number): void {
+  const positiveInts = { epochs: o.epochs, batchSize: o.batchSize, k: o.k, chains: o.chains, monitorSize: o.monitorSize, kFinal: o.kFinal ?? 1 };
+  for (const [name, x] of Object.entries(positiveInts)) {
+    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+  }
+  if (!(Number.isInteger(o.temperatures) && o.temperatures >= 2)) throw new RangeError(`temperatures must be an integer >= 2, got ${o.temperatures}`);
+  if (!(Number.isInteger(o.initialEpoch) && o.initialEpoch >= 0 && o.initialEpoch <= o.epochs)) {
+    throw new RangeError(`initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${o.initialEpoch}`);
+  }
+  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
+  const nonNegative = {
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay,
+    initialMomentum: o.initialMomentum,
+    finalMomentum: o.finalMomentum,
+    fastLearningRate: o.fastLearningRate ?? 0,
+    sparsityCost: o.sparsityCost,
+    l1: o.l1,
+    maxNorm: o.maxNorm,
+  };
+  for (const [name, x] of Object.entries(nonNegative)) {
+    if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${x}`);
+  }
+  const fractions = { fastDecay: o.fastDecay, sparsityTarget: o.sparsityTarget ?? 0.5 };
+  for (const [name, x] of Object.entries(fractions)) {
+    if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new RangeError(`${name} must be in [0, 1), got ${x}`);
+  }
+  if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new RangeError(`optimizer must be sgd or adam, got ${String(o.optimizer)}`);
 }

@@ -1,8 +1,7 @@
 import { Graph, type Value } from '../graph/graph.js';
-import { add, gather, gemm, mul, reduceMean, sub } from '../graph/ops/index.js';
+import { add, div, gemm, maximum, minimum, mul, neg, reduceMean, reduceSum, sqrt, sub } from '../graph/ops/index.js';
 import {
   clampLogStd,
-  hiddenField,
   parameterInputs,
   parameterKeys,
   parameterNames,
@@ -13,108 +12,145 @@ import {
   type ParameterKey,
   type RbmValues,
 } from '../models/rbm-graph.js';
-import { gibbsFromHidden } from '../samplers/gibbs.js';
 import type { UnitType } from '../units/unit-type.js';
+import { batchRowsInput, gatheredMinibatch } from './minibatch.js';
+import { negativePhase } from './negative-phase.js';
+import { adamStep } from './optimizers.js';
+import { adamDecays, OFFSET_DECAY, SPARSITY_DECAY, type FitOptions } from './options.js';
+import { adamMomentNames, nextName, stepNames, velocityName } from './step-names.js';
+import { ascentDirection, likelihoodGradient, plainGradient, runningMean, type GradientTerms, type PhaseStatistics } from './rbm-gradient.js';
 
-/** What fixes a training step's graph: sizes, unit types, the learning rule and the random seed. */
-export interface StepSpec {
+/** What fixes a training step's graph: sizes, unit types, the learning rule, the regularisers and the seed. */
+export interface StepSpec
+  extends Pick<FitOptions, 'batchSize' | 'k' | 'sampler' | 'chains' | 'temperatures' | 'optimizer' | 'centering' | 'sparsityTarget' | 'sparsityCost' | 'l1' | 'maxNorm' | 'fastDecay'> {
   readonly nVisible: number;
   readonly nHidden: number;
   readonly visible: UnitType;
   readonly hidden: UnitType;
   /** Rows of the training examples the minibatches are drawn from. */
   readonly nExamples: number;
-  readonly batchSize: number;
-  /** Gibbs steps of the negative phase. */
-  readonly k: number;
-  /** Persistent chains (PCD): their count. Undefined for CD, whose chains restart at the data. */
-  readonly persistentChains: number | undefined;
   readonly seed: number;
 }
 
-/** Names of the step graph's inputs besides the parameters; each state input X has an output X_next. */
-export const stepNames = {
-  examples: 'examples',
-  batchRows: 'batch_rows',
-  chains: 'chains',
-  learningRate: 'learning_rate',
-  momentum: 'momentum',
-  weightDecay: 'weight_decay',
-} as const;
+export { adamMomentNames, fastName, nextName, stepNames, velocityName } from './step-names.js';
 
-/** The velocity (momentum buffer) of a parameter. */
-export const velocityName = (key: ParameterKey): string => `${parameterNames[key]}_velocity`;
-/** The velocity of Gaussian visible units' log standard deviations. */
-export const LOG_STD_VELOCITY = `${VISIBLE_LOG_STD}_velocity`;
-/** The output that holds the next value of a state input. */
-export const nextName = (input: string): string => `${input}_next`;
+/** A state tensor of the step: graph input `name` [dims] with output name_next; `fill` is its start unless the caller has one. */
+export interface StepState {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly fill: number;
+}
 
 /**
- * One whole step of CD-k or PCD-k with SGD, momentum and L2 weight decay, as one graph:
- *   positive phase  h+ = E[h | v_data]                       (conditional means, [batch, nHidden])
- *   negative phase  v-, h- after k block Gibbs steps from the data (CD) or from the persistent chains (PCD);
- *                   statistics use the draw v- and the mean E[h | v-]
- *   gradient        dW = v_data^T h+ / batch - v-^T h- / chains,  da = <v>_data - <v>_model,  db likewise
- *   update          velocity = momentum * velocity + learningRate * (gradient - weightDecay * W)  (no decay on
- *                   biases); parameter += velocity
- * Gaussian visible units with std sigma = exp(s): the statistics take u = v / sigma for v, so dW = <u h^T>,
- * da = <u> / sigma (both phases' difference), and ds = <u (u - 2 a / sigma - W h)> with h = E[h | v]: minus
- * dE/ds of E = -(a / sigma) u + u^2 / 2 - u^T W h. s is clamped to LOG_STD_RANGE after the update; input and
- * output visible_log_std, its velocity visible_log_std_velocity.
- * Inputs: the parameters (model-file names), their velocities, the training `examples` [nExamples, nVisible] and
- * the rows of this step's minibatch `batch_rows` (int64 [batch]; the graph gathers them), `chains`
- * [chains, nVisible] for PCD, and scalars learning_rate, momentum, weight_decay. Outputs: each state input's
- * next value, named X_next.
+ * One whole training step of an RBM as one graph:
+ *   positive phase  h+ = E[h | v_data] of the minibatch, gathered from `examples` at `batch_rows`
+ *   negative phase  v-, E[h | v-] by the sampler (negative-phase.ts): CD-k, PCD-k, FPCD-k or PT
+ *   direction       d = the log-likelihood gradient <.>_data - <.>_model, centred or not, with the L2, L1 and
+ *                   sparsity penalties (rbm-gradient.ts)
+ *   update          SGD: velocity = momentum velocity + learning_rate d, parameter += velocity;
+ *                   Adam: parameter += learning_rate m_hat / (sqrt(v_hat) + eps) of the moments of d;
+ *                   then each hidden unit's weight vector is scaled back to norm maxNorm when longer.
+ * Gaussian visible units with std sigma = exp(s) enter as u = v / sigma; s follows the gradient
+ * <u (u - 2 a / sigma - W h)>_data - <...>_model (minus dE/ds) with the same optimiser and is clamped to
+ * LOG_STD_RANGE. Inputs: the parameters (model-file names) and every state of `state`, the examples and
+ * batch rows, and scalars learning_rate, momentum, weight_decay (and fast_learning_rate for FPCD). Outputs:
+ * X_next of each state X, and for persistent samplers chain_free_energy [chains] (for the mixing
+ * diagnostic), for PT swap_rate [temperatures - 1].
  */
-export function buildStepGraph(spec: StepSpec): Graph {
-  const { nVisible, nHidden, batchSize, k, persistentChains } = spec;
-  const g = new Graph(`${persistentChains === undefined ? 'cd' : 'pcd'}${k}-step`, spec.seed);
-  const rbm = parameterInputs(g, nVisible, nHidden, spec);
-  const velocity = {
-    weights: g.input(velocityName('weights'), 'float32', [nVisible, nHidden]),
-    visibleBias: g.input(velocityName('visibleBias'), 'float32', [nVisible]),
-    hiddenBias: g.input(velocityName('hiddenBias'), 'float32', [nHidden]),
+export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState[] } {
+  const { nVisible, nHidden, batchSize } = spec;
+  const g = new Graph(`${spec.sampler}${spec.k}-step`, spec.seed);
+  const state: StepState[] = [];
+  const stateInput = (name: string, dims: readonly number[], fill = 0): Value => {
+    state.push({ name, dims, fill });
+    return g.input(name, 'float32', dims);
   };
-  const examples = g.input(stepNames.examples, 'float32', [spec.nExamples, nVisible]);
-  const data = gather(examples, g.input(stepNames.batchRows, 'int64', [batchSize]));
-  const chains = persistentChains === undefined ? undefined : g.input(stepNames.chains, 'float32', [persistentChains, nVisible]);
+  const rbm = parameterInputs(g, nVisible, nHidden, spec);
+  const dims: Record<ParameterKey, number[]> = { weights: [nVisible, nHidden], visibleBias: [nVisible], hiddenBias: [nHidden] };
+  for (const key of parameterKeys) state.push({ name: parameterNames[key], dims: dims[key], fill: 0 });
+  const data = gatheredMinibatch(g, batchRowsInput(g, batchSize), spec.nExamples, nVisible);
   const learningRate = g.input(stepNames.learningRate, 'float32', []);
   const momentum = g.input(stepNames.momentum, 'float32', []);
   const weightDecay = g.input(stepNames.weightDecay, 'float32', []);
 
   const positive = sampleHidden(rbm, data);
-  const start = chains === undefined ? positive.sample : sampleHidden(rbm, chains).sample;
-  const negativeVisible = gibbsFromHidden(rbm, start, k).sample;
-  const negativeHidden = rbm.hidden.mean(hiddenField(rbm, negativeVisible));
-  const nChains = persistentChains ?? batchSize;
-
-  const dataU = standardize(rbm, data);
-  const negativeU = standardize(rbm, negativeVisible);
-  const dataCorrelation = gemm(dataU, positive.mean, undefined, { transA: true, alpha: 1 / batchSize });
-  const correlationDifference = gemm(negativeU, negativeHidden, dataCorrelation, {
-    transA: true,
-    alpha: -1 / nChains,
-  });
-  const gradient: Record<ParameterKey, Value> = {
-    weights: sub(correlationDifference, mul(weightDecay, rbm.weights)),
-    visibleBias: standardize(rbm, sub(reduceMean(dataU, [0]), reduceMean(negativeU, [0]))),
-    hiddenBias: sub(reduceMean(positive.mean, [0]), reduceMean(negativeHidden, [0])),
+  const negative = negativePhase(rbm, positive.sample, spec, stateInput);
+  const statistics: PhaseStatistics = {
+    dataU: standardize(rbm, data),
+    dataHidden: positive.mean,
+    modelU: standardize(rbm, negative.visible),
+    modelHidden: negative.hiddenMean,
   };
-  if (rbm.visibleLogStd !== undefined) {
-    const logStdVelocity = g.input(LOG_STD_VELOCITY, 'float32', [nVisible]);
-    const logStdGradient = sub(logStdStatistic(rbm, dataU, positive.mean), logStdStatistic(rbm, negativeU, negativeHidden));
-    const nextVelocity = add(mul(momentum, logStdVelocity), mul(learningRate, logStdGradient));
-    g.output(nextName(LOG_STD_VELOCITY), nextVelocity);
-    g.output(nextName(VISIBLE_LOG_STD), clampLogStd(add(rbm.visibleLogStd, nextVelocity)));
+  const plain = plainGradient(statistics);
+  for (const [name, value] of Object.entries(negative.outputs)) g.output(name, value);
+  if (negative.fast !== undefined) {
+    // FPCD: fast = fastDecay fast + fast_learning_rate (<.>_data - <.>_model), no penalties.
+    const fastLearningRate = g.input(stepNames.fastLearningRate, 'float32', []);
+    const gradient = likelihoodGradient(rbm, plain);
+    for (const key of parameterKeys) {
+      const fast = negative.fast[key];
+      g.output(nextName(fast.name), add(mul(fast, spec.fastDecay), mul(fastLearningRate, gradient[key])));
+    }
   }
 
-  for (const key of parameterKeys) {
-    const nextVelocity = add(mul(momentum, velocity[key]), mul(learningRate, gradient[key]));
-    g.output(nextName(velocityName(key)), nextVelocity);
-    g.output(nextName(parameterNames[key]), add(rbm[key], nextVelocity));
+  const terms: GradientTerms = { weightDecay, l1: spec.l1 };
+  if (spec.centering) {
+    const offsets = { visible: stateInput(stepNames.visibleOffset, [nVisible]), hidden: stateInput(stepNames.hiddenOffset, [nHidden]) };
+    g.output(nextName(offsets.visible.name), runningMean(offsets.visible, plain.means.dataU, OFFSET_DECAY));
+    g.output(nextName(offsets.hidden.name), runningMean(offsets.hidden, plain.means.dataHidden, OFFSET_DECAY));
+    Object.assign(terms, { offsets });
   }
-  if (chains !== undefined) g.output(nextName(stepNames.chains), negativeVisible);
-  return g;
+  if (spec.sparsityTarget !== undefined) {
+    const estimate = stateInput(stepNames.hiddenActivity, [nHidden], spec.sparsityTarget);
+    g.output(nextName(estimate.name), runningMean(estimate, plain.means.dataHidden, SPARSITY_DECAY));
+    Object.assign(terms, { sparsity: { estimate, target: spec.sparsityTarget, cost: spec.sparsityCost } });
+  }
+  const direction = ascentDirection(rbm, plain, terms);
+
+  const update = optimizerUpdate(spec, stateInput, { learningRate, momentum });
+  for (const key of parameterKeys) {
+    const next = update(rbm[key], direction[key]);
+    g.output(nextName(parameterNames[key]), key === 'weights' && spec.maxNorm > 0 ? limitColumnNorms(next, spec.maxNorm) : next);
+  }
+  if (rbm.visibleLogStd !== undefined) {
+    state.push({ name: VISIBLE_LOG_STD, dims: [nVisible], fill: 0 });
+    const logStdDirection = sub(logStdStatistic(rbm, statistics.dataU, statistics.dataHidden), logStdStatistic(rbm, statistics.modelU, statistics.modelHidden));
+    g.output(nextName(VISIBLE_LOG_STD), clampLogStd(update(rbm.visibleLogStd, logStdDirection)));
+  }
+  return { graph: g, state };
+}
+
+type StateInput = (name: string, dims: readonly number[], fill?: number) => Value;
+
+/** The optimiser as a function from a parameter and its ascent direction to its next value, adding its state. */
+function optimizerUpdate(spec: StepSpec, stateInput: StateInput, scalars: { learningRate: Value; momentum: Value }): (param: Value, direction: Value) => Value {
+  const g = scalars.learningRate.graph;
+  const dimsOf = (p: Value): number[] => p.shape as number[];
+  if (spec.optimizer === 'adam') {
+    const t = stateInput(stepNames.adamStep, []);
+    const tNext = add(t, 1);
+    g.output(nextName(t.name), tNext);
+    const ascentRate = neg(scalars.learningRate); // adamStep descends: p - lr m_hat / ..., and d is an ascent direction
+    return (param, direction) => {
+      const [mName, vName] = adamMomentNames(param.name);
+      const next = adamStep(param, direction, stateInput(mName, dimsOf(param)), stateInput(vName, dimsOf(param)), tNext, ascentRate, adamDecays);
+      g.output(nextName(mName), next.m);
+      g.output(nextName(vName), next.v);
+      return next.param;
+    };
+  }
+  return (param, direction) => {
+    const velocity = stateInput(velocityName(param.name), dimsOf(param));
+    const nextVelocity = add(mul(scalars.momentum, velocity), mul(scalars.learningRate, direction));
+    g.output(nextName(velocity.name), nextVelocity);
+    return add(param, nextVelocity);
+  };
+}
+
+/** W with each column (a hidden unit's incoming weights) scaled to norm at most c: W_j min(1, c / ||W_j||). */
+function limitColumnNorms(weights: Value, c: number): Value {
+  const norms = sqrt(reduceSum(mul(weights, weights), [0], { keepDims: true })); // [1, nHidden]
+  return mul(weights, minimum(div(c, maximum(norms, 1e-12)), 1));
 }
 
 /** <u (u - 2 a / sigma - h W^T)> over rows: -dE/d log sigma averaged, u = v / sigma [rows, nVisible], h [rows, nHidden]. */

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { RBM } from '../../src/models/rbm.js';
 import { LOG_STD_RANGE, VISIBLE_LOG_STD } from '../../src/models/rbm-graph.js';
 import { RandomStream } from '../../src/random/stream.js';
-import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { fit } from '../../src/training/fit.js';
-import { buildStepGraph, LOG_STD_VELOCITY, nextName, stepNames, velocityName } from '../../src/training/step-graph.js';
+import { stepNames } from '../../src/training/step-graph.js';
 import { gaussianBernoulliLogLikelihood } from '../reference/units-exact.js';
-import { minibatchFeeds } from '../helpers/step-feeds.js';
+import { runStep } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 2 });
 
@@ -61,28 +60,8 @@ function exactGradient(rbm: RBM, data: Matrix): Record<Key, Float64Array> {
 const LEARNING_RATE = 1e-3;
 
 async function stepEstimate(rbm: RBM, data: Matrix, chains: Matrix): Promise<Record<Key, Float32Array>> {
-  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 11 });
-  const zeros = (dims: number[]) => engine.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
-  const feeds: TensorMap = {
-    ...rbm.parameterFeeds(),
-    [velocityName('weights')]: zeros([rbm.nVisible, rbm.nHidden]),
-    [velocityName('visibleBias')]: zeros([rbm.nVisible]),
-    [velocityName('hiddenBias')]: zeros([rbm.nHidden]),
-    [LOG_STD_VELOCITY]: zeros([rbm.nVisible]),
-    ...minibatchFeeds(engine, data),
-    [stepNames.chains]: engine.float32(chains.data, [chains.rows, chains.cols]),
-    [stepNames.learningRate]: engine.scalar(LEARNING_RATE),
-    [stepNames.momentum]: engine.scalar(0),
-    [stepNames.weightDecay]: engine.scalar(0),
-  };
-  const out = await engine.withProgram(graph, (program) => program.run(feeds));
-  const change = (name: string, before: Float32Array) => (out[nextName(name)].data as Float32Array).map((x, i) => (x - before[i]) / LEARNING_RATE);
-  return {
-    weights: change('weights', rbm.params.weights),
-    visibleBias: change('visible_bias', rbm.params.visibleBias),
-    hiddenBias: change('hidden_bias', rbm.params.hiddenBias),
-    visibleLogStd: change(VISIBLE_LOG_STD, rbm.params.visibleLogStd!),
-  };
+  const { change } = await runStep(rbm, data, { state: { [stepNames.chains]: chains }, learningRate: LEARNING_RATE });
+  return { weights: change('weights'), visibleBias: change('visible_bias'), hiddenBias: change('hidden_bias'), visibleLogStd: change(VISIBLE_LOG_STD) };
 }
 
 describe('Gaussian visible units: the training step estimates the exact gradient', () => {

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import type { TensorMap } from '../../src/runtime/engine.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { buildStepGraph, nextName, stepNames, velocityName } from '../../src/training/step-graph.js';
+import { stepNames } from '../../src/training/step-graph.js';
 import { dataStatistics, modelStatistics } from '../reference/rbm-exact.js';
-import { minibatchFeeds } from '../helpers/step-feeds.js';
+import { runStep } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 2 });
 
@@ -28,26 +27,8 @@ function randomBinary(rows: number, cols: number, seed: number): Matrix {
  * the log-likelihood gradient <O>_data - <O>_model.
  */
 async function gradientEstimate(rbm: RBM, data: Matrix, k: number, chains?: Matrix): Promise<Record<string, Float32Array>> {
-  const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k, persistentChains: chains?.rows, seed: 11 });
-  const zeros = (n: number, dims: number[]) => engine.float32(new Float32Array(n), dims);
-  const feeds: TensorMap = {
-    ...rbm.parameterFeeds(),
-    [velocityName('weights')]: zeros(rbm.nVisible * rbm.nHidden, [rbm.nVisible, rbm.nHidden]),
-    [velocityName('visibleBias')]: zeros(rbm.nVisible, [rbm.nVisible]),
-    [velocityName('hiddenBias')]: zeros(rbm.nHidden, [rbm.nHidden]),
-    ...minibatchFeeds(engine, data),
-    [stepNames.learningRate]: engine.scalar(1),
-    [stepNames.momentum]: engine.scalar(0),
-    [stepNames.weightDecay]: engine.scalar(0),
-    ...(chains === undefined ? {} : { [stepNames.chains]: engine.float32(chains.data, [chains.rows, chains.cols]) }),
-  };
-  const out = await engine.withProgram(graph, (program) => program.run(feeds));
-  const change = (name: string, before: Float32Array) => (out[nextName(name)].data as Float32Array).map((x, i) => x - before[i]);
-  return {
-    weights: change('weights', rbm.params.weights),
-    visibleBias: change('visible_bias', rbm.params.visibleBias),
-    hiddenBias: change('hidden_bias', rbm.params.hiddenBias),
-  };
+  const { change } = await runStep(rbm, data, { spec: { k }, state: chains && { [stepNames.chains]: chains } });
+  return { weights: change('weights'), visibleBias: change('visible_bias'), hiddenBias: change('hidden_bias') };
 }
 
 function expectGradient(estimate: Record<string, Float32Array>, rbm: RBM, data: Matrix, tolerance: number): void {

@@ -11,12 +11,12 @@ import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { buildStepGraph, nextName, stepNames, velocityName } from '../../src/training/step-graph.js';
+import { nextName, stepNames } from '../../src/training/step-graph.js';
 import { contrastiveSurrogate } from '../../src/training/surrogate.js';
 import { bernoulli } from '../../src/units/index.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { hiddenMeanOf, type SmallRbm } from '../reference/rbm-exact.js';
-import { minibatchFeeds } from '../helpers/step-feeds.js';
+import { runStep } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -111,26 +111,12 @@ describe('contrastive surrogate loss of a Bernoulli RBM', () => {
     const chains = randomBinary(6, 8);
     // One step with learning rate 1 and no momentum or decay: the parameter change is the step's statistics;
     // chains_next holds the negative samples v- that they use.
-    const graph = buildStepGraph({ ...rbm, nExamples: data.rows, batchSize: data.rows, k: 1, persistentChains: chains.rows, seed: 21 });
-    const zeros = (dims: number[]) => engine.float32(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
-    const feeds: TensorMap = {
-      ...rbm.parameterFeeds(),
-      [velocityName('weights')]: zeros([nVisible, nHidden]),
-      [velocityName('visibleBias')]: zeros([nVisible]),
-      [velocityName('hiddenBias')]: zeros([nHidden]),
-      ...minibatchFeeds(engine, data),
-      [stepNames.chains]: engine.float32(chains.data, [chains.rows, nVisible]),
-      [stepNames.learningRate]: engine.scalar(1),
-      [stepNames.momentum]: engine.scalar(0),
-      [stepNames.weightDecay]: engine.scalar(0),
-    };
-    const out = await engine.withProgram(graph, (program) => program.run(feeds));
+    const { out, change } = await runStep(rbm, data, { state: { [stepNames.chains]: chains }, seed: 21 });
     const negative = matrix(out[nextName(stepNames.chains)].data as Float32Array, chains.rows, nVisible);
     const got = await surrogateGradients(rbm, data, negative);
     const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias' } as const;
     for (const key of ['weights', 'visibleBias', 'hiddenBias'] as const) {
-      const step = (out[nextName(names[key])].data as Float32Array).map((x, i) => x - rbm.params[key][i]);
-      expectAllClose(got[key].map((x) => -x), step, { rtol: 1e-5, atol: 1e-6 }, key);
+      expectAllClose(got[key].map((x) => -x), change(names[key]), { rtol: 1e-5, atol: 1e-6 }, key);
     }
   });
 });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../src/graph/graph.js';
+import { parameterInputs } from '../../src/models/rbm-graph.js';
+import { RBM } from '../../src/models/rbm.js';
+import { RandomStream } from '../../src/random/stream.js';
+import { createNodeEngine } from '../../src/runtime/node.js';
+import { temperatureLadder, temperingStep } from '../../src/samplers/tempering.js';
+import { bernoulli } from '../../src/units/index.js';
+import { freeEnergyOf, visibleState } from '../reference/rbm-exact.js';
+
+const engine = createNodeEngine({ threads: 2 });
+
+/** p_beta(v) of the RBM with couplings tempered by beta, by enumeration: exp(-F(v; beta W)) / Z_beta. */
+function temperedMarginal(rbm: RBM, beta: number): Float64Array {
+  const tempered = { ...rbm, ...rbm.params, weights: rbm.params.weights.map((w) => w * beta) };
+  const weights = Float64Array.from({ length: 2 ** rbm.nVisible }, (_, s) => Math.exp(-freeEnergyOf(tempered, visibleState(rbm.nVisible, s))));
+  const z = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / z);
+}
+
+describe('parallel tempering', () => {
+  it('has the default ladder from 1 down to 1 / replicas', () => {
+    expect(Array.from(temperatureLadder(4))).toEqual([1, 0.75, 0.5, 0.25]);
+    expect(() => temperatureLadder(1)).toThrow(/temperatures/);
+  });
+
+  it('leaves every replica at its exact tempered distribution, with swaps accepted', async () => {
+    // Strong couplings make the beta = 1 marginal multimodal; each replica's visible histogram must match
+    // p_beta(v) by enumeration, which fails when the swap's acceptance ratio is wrong.
+    const nVisible = 5;
+    const nHidden = 3;
+    const rbm = RBM.create(engine, { nVisible, nHidden, seed: 2, weightScale: 2.5 });
+    const rng = new RandomStream(3);
+    rbm.params.visibleBias.forEach((_, i, a) => (a[i] = -1 + 0.3 * rng.normal()));
+    const betas = Float32Array.from([1, 0.6, 0.3]);
+    const chains = 2000;
+    const g = new Graph('pt-test', 5);
+    const values = parameterInputs(g, nVisible, nHidden, { visible: bernoulli, hidden: bernoulli });
+    const step = temperingStep(values, g.input('chains', 'float32', [betas.length * chains, nVisible]), betas, chains, 1);
+    g.output('chains_next', step.chains);
+    g.output('swap_rate', step.swapRate);
+
+    const counts = Array.from(betas, () => new Float64Array(2 ** nVisible));
+    const swapRate = new Float64Array(betas.length - 1);
+    let state = new Float32Array(betas.length * chains * nVisible);
+    const burnIn = 30;
+    const steps = 130;
+    await engine.withProgram(g, async (program) => {
+      for (let t = 0; t < steps; t++) {
+        const out = await program.run({ ...rbm.parameterFeeds(), chains: engine.float32(state, [betas.length * chains, nVisible]) });
+        state = out.chains_next.data as Float32Array;
+        if (t < burnIn) continue;
+        (out.swap_rate.data as Float32Array).forEach((x, r) => (swapRate[r] += x / (steps - burnIn)));
+        for (let row = 0; row < betas.length * chains; row++) {
+          let s = 0;
+          for (let i = 0; i < nVisible; i++) s += state[row * nVisible + i] << i;
+          counts[Math.floor(row / chains)][s] += 1;
+        }
+      }
+    });
+    betas.forEach((beta, r) => {
+      const exact = temperedMarginal(rbm, beta);
+      const total = counts[r].reduce((a, b) => a + b, 0);
+      const tv = 0.5 * exact.reduce((acc, p, s) => acc + Math.abs(p - counts[r][s] / total), 0);
+      expect(tv, `replica ${r} (beta ${beta})`).toBeLessThan(0.015);
+    });
+    for (const rate of swapRate) expect(rate).toBeGreaterThan(0.05);
+    for (const rate of swapRate) expect(rate).toBeLessThan(0.999);
+  });
+});
