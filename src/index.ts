@@ -10,7 +10,10 @@ export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type Sampl
 export { fillIn, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
 export { DBN, fitDbn, layerParameterName, type DbnCreateOptions, type DbnFitCallbacks, type DbnSampleOptions, type LayerEpochRecord } from './models/dbn.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
-export { decodeDbn, encodeDbn, loadAnyModel, loadDbn, loadRbmStack, saveDbn, type AnyModel } from './io/dbn-file.js';
+export { decodeDbm, decodeDbn, encodeDbm, encodeDbn, loadAnyModel, loadDbm, loadDbn, loadRbmStack, saveDbm, saveDbn, type AnyModel } from './io/dbn-file.js';
+export { DBM, dbmNames, defaultDbmFitOptions, fitDbm, type DbmCreateOptions, type DbmEpochRecord, type DbmFitOptions, type DbmParameters } from './models/dbm.js';
+export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './models/dbm-pretrain.js';
+export { centredBiases, plainBiases } from './models/dbm-centering.js';
 export { unitType, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
 export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
 export { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from './training/options.js';

@@ -1,9 +1,11 @@
 /**
- * Greedy layer-wise pretraining of a DBM with 2 hidden layers (Salakhutdinov & Hinton 2009; Deep Learning
- * 20.4.4). In the DBM, h1 hears both v and h2; an RBM trained alone hears one side only. So the bottom RBM
- * is trained with its visible layer doubled (two tied copies of v: p(h1 | v) = sigmoid(c + 2 W^T v) while
- * p(v | h1) = sigmoid(a + W h1)), and the top RBM with its hidden layer doubled (p(h1 | h2) = sigmoid(b + 2 W h2),
- * p(h2 | h1) = sigmoid(c' + W^T h1)); the top one learns h1 drawn from the bottom's doubled posterior.
+ * Greedy layer-wise pretraining of a DBM (Salakhutdinov & Hinton 2009, 2012; Deep Learning 20.4.4). In the
+ * DBM, h1 hears both v and h2; an RBM trained alone hears one side only. So the bottom RBM is trained with its
+ * visible layer doubled (two tied copies of v: p(h1 | v) = sigmoid(c + 2 W^T v) while p(v | h1) =
+ * sigmoid(a + W h1)), and the top RBM with its hidden layer doubled (p(h1 | h2) = sigmoid(b + 2 W h2),
+ * p(h2 | h1) = sigmoid(c' + W^T h1)); with more than 2 hidden layers, each RBM in the middle doubles both
+ * (p(h_{l+1} | h_l) = sigmoid(c + 2 W^T h_l), p(h_l | h_{l+1}) = sigmoid(b + 2 W h_{l+1})). Each RBM learns
+ * the layer below drawn from the doubled posteriors of the RBMs under it.
  *
  * An RBM with tied copies: visible copies x_1..x_r and hidden copies y_1..y_s share a, c, W, so with
  * X = sum x_k and Y = sum y_k the energy is -a.X - c.Y - X^T W Y and, summing the s hidden copies out,
@@ -13,8 +15,8 @@
  * hidden copy from sigmoid(c + W^T X), every visible copy from sigmoid(a + W Y).
  *
  * Composition: the DBM takes W0 and W1 as they are, the visible bias a of the bottom RBM, the top's hidden bias,
- * and for h1 the mean of the two RBMs' biases: the geometric mean of their conditionals of h1,
- * sigmoid((c + 2 W0^T v + b + 2 W1 h2) / 2), is the DBM's.
+ * and for each middle layer the mean of the two RBMs' biases: the geometric mean of their conditionals of h1,
+ * sigmoid((c + 2 W0^T v + b + 2 W1 h2) / 2), is the DBM's (likewise for every middle layer).
  */
 import { stopGradient } from '../autodiff/stop-gradient.js';
 import { Graph, type Value } from '../graph/graph.js';
@@ -131,23 +133,40 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
 }
 
 /**
- * Pretrain a DBM of `sizes` [n0, n1, n2] on `data` (see the file comment): the bottom RBM with doubled visible
- * copies, the top one on one draw of h1 ~ sigmoid(c + 2 W0^T v) with doubled hidden copies, each for
- * `options.epochs` epochs; returns the composed DBM (epochsTrained 0: joint training comes next).
+ * The copies of the RBM between layers l and l + 1 of a DBM with L hidden layers: the bottom one doubles its
+ * visible layer, the top one its hidden layer, the middle ones both (each middle layer hears two neighbours in
+ * the DBM; Salakhutdinov & Hinton 2012).
+ */
+export function pretrainingCopies(l: number, depth: number): Copies {
+  return { visible: l === depth - 1 ? 1 : 2, hidden: l === 0 ? 1 : 2 };
+}
+
+/**
+ * Pretrain a DBM of `sizes` [n_0, n_1, ..., n_L] (L >= 2) on `data` (see the file comment): RBM l with
+ * `pretrainingCopies(l, L)`, trained on one draw of the doubled up-pass h_l ~ sigmoid(c + 2 W^T h_{l-1}) of
+ * the data through the RBMs below, each for `options.epochs` epochs; returns the composed DBM (epochsTrained
+ * 0: joint training comes next).
  */
 export async function pretrainDbm(engine: Engine, sizes: readonly number[], data: Matrix, options: Partial<DbmFitOptions> = {}): Promise<DBM> {
-  if (sizes.length !== 3) throw new RangeError(`pretraining by weight doubling takes 2 hidden layers, got ${sizes.length - 1}`);
+  if (sizes.length < 3) throw new RangeError(`a DBM has 2 or more hidden layers, got ${sizes.length - 1}`);
+  const depth = sizes.length - 1;
   const rng = new RandomStream(options.seed ?? 0);
-  const bottom = RBM.create(engine, { nVisible: sizes[0], nHidden: sizes[1], seed: rng.seed() });
-  await fitTiedRbm(bottom, data, { visible: 2, hidden: 1 }, { ...options, seed: rng.seed() });
-  const doubled = new RBM(engine, { nVisible: sizes[0], nHidden: sizes[1] }, { ...bottom.params, weights: bottom.params.weights.map((x) => 2 * x) });
-  const means = await doubled.transform(data);
-  const h1 = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
-  const top = RBM.create(engine, { nVisible: sizes[1], nHidden: sizes[2], seed: rng.seed() });
-  await fitTiedRbm(top, h1, { visible: 1, hidden: 2 }, { ...options, seed: rng.seed() });
-  const middle = Float32Array.from(bottom.params.hiddenBias, (c, j) => (c + top.params.visibleBias[j]) / 2);
+  const rbms: RBM[] = [];
+  let input = data;
+  for (let l = 0; l < depth; l++) {
+    const rbm = RBM.create(engine, { nVisible: sizes[l], nHidden: sizes[l + 1], seed: rng.seed() });
+    await fitTiedRbm(rbm, input, pretrainingCopies(l, depth), { ...options, seed: rng.seed() });
+    rbms.push(rbm);
+    if (l + 1 < depth) {
+      const doubled = new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { ...rbm.params, weights: rbm.params.weights.map((x) => 2 * x) });
+      const means = await doubled.transform(input);
+      input = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+    }
+  }
+  const hiddenBias = (l: number): Float32Array =>
+    l === depth ? rbms[depth - 1].params.hiddenBias.slice() : Float32Array.from(rbms[l - 1].params.hiddenBias, (c, j) => (c + rbms[l].params.visibleBias[j]) / 2);
   return new DBM(engine, sizes, {
-    weights: [bottom.params.weights.slice(), top.params.weights.slice()],
-    biases: [bottom.params.visibleBias.slice(), middle, top.params.hiddenBias.slice()],
+    weights: rbms.map((r) => r.params.weights.slice()),
+    biases: sizes.map((_, l) => (l === 0 ? rbms[0].params.visibleBias.slice() : hiddenBias(l))),
   });
 }

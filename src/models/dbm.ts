@@ -21,8 +21,10 @@
  * persistent chains of all layers, written as the surrogate loss
  *   mean_batch E(v, mu(v)) - mean_chains E(x_chains),   mu and chains held constant,
  * whose gradient is <dE/dtheta>_data - <dE/dtheta>_model, minimised by SGD with momentum and weight decay
- * (addMinimizer): one graph run per minibatch.
+ * (addMinimizer): one graph run per minibatch. With `centering`, the step follows the centred gradient mapped
+ * back to the plain parameters (dbm-centering.ts), the offsets being state of the step.
  */
+import { gradients } from '../autodiff/gradients.js';
 import { stopGradient } from '../autodiff/stop-gradient.js';
 import { Graph, type Value } from '../graph/graph.js';
 import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
@@ -32,10 +34,11 @@ import { mapRows } from '../runtime/rows.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
 import { DivergenceError } from '../training/fit.js';
 import { PingPongState } from '../training/graph-state.js';
-import { addMinimizer, optimizerNames } from '../training/optimizers.js';
+import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from '../training/optimizers.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
 import { nextName, stepNames } from '../training/step-graph.js';
 import { bernoulli } from '../units/bernoulli.js';
+import { centredDirection, runningOffset } from './dbm-centering.js';
 import { RBM, type Samples } from './rbm.js';
 
 /** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
@@ -44,6 +47,7 @@ export const dbmNames = {
   bias: (layer: number): string => (layer === 0 ? 'visible_bias_0' : `hidden_bias_${layer - 1}`),
   mean: (layer: number): string => `mean_${layer}`,
   chains: (layer: number): string => `chains_${layer}`,
+  offset: (layer: number): string => `offset_${layer}`,
   visible: 'visible',
   bound: 'bound_term',
 } as const;
@@ -308,6 +312,8 @@ export interface DbmFitOptions {
   readonly k: number;
   /** Mean-field sweeps of the positive phase. */
   readonly meanFieldIterations: number;
+  /** Follow the centred gradient (dbm-centering.ts), offsets the running means of each layer's mean-field means on data. */
+  readonly centering: boolean;
   readonly seed: number;
 }
 
@@ -320,6 +326,7 @@ export const defaultDbmFitOptions: DbmFitOptions = {
   chains: 100,
   k: 5,
   meanFieldIterations: 10,
+  centering: false,
   seed: 0,
 };
 
@@ -346,7 +353,7 @@ export function buildDbmStep(
   nExamples: number,
   o: DbmFitOptions,
   seed: number,
-): { graph: Graph; optimizerState: { name: string; dims: readonly number[]; fill: number }[] } {
+): { graph: Graph; optimizerState: StateTensor[] } {
   const g = new Graph('dbm-step', seed);
   const p = dbmInputs(g, sizes);
   const data = gatheredMinibatch(g, batchRowsInput(g, o.batchSize), nExamples, sizes[0]);
@@ -357,13 +364,31 @@ export function buildDbmStep(
   const positive = reduceMean(energy(p, means.map((m) => stopGradient(m))), [0]);
   const negative = reduceMean(energy(p, chains.map((c) => stopGradient(c))), [0]);
   const loss = sub(positive, negative);
-  const optimizerState = addMinimizer(loss, [...p.weights.map((w) => ({ param: w })), ...p.biases.map((b) => ({ param: b, decay: false }))], {
-    optimizer: 'sgd',
-    momentum: o.momentum,
-    weightDecay: o.weightDecay,
-  });
+  const params = [...p.weights.map((w) => ({ param: w })), ...p.biases.map((b) => ({ param: b, decay: false }))];
+  const optimizer = { optimizer: 'sgd' as const, momentum: o.momentum, weightDecay: o.weightDecay };
+  let optimizerState: StateTensor[];
+  if (!o.centering) {
+    optimizerState = addMinimizer(loss, params, optimizer);
+  } else {
+    const offsets = sizes.map((n, l) => g.input(dbmNames.offset(l), 'float32', [n]));
+    offsets.forEach((b, l) => g.output(nextName(b.name), runningOffset(b, reduceMean(means[l], [0]))));
+    const grads = gradients(loss, params.map((x) => x.param));
+    const L = p.weights.length;
+    const d = centredDirection(grads.slice(0, L), grads.slice(L), offsets);
+    optimizerState = addOptimizer(g, params.map((x, i) => ({ ...x, grad: [...d.weights, ...d.biases][i] })), optimizer);
+  }
   g.output('loss', loss);
   return { graph: g, optimizerState };
+}
+
+/** The mean over the rows of `data` of each layer's mean-field means [v, mu_1, ..., mu_L]: the starting offsets of centering. */
+async function dataMeans(dbm: DBM, data: Matrix, iterations: number): Promise<Float32Array[]> {
+  const columnMeans = (m: Matrix): Float32Array => {
+    const out = new Float64Array(m.cols);
+    for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) out[j] += m.data[r * m.cols + j];
+    return Float32Array.from(out, (x) => x / m.rows);
+  };
+  return [data, ...(await dbm.meanField(data, iterations))].map(columnMeans);
 }
 
 /** What `fitDbm` reports per epoch. */
@@ -400,6 +425,7 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
     ...dbm.params.weights.map((w, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], initial: w })),
     ...dbm.params.biases.map((b, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], initial: b })),
     ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
+    ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
   const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });

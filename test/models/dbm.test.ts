@@ -10,7 +10,7 @@ import { annealedImportanceSampling } from '../../src/estimators/ais.js';
 import { baseRateBiases } from '../../src/estimators/annealing.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { DBM, fitDbm } from '../../src/models/dbm.js';
-import { fitTiedRbm, pretrainDbm } from '../../src/models/dbm-pretrain.js';
+import { fitTiedRbm, pretrainDbm, pretrainingCopies } from '../../src/models/dbm-pretrain.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
@@ -176,6 +176,29 @@ describe('layer-wise pretraining (weight doubling)', () => {
     const pretrained = await boundOf(dbm);
     expect(pretrained).toBeGreaterThan(fresh + 1);
     await fitDbm(dbm, data, { epochs: 100, batchSize: 2, learningRate: 0.02, chains: 20, seed: 5 });
+    expect(await boundOf(dbm)).toBeGreaterThan(fresh + 1);
+  });
+
+  it('pretrainingCopies: the bottom RBM doubles its visible layer, the top its hidden layer, the middle ones both', () => {
+    expect([0, 1].map((l) => pretrainingCopies(l, 2))).toEqual([{ visible: 2, hidden: 1 }, { visible: 1, hidden: 2 }]);
+    expect([0, 1, 2, 3].map((l) => pretrainingCopies(l, 4))).toEqual([
+      { visible: 2, hidden: 1 },
+      { visible: 2, hidden: 2 },
+      { visible: 2, hidden: 2 },
+      { visible: 1, hidden: 2 },
+    ]);
+  });
+
+  it('a DBM of 3 hidden layers: pretraining composes one whose bound (exact log Z) beats a fresh one', async () => {
+    const data = barsAndStripes(3).examples;
+    const sizes = [9, 6, 4, 3];
+    const boundOf = async (d: DBM) => {
+      const b = await d.variationalBound(data, await exactLogPartition(d.bipartiteRbm()));
+      return b.reduce((a, x) => a + x, 0) / b.length;
+    };
+    const dbm = await pretrainDbm(engine, sizes, data, { epochs: 200, batchSize: 2, learningRate: 0.1, chains: 20, k: 1, seed: 6 });
+    expect(dbm.sizes).toEqual(sizes);
+    const fresh = await boundOf(DBM.create(engine, { sizes, seed: 1, weightScale: 0.1 }));
     expect(await boundOf(dbm)).toBeGreaterThan(fresh + 1);
   });
 });
