@@ -56,18 +56,25 @@ export function loadModelData(
   source = 'the model',
 ): Dataset {
   const data = loadData(spec, binarization, model.visible.name, model.nVisible);
+  const stats = modelStandardization(metadata, model.nVisible, source);
+  return stats === undefined ? data : standardize(data, stats);
+}
+
+/**
+ * The standardisation a model was trained with (its metadata STANDARDIZE_KEY), or undefined when it was not;
+ * a UserError naming `source` when the metadata is not {mean, std} with `nVisible` finite numbers each.
+ */
+export function modelStandardization(metadata: Record<string, string>, nVisible: number, source = 'the model'): ColumnStatistics | undefined {
   const text = metadata[STANDARDIZE_KEY];
-  if (text === undefined) return data;
-  let stats: ColumnStatistics;
+  if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as { mean?: unknown; std?: unknown };
     const numbers = (x: unknown): Float64Array => {
-      if (!Array.isArray(x) || x.length !== model.nVisible || !x.every((y) => typeof y === 'number' && Number.isFinite(y))) throw new Error('bad');
+      if (!Array.isArray(x) || x.length !== nVisible || !x.every((y) => typeof y === 'number' && Number.isFinite(y))) throw new Error('bad');
       return Float64Array.from(x as number[]);
     };
-    stats = { mean: numbers(parsed.mean), std: numbers(parsed.std) };
+    return { mean: numbers(parsed.mean), std: numbers(parsed.std) };
   } catch {
-    throw new UserError(`${source}: its "${STANDARDIZE_KEY}" metadata is not {mean, std} with ${model.nVisible} finite numbers each`);
+    throw new UserError(`${source}: its "${STANDARDIZE_KEY}" metadata is not {mean, std} with ${nVisible} finite numbers each`);
   }
-  return standardize(data, stats);
 }

@@ -8,15 +8,16 @@ import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { classifyCommand } from './commands/classify.js';
+import { denoiseCommand } from './commands/denoise.js';
 
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
   const program = new Command('boltzmann')
-    .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify')
+    .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify, denoise')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand(), classifyCommand()]) {
+  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand(), classifyCommand(), denoiseCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

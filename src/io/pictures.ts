@@ -38,16 +38,23 @@ export function imagesPicture(images: Matrix, shape: ImageShape, columns = 10): 
  * Originals and their reconstructions in alternating rows of `columns`: row 2j holds originals
  * j*columns .. (j+1)*columns - 1, row 2j+1 their reconstructions. Both [n, nVisible] with values in [0, 1].
  */
-export function reconstructionsPicture(originals: Matrix, reconstructions: Matrix, shape: ImageShape, columns = 10): RgbaImage {
-  const n = originals.rows;
+export const reconstructionsPicture = (originals: Matrix, reconstructions: Matrix, shape: ImageShape, columns = 10): RgbaImage =>
+  interleavedPicture([originals, reconstructions], shape, columns);
+
+/**
+ * Several versions of the same images (say clean, corrupted, restored: each [n, nVisible] with values in
+ * [0, 1]) in interleaved rows of `columns`: with m versions, row m*j + k holds images j*columns ..
+ * (j+1)*columns - 1 of version k.
+ */
+export function interleavedPicture(versions: readonly Matrix[], shape: ImageShape, columns = 10): RgbaImage {
+  const { rows: n, cols } = versions[0];
+  const m = versions.length;
   const rows = Math.ceil(n / columns);
-  const tiles = new Float32Array(2 * rows * columns * originals.cols).fill(0);
+  const tiles = new Float32Array(m * rows * columns * cols).fill(0);
   for (let r = 0; r < n; r++) {
     const row = Math.floor(r / columns);
     const col = r % columns;
-    const at = (k: number): number => ((2 * row + k) * columns + col) * originals.cols;
-    tiles.set(originals.data.subarray(r * originals.cols, (r + 1) * originals.cols), at(0));
-    tiles.set(reconstructions.data.subarray(r * originals.cols, (r + 1) * originals.cols), at(1));
+    versions.forEach((version, k) => tiles.set(version.data.subarray(r * cols, (r + 1) * cols), ((m * row + k) * columns + col) * cols));
   }
-  return imagesPicture(matrix(tiles, 2 * rows * columns, originals.cols), shape, columns);
+  return imagesPicture(matrix(tiles, m * rows * columns, cols), shape, columns);
 }

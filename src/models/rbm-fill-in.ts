@@ -1,12 +1,13 @@
 /**
  * Filling in (and denoising) with an RBM: block Gibbs sampling with some visible units clamped to observed
- * values, so that the chain samples the others from p(v_missing | v_observed). Browser-safe: no node: imports.
+ * values, so that the chain samples the others from p(v_missing | v_observed), and optionally with evidence
+ * fields from noisy observations, so that it samples p(v | noisy v). Browser-safe: no node: imports.
  */
 import { Graph, type Value } from '../graph/graph.js';
 import { add, greater, mul, slice, where } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { parameterInputs, sampleHidden, sampleVisible, type RbmValues } from './rbm-graph.js';
+import { parameterInputs, sampleHidden, visibleField, visibleStd, type RbmValues } from './rbm-graph.js';
 import type { RbmShape } from './rbm-inference.js';
 import { gibbsRuns, type RBM } from './rbm.js';
 
@@ -20,6 +21,13 @@ export interface FillInOptions {
   readonly averageOver?: number;
   /** Seed of the chains' randomness (default 0). */
   readonly seed?: number;
+  /**
+   * A field e [rows, nVisible] added to each visible unit's field (in the units' own coordinates, v / sigma for
+   * Gaussian units): soft evidence, multiplying p(v) by exp(e . v). With e the log-likelihood ratios of noisy
+   * observations v~ of the units (see `noiseEvidence` in data/corrupt.ts) the chain samples the posterior
+   * p(v | v~) instead of drifting away from v~. Default none (0).
+   */
+  readonly evidence?: Matrix;
 }
 
 /** The result of `fillIn`, both [rows, nVisible], the observed units holding their given values. */
@@ -40,15 +48,17 @@ export const fillInNames = {
   observed: 'observed',
   meanSum: 'mean_sum',
   meanWeights: 'mean_weights',
+  evidence: 'evidence',
   visibleNext: 'visible_next',
   meanSumNext: 'mean_sum_next',
 } as const;
 
 /**
  * `steps` clamped block Gibbs steps as one graph. Inputs: the parameters, `visible` [rows, nVisible] (the chain,
- * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `mean_sum`
- * [rows, nVisible] and `mean_weights` [steps]. Each step draws h ~ p(h | v), then v' ~ p(v | h) and keeps v
- * where observed: v <- observed ? v : v'; outputs the chain after the last step as `visible_next` and
+ * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `evidence`
+ * [rows, nVisible], `mean_sum` [rows, nVisible] and `mean_weights` [steps]. Each step draws h ~ p(h | v), then
+ * v' ~ p(v | h) with the visible field raised by the evidence, and keeps v where observed:
+ * v <- observed ? v : v'; outputs the chain after the last step as `visible_next` and
  * `mean_sum_next` = mean_sum + sum_s mean_weights[s] E[v | h_s].
  */
 export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph {
@@ -58,9 +68,10 @@ export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph
   let v = g.input(fillInNames.visible, 'float32', [...dims]);
   const isObserved = greater(g.input(fillInNames.observed, 'float32', [...dims]), 0.5);
   let meanSum = g.input(fillInNames.meanSum, 'float32', [...dims]);
+  const evidence = g.input(fillInNames.evidence, 'float32', [...dims]);
   const weights = g.input(fillInNames.meanWeights, 'float32', [steps]);
   for (let s = 0; s < steps; s++) {
-    const step = clampedGibbsStep(rbm, v, isObserved);
+    const step = clampedGibbsStep(rbm, v, isObserved, evidence);
     v = step.sample;
     meanSum = add(meanSum, mul(step.mean, slice(weights, [s], [s + 1], [0])));
   }
@@ -69,24 +80,31 @@ export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph
   return g;
 }
 
-/** One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept: draw and E[v | h]. */
-function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value): { sample: Value; mean: Value } {
-  const next = sampleVisible(rbm, sampleHidden(rbm, v).sample);
-  return { sample: where(isObserved, v, next.sample), mean: next.mean };
+/**
+ * One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept and `evidence` added to
+ * the visible field: the draw and E[v | h] (for Gaussian units sigma u, u drawn in the units' coordinates).
+ */
+function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value, evidence: Value): { sample: Value; mean: Value } {
+  const field = add(visibleField(rbm, sampleHidden(rbm, v).sample), evidence);
+  const mean = rbm.visible.mean(field);
+  const std = visibleStd(rbm);
+  const inDataUnits = (u: Value): Value => (std === undefined ? u : mul(u, std));
+  return { sample: where(isObserved, v, inDataUnits(rbm.visible.sample(field, mean))), mean: inDataUnits(mean) };
 }
 
 /**
  * Fill in the missing units of each row of `visible` [rows, nVisible] by block Gibbs sampling with the observed
  * ones clamped: `observed` [rows, nVisible] is 1 where a unit is observed (kept at its value in `visible`) and 0
  * where it is missing or untrusted (its value in `visible` is only where the chain starts). The chain's
- * stationary distribution is p(v_missing | v_observed). A softmax group is one categorical variable: it is
- * observed or missing as a whole. With no unit observed, the chain is plain Gibbs from `visible`: a few steps
- * (and `averageOver` all of them) give a denoised version of a corrupted `visible`; many steps forget it.
+ * stationary distribution is p(v_missing | v_observed) (times exp(e . v) with `evidence` e). A softmax group is
+ * one categorical variable: it is observed or missing as a whole. Cleaning a noisy image v~ is the case of no
+ * unit observed: with the noise's evidence the chain samples p(v | v~); without, it is plain Gibbs from v~, which
+ * a few steps (`averageOver` all of them) smooth towards the model and many steps forget.
  */
 export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, options: FillInOptions = {}): Promise<FillIn> {
   const { steps = 100, seed = 0 } = options;
   const averageOver = options.averageOver ?? Math.ceil(steps / 2);
-  checkFillIn(rbm, visible, observed);
+  checkFillIn(rbm, visible, observed, options.evidence);
   if (!(Number.isInteger(averageOver) && averageOver >= 1 && averageOver <= steps)) {
     throw new Error(`fillIn: averageOver must be an integer from 1 to steps (${steps}), got ${averageOver}`);
   }
@@ -94,6 +112,7 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
   const dims = [visible.rows, visible.cols];
   const seeds = new RandomStream(seed);
   const mask = engine.float32(observed.data, dims);
+  const evidence = engine.float32(options.evidence?.data ?? new Float32Array(visible.data.length), dims);
   let state: { visible: Float32Array; meanSum: Float32Array } = { visible: visible.data, meanSum: new Float32Array(visible.data.length) };
   let done = 0;
   for (const { stepsPerRun, count } of gibbsRuns(steps)) {
@@ -104,6 +123,7 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
           ...rbm.parameterFeeds(),
           [fillInNames.visible]: engine.float32(state.visible, dims),
           [fillInNames.observed]: mask,
+          [fillInNames.evidence]: evidence,
           [fillInNames.meanSum]: engine.float32(state.meanSum, dims),
           [fillInNames.meanWeights]: engine.float32(weights, [stepsPerRun]),
         });
@@ -116,10 +136,10 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
 }
 
 /** Shapes agree with the model, the mask is 0/1, and each softmax group is observed or missing as a whole. */
-function checkFillIn(rbm: RBM, visible: Matrix, observed: Matrix): void {
+function checkFillIn(rbm: RBM, visible: Matrix, observed: Matrix, evidence: Matrix | undefined): void {
   if (visible.cols !== rbm.nVisible) throw new Error(`fillIn: visible has ${visible.cols} units per row but the model has ${rbm.nVisible}`);
-  if (observed.rows !== visible.rows || observed.cols !== visible.cols) {
-    throw new Error(`fillIn: observed is ${observed.rows} x ${observed.cols}, visible ${visible.rows} x ${visible.cols}`);
+  for (const [name, m] of [['observed', observed], ['evidence', evidence ?? visible]] as const) {
+    if (m.rows !== visible.rows || m.cols !== visible.cols) throw new Error(`fillIn: ${name} is ${m.rows} x ${m.cols}, visible ${visible.rows} x ${visible.cols}`);
   }
   const k = rbm.visible.groupSize;
   for (let i = 0; i < observed.data.length; i++) {

@@ -98,6 +98,27 @@ describe('fillIn samples p(v_missing | v_observed)', () => {
     });
   }
 
+  it('evidence e: with no unit observed the draws follow p(v) exp(e . v), the RBM whose visible bias is a + e', async () => {
+    const nVisible = 6;
+    const rbm = randomRbm(nVisible, 4, 'bernoulli', 6);
+    const rng = new RandomStream(9);
+    const e = Array.from({ length: nVisible }, () => 2 * rng.normal());
+    const shifted = new RBM(engine, { nVisible, nHidden: 4 }, { ...rbm.params, visibleBias: rbm.params.visibleBias.map((a, i) => a + e[i]) });
+    const exact = exactConditional(shifted, new Array<number>(nVisible).fill(0), [...new Array<number>(nVisible).keys()], 'bernoulli');
+    const prior = exactConditional(rbm, new Array<number>(nVisible).fill(0), [...new Array<number>(nVisible).keys()], 'bernoulli');
+    expect(totalVariation(exact.p, prior.p)).toBeGreaterThan(0.3);
+    const chains = 4000;
+    const evidence = matrix(Float32Array.from({ length: chains * nVisible }, (_, i) => e[i % nVisible]), chains, nVisible);
+    const none = matrix(new Float32Array(chains * nVisible), chains, nVisible);
+    const { samples } = await fillIn(rbm, none, none, { steps: 30, seed: 2, evidence });
+    const counts = new Array<number>(exact.states.length).fill(0);
+    for (let r = 0; r < chains; r++) {
+      const row = Array.from(samples.data.subarray(r * nVisible, (r + 1) * nVisible));
+      counts[exact.states.findIndex((x) => x.every((y, t) => y === row[t]))]++;
+    }
+    expect(totalVariation(counts.map((c) => c / chains), exact.p)).toBeLessThan(0.06);
+  });
+
   it('Gaussian visible units: the means match E[v_missing | v_observed] by enumerating the hidden units', async () => {
     const nVisible = 5;
     const nHidden = 3;
@@ -139,6 +160,7 @@ describe('fillIn checks its input', () => {
     await expect(fillIn(rbm, v, matrix(Float32Array.from([1, 1, 0, 0, 0, 0]), 1, 6))).rejects.toThrow(/group 0 of row 0 is partly observed/);
     await expect(fillIn(rbm, v, matrix(Float32Array.from([1, 1, 1, 0.5, 0.5, 0.5]), 1, 6))).rejects.toThrow(/0 or 1/);
     await expect(fillIn(rbm, v, matrix(new Float32Array(12), 2, 6))).rejects.toThrow(/observed is 2 x 6/);
+    await expect(fillIn(rbm, v, matrix(new Float32Array(6), 1, 6), { evidence: matrix(new Float32Array(3), 1, 3) })).rejects.toThrow(/evidence is 1 x 3/);
     await expect(fillIn(rbm, v, matrix(new Float32Array(6), 1, 6), { steps: 4, averageOver: 5 })).rejects.toThrow(/averageOver/);
   });
 

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { corrupt, noiseEvidence, parseCorruption } from '../../src/data/corrupt.js';
+import { RandomStream } from '../../src/random/stream.js';
+import { matrix } from '../../src/tensor/matrix.js';
+import { unitType } from '../../src/units/index.js';
+
+describe('parseCorruption', () => {
+  it('reads noise:P and erase:half, and names the flag otherwise', () => {
+    expect(parseCorruption('noise:0.25')).toEqual({ kind: 'noise', level: 0.25 });
+    expect(parseCorruption('erase:half')).toEqual({ kind: 'erase-half' });
+    for (const bad of ['noise:1.5', 'noise:-0.1', 'noise:', 'noise:x', 'erase:top', 'blur']) {
+      expect(() => parseCorruption(bad)).toThrow(`--corrupt ${bad}: expected noise:P`);
+    }
+  });
+});
+
+describe('corrupt', () => {
+  const rows = 200;
+  const cols = 50;
+  const rng = new RandomStream(3);
+  const bits = matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
+
+  it('erase:half sets the second half of each example to 0 and marks it missing, keeping the first half', () => {
+    const { examples, observed } = corrupt(bits, { kind: 'erase-half' }, unitType('bernoulli'), 0);
+    for (let i = 0; i < bits.data.length; i++) {
+      const kept = i % cols < cols / 2;
+      expect(observed.data[i]).toBe(kept ? 1 : 0);
+      expect(examples.data[i]).toBe(kept ? bits.data[i] : 0);
+    }
+    expect(bits.data.some((x) => x === 1)).toBe(true);
+  });
+
+  it('erase:half keeps softmax groups whole', () => {
+    const groups = matrix(Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), 1, 9);
+    expect(Array.from(corrupt(groups, { kind: 'erase-half' }, unitType('softmax:3'), 0).observed.data)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  });
+
+  it('noise:P flips about a fraction P of binary units, marks every unit unobserved, and is seeded', () => {
+    const { examples, observed } = corrupt(bits, { kind: 'noise', level: 0.2 }, unitType('bernoulli'), 7);
+    const flipped = examples.data.filter((x, i) => x !== bits.data[i]).length / bits.data.length;
+    expect(flipped).toBeGreaterThan(0.18);
+    expect(flipped).toBeLessThan(0.22);
+    expect(examples.data.every((x) => x === 0 || x === 1)).toBe(true);
+    expect(observed.data.every((x) => x === 0)).toBe(true);
+    expect(corrupt(bits, { kind: 'noise', level: 0.2 }, unitType('bernoulli'), 7).examples.data).toEqual(examples.data);
+  });
+
+  it('noise:P moves a fraction P of softmax groups to another category, one-hot still', () => {
+    const k = 4;
+    const groups = matrix(Float32Array.from({ length: 1000 * k }, (_, i) => (i % k === Math.floor(i / k) % k ? 1 : 0)), 1000, k);
+    const { examples } = corrupt(groups, { kind: 'noise', level: 0.3 }, unitType('softmax:4'), 1);
+    let moved = 0;
+    for (let g = 0; g < 1000; g++) {
+      const group = examples.data.subarray(g * k, (g + 1) * k);
+      expect(group.reduce((a, b) => a + b, 0)).toBe(1);
+      if (group[g % k] !== 1) moved++;
+    }
+    expect(moved / 1000).toBeGreaterThan(0.26);
+    expect(moved / 1000).toBeLessThan(0.34);
+  });
+
+  it('noise:P adds N(0, P^2) to Gaussian units', () => {
+    const zero = matrix(new Float32Array(20000), 1, 20000);
+    const { examples } = corrupt(zero, { kind: 'noise', level: 0.5 }, unitType('gaussian'), 2);
+    const variance = examples.data.reduce((a, x) => a + x * x, 0) / 20000;
+    expect(variance).toBeGreaterThan(0.25 * 0.95);
+    expect(variance).toBeLessThan(0.25 * 1.05);
+  });
+});
+
+describe('noiseEvidence', () => {
+  it('exp(e . v) is proportional to p(noisy | v) for every clean value v of a unit or group', () => {
+    const p = 0.15;
+    const cases = [
+      { units: 'bernoulli', values: [[0], [1]], likelihood: (noisy: number[], v: number[]) => (noisy[0] === v[0] ? 1 - p : p) },
+      { units: 'spin', values: [[-1], [1]], likelihood: (noisy: number[], v: number[]) => (noisy[0] === v[0] ? 1 - p : p) },
+      {
+        units: 'softmax:3',
+        values: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+        likelihood: (noisy: number[], v: number[]) => (noisy.every((x, i) => x === v[i]) ? 1 - p : p / 2),
+      },
+    ];
+    for (const { units, values, likelihood } of cases) {
+      for (const noisy of values) {
+        const e = noiseEvidence(matrix(Float32Array.from(noisy), 1, noisy.length), p, unitType(units))!;
+        // log p(noisy | v) - e . v must be the same for every v.
+        const offsets = values.map((v) => Math.log(likelihood(noisy, v)) - v.reduce((a, x, i) => a + x * e.data[i], 0));
+        for (const offset of offsets) expect(offset).toBeCloseTo(offsets[0], 5);
+      }
+    }
+  });
+
+  it('gives none for Gaussian and ReLU units and for P = 0, and finite fields for P = 1', () => {
+    const x = matrix(Float32Array.from([0, 1]), 1, 2);
+    expect(noiseEvidence(x, 0.1, unitType('gaussian'))).toBeUndefined();
+    expect(noiseEvidence(x, 0.1, unitType('relu'))).toBeUndefined();
+    expect(noiseEvidence(x, 0, unitType('bernoulli'))).toBeUndefined();
+    expect(Array.from(noiseEvidence(x, 1, unitType('bernoulli'))!.data)).toEqual([20, -20]);
+  });
+});
