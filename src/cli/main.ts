@@ -9,15 +9,16 @@ import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { classifyCommand } from './commands/classify.js';
 import { denoiseCommand } from './commands/denoise.js';
+import { viewCommand } from './commands/view.js';
 
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
   const program = new Command('boltzmann')
-    .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify, denoise')
+    .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify, denoise, view')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand(), classifyCommand(), denoiseCommand()]) {
+  for (const command of [trainCommand(), sampleCommand(), featuresCommand(), reconstructCommand(), inspectCommand(), evalCommand(), classifyCommand(), denoiseCommand(), viewCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
