@@ -26,3 +26,10 @@ export function seed(text: string): number {
   if (x > 0x7fffffff) throw new InvalidArgumentError('expected an integer from 0 to 2147483647.');
   return x;
 }
+
+/** A fraction: a number from 0 up to, not including, 1. */
+export function fraction(text: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) throw new InvalidArgumentError('expected a number from 0 up to (not including) 1.');
+  return x;
+}

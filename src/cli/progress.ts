@@ -13,9 +13,11 @@ const fmt = (x: number | undefined, digits = 2): string => (x === undefined ? '-
 
 /** One line describing an epoch's record. */
 export function epochLine(r: EpochRecord, epochs: number): string {
+  const tau = r.chainAutocorrelationTime === undefined ? '' : `  chain tau ${fmt(r.chainAutocorrelationTime, 1)}${r.chainMixingReliable === false ? '?' : ''}`;
+  const swaps = r.swapRates === undefined ? '' : `  swaps ${Math.round(100 * Math.min(...r.swapRates))}-${Math.round(100 * Math.max(...r.swapRates))}%`;
   return (
     `epoch ${r.epoch}/${epochs}  recon ${fmt(r.reconstructionError)}  pll ${fmt(r.pseudoLogLikelihood)}` +
-    `  F gap ${fmt(r.freeEnergyGap)}  ${Math.round(r.samplesPerSecond)} samples/s  ${fmt(r.seconds, 1)} s`
+    `  F gap ${fmt(r.freeEnergyGap)}${tau}${swaps}  ${Math.round(r.samplesPerSecond)} samples/s  ${fmt(r.seconds, 1)} s`
   );
 }
 

@@ -17,7 +17,7 @@ import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
-import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from '../training/options.js';
+import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from '../training/options.js';
 import { unitType, type UnitName } from '../units/index.js';
 import { loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
@@ -70,17 +70,31 @@ export interface FreshRunFlags {
   readonly standardize?: boolean;
   readonly epochs: number;
   readonly batchSize: number;
-  readonly learningRate: number;
+  /** Absent: 0.05 for SGD, 0.001 for Adam. */
+  readonly learningRate?: number;
   readonly lrSchedule: LearningRateSchedule;
   readonly initialMomentum: number;
   readonly momentum: number;
   readonly weightDecay: number;
   readonly sampler: SamplerName;
   readonly k: number;
+  readonly kFinal?: number;
   readonly chains: number;
+  readonly temperatures?: number;
+  readonly fastLearningRate?: number;
+  readonly fastDecay?: number;
+  readonly optimizer?: RbmOptimizerName;
+  readonly centering?: boolean;
+  readonly sparsity?: number;
+  readonly sparsityCost?: number;
+  readonly l1?: number;
+  readonly maxNorm?: number;
   readonly seed: number;
   readonly force?: boolean;
 }
+
+/** The learning rate when none is given: 0.05 for SGD (defaultFitOptions), 0.001 for Adam (Kingma & Ba's). */
+export const defaultLearningRate = (optimizer: RbmOptimizerName | undefined): number => (optimizer === 'adam' ? 0.001 : defaultFitOptions.learningRate);
 
 /** The settings every fresh run takes from the flags: data, held-out data, binarisation and the fit options. */
 export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' | 'visibleUnits' | 'hiddenUnits' | 'standardize'> {
@@ -88,14 +102,24 @@ export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' |
     ...defaultFitOptions,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
-    learningRate: flags.learningRate,
+    learningRate: flags.learningRate ?? defaultLearningRate(flags.optimizer),
     learningRateSchedule: flags.lrSchedule,
     initialMomentum: flags.initialMomentum,
     finalMomentum: flags.momentum,
     weightDecay: flags.weightDecay,
     sampler: flags.sampler,
     k: flags.k,
+    ...(flags.kFinal !== undefined && { kFinal: flags.kFinal }),
     chains: flags.chains,
+    temperatures: flags.temperatures ?? defaultFitOptions.temperatures,
+    ...(flags.fastLearningRate !== undefined && { fastLearningRate: flags.fastLearningRate }),
+    fastDecay: flags.fastDecay ?? defaultFitOptions.fastDecay,
+    optimizer: flags.optimizer ?? defaultFitOptions.optimizer,
+    centering: flags.centering === true,
+    ...(flags.sparsity !== undefined && { sparsityTarget: flags.sparsity }),
+    sparsityCost: flags.sparsityCost ?? defaultFitOptions.sparsityCost,
+    l1: flags.l1 ?? defaultFitOptions.l1,
+    maxNorm: flags.maxNorm ?? defaultFitOptions.maxNorm,
     seed: flags.seed,
     data: flags.data,
     heldOut: flags.heldOut ?? (flags.data === 'mnist' || flags.data === 'mnist:train' ? 'mnist:test' : 'none'),

@@ -73,6 +73,7 @@ export interface FitOptions {
   readonly monitorSize: number;
 }
 
+/** The defaults; the optional options are listed (as undefined) so that the keys name every option. */
 export const defaultFitOptions: FitOptions = {
   epochs: 50,
   initialEpoch: 0,
@@ -85,11 +86,14 @@ export const defaultFitOptions: FitOptions = {
   weightDecay: 2e-4,
   sampler: 'pcd',
   k: 1,
+  kFinal: undefined,
   chains: 100,
   temperatures: 10,
+  fastLearningRate: undefined,
   fastDecay: 0.95,
   optimizer: 'sgd',
   centering: false,
+  sparsityTarget: undefined,
   sparsityCost: 0.1,
   l1: 0,
   maxNorm: 0,

@@ -8,8 +8,8 @@ import { makeTempDir, runOk, tinyTrainArgs } from './run-cli.js';
 const dir = makeTempDir();
 let runCount = 0;
 
-/** Trains a tiny model (3 epochs of CD-2 or PCD-2) into a fresh run folder and returns the model file's bytes. */
-async function trainBytes(sampler: 'cd' | 'pcd', seed: number, threads = 1): Promise<Buffer> {
+/** Trains a tiny model (3 epochs of CD-2, PCD-2, FPCD-2 or PT with 2 steps) into a fresh run folder and returns the model file's bytes. */
+async function trainBytes(sampler: 'cd' | 'pcd' | 'fpcd' | 'pt', seed: number, threads = 1): Promise<Buffer> {
   const out = join(dir, `run-${runCount++}`);
   await runOk(
     ...tinyTrainArgs(out, '--sampler', sampler, '--k', '2', '--chains', '4', '--epochs', '3', '--seed', String(seed), '--threads', String(threads)),
@@ -24,7 +24,7 @@ const weights = (bytes: Buffer): number[] => {
   return Array.from(t.data, Number);
 };
 
-describe.each(['cd', 'pcd'] as const)('train --sampler %s', (sampler) => {
+describe.each(['cd', 'pcd', 'fpcd', 'pt'] as const)('train --sampler %s', (sampler) => {
   it('the same seed twice gives a byte-identical model file', async () => {
     const a = await trainBytes(sampler, 42);
     const b = await trainBytes(sampler, 42);

@@ -5,9 +5,9 @@ import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions } from '../../training/options.js';
 import { UNIT_NAMES, type UnitName } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, defaultBinarization, unitTypeFlag } from '../data-option.js';
-import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
+import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
 import { deepRunOf, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
-import { freshRun, resumedRun, runTraining } from '../run-folder.js';
+import { defaultLearningRate, freshRun, resumedRun, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
 
@@ -25,14 +25,28 @@ export function trainCommand() {
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
-    .option('--learning-rate <x>', 'SGD step size', nonNegativeNumber, d.learningRate)
+    .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, ${defaultLearningRate('adam')} for adam)`, nonNegativeNumber)
+    .addOption(new Option('--optimizer <name>', 'sgd: SGD with momentum; adam: Adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
     .addOption(new Option('--lr-schedule <schedule>', 'learning rate over epochs: constant, or linear down to 0').choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
     .option('--initial-momentum <x>', `momentum of the first ${d.momentumSwitchEpoch} epochs`, nonNegativeNumber, d.initialMomentum)
     .option('--momentum <x>', `momentum after epoch ${d.momentumSwitchEpoch}`, nonNegativeNumber, d.finalMomentum)
     .option('--weight-decay <x>', 'L2 penalty on the weights', nonNegativeNumber, d.weightDecay)
-    .addOption(new Option('--sampler <name>', 'cd: chains restart at the data; pcd: persistent chains').choices(['cd', 'pcd'] as const).default(d.sampler))
-    .option('--k <n>', 'Gibbs steps per negative phase', positiveInt, d.k)
-    .option('--chains <n>', 'persistent chains (pcd)', positiveInt, d.chains)
+    .option('--l1 <x>', 'L1 penalty on the weights', nonNegativeNumber, d.l1)
+    .option('--max-norm <x>', "largest norm of each hidden unit's weight vector (0: none)", nonNegativeNumber, d.maxNorm)
+    .option('--sparsity <target>', 'target mean activation of the hidden units on data (a sparsity penalty)', fraction)
+    .option('--sparsity-cost <x>', 'weight of the sparsity penalty', nonNegativeNumber, d.sparsityCost)
+    .option('--centering', 'centred gradients: offsets of the visible and hidden means subtracted (Montavon & Mueller 2012)')
+    .addOption(
+      new Option('--sampler <name>', 'cd: chains restart at the data; pcd: persistent chains; fpcd: persistent chains with fast weights; pt: parallel tempering')
+        .choices(['cd', 'pcd', 'fpcd', 'pt'] as const)
+        .default(d.sampler),
+    )
+    .option('--k <n>', 'Gibbs steps per negative phase (in the first epoch with --k-final)', positiveInt, d.k)
+    .option('--k-final <n>', 'raise k linearly to this in the last epoch', positiveInt)
+    .option('--chains <n>', 'persistent chains (pcd, fpcd; pt: per temperature)', positiveInt, d.chains)
+    .option('--temperatures <n>', 'pt: temperatures of the ladder, inverse temperatures 1, 1 - 1/n, ..., 1/n', positiveInt, d.temperatures)
+    .option('--fast-learning-rate <x>', 'fpcd: learning rate of the fast weights (default: --learning-rate)', nonNegativeNumber)
+    .option('--fast-decay <x>', 'fpcd: factor the fast weights shrink by at each step', fraction, d.fastDecay)
     .option('--seed <n>', 'seed of every random choice of the run', seed, d.seed)
     .option('--out <dir>', 'run folder to write (default: runs/<date-time>)')
     .option('--force', 'write into a run folder that already holds a model')
