@@ -4,8 +4,10 @@
  * models/dbn.ts: layer l learns one up-pass draw of the data); after every epoch of every layer the model (kind
  * "dbn", tensors weights_l, visible_bias_l, hidden_bias_l) and then the log (one JSON line per layer and epoch,
  * with "layer") are written, so `--resume` continues from the last saved epoch of the layer in training.
- * DBM (2 hidden layers): pretraining by weight doubling (models/dbm-pretrain.ts), then joint training
- * (models/dbm.ts), the model and log saved after pretraining and after every joint epoch; no resume.
+ * DBM (2 or more hidden layers): pretraining by weight doubling (models/dbm-pretrain.ts), then joint training
+ * (models/dbm.ts, centred with --centering), the model and log saved after pretraining and after every joint
+ * epoch, so `--resume` continues joint training from the last saved epoch (a run interrupted during
+ * pretraining, which saves nothing, starts again).
  * Then the pictures: the bottom layer's filters and samples (DBN: Gibbs in the top RBM, then the down-pass;
  * DBM: Gibbs in its bipartite RBM).
  */
@@ -16,12 +18,12 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadDbn, saveDbm, saveDbn } from '../io/dbn-file.js';
+import { loadDbm, loadDbn, saveDbm, saveDbn, type AnyModel } from '../io/dbn-file.js';
 import { readModelFile } from '../io/model-file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
-import { fitDbm } from '../models/dbm.js';
+import { fitDbm, type DBM } from '../models/dbm.js';
 import { pretrainDbm } from '../models/dbm-pretrain.js';
 import { DBN, fitDbn, type LayerEpochRecord } from '../models/dbn.js';
 import { RBM } from '../models/rbm.js';
@@ -61,23 +63,41 @@ export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, 
   return { kind: 'dbn', out, dbn, data, heldOut, config, records: [] };
 }
 
+/** The settings saved in the `training` metadata of the model at `path`; settings it lacks take their defaults. */
+function savedConfig(metadata: AnyModel['metadata'], path: string, model: 'dbn' | 'dbm', sizes: readonly number[]): DeepRunConfig {
+  try {
+    const c = JSON.parse(metadata.training ?? '') as Partial<DeepRunConfig>;
+    if (typeof c.data !== 'string' || typeof c.epochs !== 'number') throw new Error('incomplete');
+    return { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...c, data: c.data, model, layers: sizes.slice(1) };
+  } catch {
+    throw new UserError(`--resume: ${path} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
+  }
+}
+
 /** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file. */
 export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepRun> {
   const path = join(out, DEEP_RUN_FILES.model);
   const { dbn, metadata } = await loadDbn(engine, path);
-  let config: DeepRunConfig;
-  try {
-    const c = JSON.parse(metadata.training ?? '') as Partial<DeepRunConfig>;
-    if (typeof c.data !== 'string' || typeof c.epochs !== 'number') throw new Error('incomplete');
-    config = { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...c, data: c.data, model: 'dbn', layers: dbn.sizes.slice(1) };
-  } catch {
-    throw new UserError(`--resume: ${path} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
-  }
+  const config = savedConfig(metadata, path, 'dbn', dbn.sizes);
   if (dbn.rbms.every((r) => r.epochsTrained >= config.epochs)) throw new UserError(`--resume: ${path} has trained all its layers for ${config.epochs} epochs already`);
   const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
   const trained = (r: LayerEpochRecord): boolean => r.epoch <= dbn.rbms[r.layer].epochsTrained;
-  const records = (await readLog(join(out, DEEP_RUN_FILES.log))).filter(trained);
+  const records = (await readLog<LayerEpochRecord>(join(out, DEEP_RUN_FILES.log))).filter(trained);
   return { kind: 'dbn', out, dbn, data, heldOut, config, records };
+}
+
+/**
+ * The DBM run in `out`, pretrained and saved, to continue joint training from its last saved epoch with the
+ * settings saved in its model file. Velocities, chains and centering's offsets start afresh.
+ */
+export async function resumedDbmRun(engine: Engine, out: string): Promise<DbmRun> {
+  const path = join(out, DEEP_RUN_FILES.model);
+  const { dbm, metadata } = await loadDbm(engine, path);
+  const config = savedConfig(metadata, path, 'dbm', dbm.sizes);
+  if (dbm.epochsTrained >= config.epochs) throw new UserError(`--resume: ${path} has trained all its ${config.epochs} joint epochs already`);
+  const { data, heldOut } = loadDeepRunData(config, dbm.nVisible);
+  const records = (await readLog<DbmLogRecord>(join(out, DEEP_RUN_FILES.log))).filter((r) => r.stage === 'pretrain' || r.epoch <= dbm.epochsTrained);
+  return { kind: 'dbm', out, engine, data, heldOut, config, dbm, records };
 }
 
 /** What `runDeepTraining` reports, as `train --json` prints it. */
@@ -146,11 +166,11 @@ function loadDeepRunData(config: DeepRunConfig, nVisible?: number): { data: Data
   return { data, heldOut };
 }
 
-async function readLog(path: string): Promise<LayerEpochRecord[]> {
+async function readLog<T>(path: string): Promise<T[]> {
   if (!existsSync(path)) return [];
   const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
   try {
-    return lines.map((line) => JSON.parse(line) as LayerEpochRecord);
+    return lines.map((line) => JSON.parse(line) as T);
   } catch {
     throw new UserError(`--resume: ${path} is not a JSON-lines log`);
   }
@@ -179,7 +199,7 @@ export async function deepRunOf(
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
     const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
-    if (kind === 'dbm') throw new UserError(`--resume: ${path} is a DBM; DBM runs do not resume (train it again with --force)`);
+    if (kind === 'dbm') return resumedDbmRun(engine, out);
     return kind === 'dbn' ? resumedDeepRun(engine, out) : undefined;
   }
   if (flags.model === 'rbm') {
@@ -199,13 +219,17 @@ export interface DbmRun {
   readonly data: Dataset;
   readonly heldOut: Dataset | undefined;
   readonly config: DeepRunConfig;
+  /** The pretrained DBM of a resumed run (absent: pretrain first). */
+  readonly dbm?: DBM;
+  /** The log of a resumed run. */
+  readonly records: readonly DbmLogRecord[];
 }
 
-/** A new DBM run in `out` with hidden layers `layers` (2 of them); refuses a folder that holds a model unless `force`. */
+/** A new DBM run in `out` with hidden layers `layers` (2 or more); refuses a folder that holds a model unless `force`. */
 export function freshDbmRun(engine: Engine, out: string, flags: FreshRunFlags, layers: readonly number[]): DbmRun {
-  if (layers.length !== 2) throw new UserError(`--layers ${layers.join(',')}: a DBM here has 2 hidden layers (pretraining by weight doubling), such as --layers 500,1000`);
+  if (layers.length < 2) throw new UserError(`--layers ${layers.join(',')}: a DBM has 2 or more hidden layers, such as --layers 500,1000`);
   const run = freshDeepRun(engine, out, flags, layers);
-  return { kind: 'dbm', out, engine, data: run.data, heldOut: run.heldOut, config: { ...run.config, model: 'dbm' } };
+  return { kind: 'dbm', out, engine, data: run.data, heldOut: run.heldOut, config: { ...run.config, model: 'dbm' }, records: [] };
 }
 
 /** What `train --model dbm --json` prints. */
@@ -228,10 +252,11 @@ export interface DbmLogRecord {
 }
 
 /**
- * Train a DBM run: both RBMs pretrained with weight doubling for --epochs each (pretrainDbm; the training
- * flags as for an RBM), composed and saved, then joint training (fitDbm: persistent chains, a mean-field
- * positive phase of 10 sweeps, --k Gibbs sweeps per step) for --epochs at a tenth of --learning-rate,
- * saving the model and the log after every epoch; then filters (of W_0) and samples.
+ * Train a DBM run: its RBMs pretrained with weight doubling for --epochs each (pretrainDbm; the training
+ * flags as for an RBM), composed and saved (a resumed run skips this), then joint training (fitDbm:
+ * persistent chains, a mean-field positive phase of 10 sweeps, --k Gibbs sweeps per step, centred with
+ * --centering) up to --epochs at a tenth of --learning-rate, saving the model and the log after every epoch;
+ * then filters (of W_0) and samples.
  */
 async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DbmRunSummary> {
   const { out, config, engine } = run;
@@ -241,21 +266,25 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(line + '\n');
   };
-  const records: DbmLogRecord[] = [];
+  const records = [...run.records];
   const writeLog = () => writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((r) => JSON.stringify(r) + '\n').join(''));
   const sizes = [run.data.examples.cols, ...config.layers];
   const common = { epochs: config.epochs, batchSize: config.batchSize, momentum: config.finalMomentum, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
-  say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
-  const started = performance.now();
-  const dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate });
-  records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
-  await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
-  await writeLog();
-  say(`joint training, ${config.epochs} epochs`);
-  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / 10, meanFieldIterations: 10 }, async (r) => {
+  let dbm = run.dbm;
+  if (dbm === undefined) {
+    say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
+    const started = performance.now();
+    dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate });
+    records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
+    await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
+    await writeLog();
+  }
+  const trained = dbm;
+  say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
+  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / 10, meanFieldIterations: 10, centering: config.centering }, async (r) => {
     say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
     records.push({ stage: 'joint', ...r });
-    await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
+    await saveDbm(path(DEEP_RUN_FILES.model), trained, metadata);
     await writeLog();
   });
   const shown = run.heldOut ?? run.data;

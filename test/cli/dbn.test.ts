@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { idxBytes } from '../data/fixtures.js';
 import { makeTempDir, PNG_SIGNATURE, runCli, runOk, startsWith, tinyTrainArgs } from './run-cli.js';
 
@@ -130,9 +130,28 @@ describe('train --model dbm', () => {
     const log = readFileSync(join(dbmRun, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; epoch: number });
     expect(log.map((x) => [x.stage, x.epoch])).toEqual([['pretrain', 3], ['joint', 1], ['joint', 2], ['joint', 3]]);
     for (const png of ['samples.png', 'filters.png']) expect(startsWith(join(dbmRun, png), PNG_SIGNATURE)).toBe(true);
-    const three = await runCli(...tinyTrainArgs(join(dir, 'dbm3'), '--model', 'dbm', '--layers', '4,4,4'));
-    expect(three.code).toBe(1);
-    expect(errorLine(three.stderr)).toContain('2 hidden layers');
+    const three = json((await runOk(...tinyTrainArgs(join(dir, 'dbm3'), '--model', 'dbm', '--layers', '4,4,3', '--epochs', '2', '--json'))).stdout);
+    expect(three).toMatchObject({ kind: 'dbm', layers: [9, 4, 4, 3], epochs: 2 });
+    const one = await runCli(...tinyTrainArgs(join(dir, 'dbm1'), '--model', 'dbm', '--layers', '4'));
+    expect(one.code).toBe(1);
+    expect(errorLine(one.stderr)).toContain('2 or more hidden layers');
+  });
+
+  it('--resume continues joint training from the last saved epoch, without pretraining again', async () => {
+    const out = join(dir, 'dbm-cut');
+    await runOk(...tinyTrainArgs(out, '--model', 'dbm', '--layers', '6,4', '--epochs', '2'));
+    const path = join(out, 'model.safetensors');
+    const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
+    const training = { ...(JSON.parse(metadata.training) as Record<string, unknown>), epochs: 4 };
+    writeFileSync(path, encodeSafetensors(tensors, { ...metadata, training: JSON.stringify(training) }));
+    const r = json((await runOk('train', '--resume', '--out', out, '--quiet', '--json', '--threads', '1', '--sample-steps', '2')).stdout);
+    expect(r).toMatchObject({ kind: 'dbm', epochs: 4, last: { stage: 'joint', epoch: 4 } });
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; epoch: number });
+    expect(log.map((x) => [x.stage, x.epoch])).toEqual([['pretrain', 2], ['joint', 1], ['joint', 2], ['joint', 3], ['joint', 4]]);
+    expect(decodeSafetensors(readFileSync(path), path).metadata.epochs_trained).toBe('4');
+    const again = await runCli('train', '--resume', '--out', out, '--quiet', '--threads', '1');
+    expect(again.code).toBe(1);
+    expect(errorLine(again.stderr)).toContain('trained all its 4 joint epochs');
   });
 
   it('eval --json: the mean-field bound, exact log Z and AIS within 0.5 nats', async () => {
