@@ -16,7 +16,9 @@ export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './model
 export { centredBiases, plainBiases } from './models/dbm-centering.js';
 export { unitType, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
 export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
-export { defaultFitOptions, type FitOptions, type LearningRateSchedule, type SamplerName } from './training/options.js';
+export { defaultFitOptions, kAt, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from './training/options.js';
+export { chainMixing, type Mixing } from './training/mixing.js';
+export { temperatureLadder } from './samplers/tempering.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
 export { exactLogLikelihood, exactLogPartition, MAX_EXACT_UNITS, type ExactLogLikelihood } from './estimators/exact-log-partition.js';
 export { annealedImportanceSampling, type AisOptions, type AisResult } from './estimators/ais.js';
