@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewServer, WEB_ROOT, type ViewServer } from '../../src/cli/view-server.js';
 import { makeTempDir, runOk } from '../cli/run-cli.js';
-import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../../bench/lib/chromium.mjs';
 
 if (!hasChromium) console.log(`test/web: browser tests skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
