@@ -39,6 +39,7 @@ import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/mi
 import { nextName, stepNames } from '../training/step-graph.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { centredDirection, runningOffset } from './dbm-centering.js';
+import { squaredError } from './rbm-graph.js';
 import { RBM, type Samples } from './rbm.js';
 
 /** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
@@ -50,6 +51,8 @@ export const dbmNames = {
   offset: (layer: number): string => `offset_${layer}`,
   visible: 'visible',
   bound: 'bound_term',
+  reconstruction: 'reconstruction',
+  squaredError: 'squared_error',
 } as const;
 
 export interface DbmParameters {
@@ -177,6 +180,24 @@ export class DBM {
     const names = this.sizes.slice(1).map((_, i) => dbmNames.mean(i + 1));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), dbmNames.visible, v, names);
     return names.map((name) => out[name]);
+  }
+
+  /**
+   * Reconstructions [rows, n_0] of the rows of v: the visible conditional mean sigmoid(b_0 + W_0 mu_1) of the
+   * mean-field means mu_1 after `iterations` sweeps (default 50); and their squared errors sum_i (v_i - r_i)^2 [rows].
+   */
+  async reconstruct(v: Matrix, iterations = 50): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+    this.checkWidth(v);
+    const g = new Graph(`dbm-reconstruction-${iterations}`);
+    const p = dbmInputs(g, this.sizes);
+    const visible = g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]);
+    const { means } = meanFieldValues(p, visible, iterations);
+    const r = sigmoid(gemm(means[1], p.weights[0], p.biases[0], { transB: true }));
+    g.output(dbmNames.reconstruction, r);
+    g.output(dbmNames.squaredError, squaredError(visible, r));
+    const program = await this.engine.compile(g);
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), dbmNames.visible, v, [dbmNames.reconstruction, dbmNames.squaredError]);
+    return { reconstructions: out[dbmNames.reconstruction], squaredErrors: out[dbmNames.squaredError].data };
   }
 
   /** Features: the mean-field means of the top layer. */

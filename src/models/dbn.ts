@@ -24,7 +24,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { fit, type EpochRecord, type FitCallbacks } from '../training/fit.js';
 import type { FitOptions } from '../training/options.js';
-import { parameterKeys, parameterNames, type ParameterKey } from './rbm-graph.js';
+import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
 import { RBM, type Samples } from './rbm.js';
 
 /** Graph input and file tensor name of RBM `layer`'s parameter `key`: weights_0, visible_bias_1, ... */
@@ -52,7 +52,7 @@ export interface DbnSampleOptions {
 }
 
 /** Row names of the DBN graphs. */
-const names = { input: 'input', mean: 'mean', sample: 'sample' } as const;
+const names = { input: 'input', mean: 'mean', sample: 'sample', squaredError: 'squared_error' } as const;
 
 /** A deep belief network: a stack of Bernoulli RBMs, rbms[l] between layer l and layer l + 1 (see the file comment). */
 export class DBN {
@@ -145,9 +145,63 @@ export class DBN {
     });
   }
 
+  /**
+   * Reconstructions [rows, nVisible] of the rows of v: the up-pass of means to the top layer, then the
+   * down-pass of means E[h_l | h_{l+1}] to v; and their squared errors sum_i (v_i - r_i)^2 [rows].
+   */
+  async reconstruct(v: Matrix): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+    this.checkWidth(v);
+    const program = await this.engine.compile(reconstructionGraph(this.sizes));
+    const out = await mapRows(this.engine, program, this.parameterFeeds(), names.input, v, [names.mean, names.squaredError]);
+    return { reconstructions: out[names.mean], squaredErrors: out[names.squaredError].data };
+  }
+
   private checkWidth(m: Matrix): void {
     if (m.cols !== this.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
   }
+}
+
+/** The graph input `name` [dims], declared by the first pass that needs it. */
+function parameterInput(g: Graph, name: string, dims: readonly number[]): Value {
+  return g.valueNamed(name) ?? g.input(name, 'float32', dims);
+}
+
+/** The up-pass from x [rows, sizes[0]] through RBMs 0 .. layers - 1: means E[h | below], or draws h ~ q(h | below), fed upward. */
+function upPass(x: Value, sizes: readonly number[], layers: number, what: 'mean' | 'sample'): Value {
+  const g = x.graph;
+  for (let l = 0; l < layers; l++) {
+    const w = parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]);
+    const c = parameterInput(g, layerParameterName('hiddenBias', l), [sizes[l + 1]]);
+    const p = sigmoid(gemm(x, w, c));
+    x = what === 'mean' ? p : bernoulli.sample(p, p);
+  }
+  return x;
+}
+
+/**
+ * The down-pass from h [rows, sizes[below]] through the visible conditionals of RBMs below - 1 .. 0: means
+ * E[h_l | h_{l+1}] fed downward, or draws; returns the bottom layer's mean and what was fed (the draw or mean).
+ */
+function downPass(h: Value, sizes: readonly number[], below: number, what: 'mean' | 'sample'): { mean: Value; fed: Value } {
+  const g = h.graph;
+  let mean = h;
+  for (let l = below - 1; l >= 0; l--) {
+    const w = parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]);
+    const a = parameterInput(g, layerParameterName('visibleBias', l), [sizes[l]]);
+    mean = sigmoid(gemm(h, w, a, { transB: true }));
+    h = what === 'mean' ? mean : bernoulli.sample(mean, mean);
+  }
+  return { mean, fed: h };
+}
+
+/** input [rows, sizes[0]] -> mean: the up-pass of means to the top, then the down-pass of means; squared_error [rows]. */
+function reconstructionGraph(sizes: readonly number[]): Graph {
+  const g = new Graph(`dbn-reconstruction-${sizes.length - 1}`);
+  const v = g.input(names.input, 'float32', ['rows', sizes[0]]);
+  const { mean } = downPass(upPass(v, sizes, sizes.length - 1, 'mean'), sizes, sizes.length - 1, 'mean');
+  g.output(names.mean, mean);
+  g.output(names.squaredError, squaredError(v, mean));
+  return g;
 }
 
 /**
@@ -156,14 +210,7 @@ export class DBN {
  */
 function upPassGraph(sizes: readonly number[], layers: number, what: 'mean' | 'sample', seed: number): Graph {
   const g = new Graph(`dbn-up-${what}-${layers}`, seed);
-  let x: Value = g.input(names.input, 'float32', ['rows', sizes[0]]);
-  for (let l = 0; l < layers; l++) {
-    const w = g.input(layerParameterName('weights', l), 'float32', [sizes[l], sizes[l + 1]]);
-    const c = g.input(layerParameterName('hiddenBias', l), 'float32', [sizes[l + 1]]);
-    const p = sigmoid(gemm(x, w, c));
-    x = what === 'mean' ? p : bernoulli.sample(p, p);
-  }
-  g.output(what === 'mean' ? names.mean : names.sample, x);
+  g.output(what === 'mean' ? names.mean : names.sample, upPass(g.input(names.input, 'float32', ['rows', sizes[0]]), sizes, layers, what));
   return g;
 }
 
@@ -173,15 +220,8 @@ function upPassGraph(sizes: readonly number[], layers: number, what: 'mean' | 's
  */
 function downPassGraph(sizes: readonly number[], below: number, seed: number): Graph {
   const g = new Graph(`dbn-down-${below}`, seed);
-  let h: Value = g.input(names.input, 'float32', ['rows', sizes[below]]);
-  let mean = h;
-  for (let l = below - 1; l >= 0; l--) {
-    const w = g.input(layerParameterName('weights', l), 'float32', [sizes[l], sizes[l + 1]]);
-    const a = g.input(layerParameterName('visibleBias', l), 'float32', [sizes[l]]);
-    mean = sigmoid(gemm(h, w, a, { transB: true }));
-    h = bernoulli.sample(mean, mean);
-  }
-  g.output(names.sample, h);
+  const { mean, fed } = downPass(g.input(names.input, 'float32', ['rows', sizes[below]]), sizes, below, 'sample');
+  g.output(names.sample, fed);
   g.output(names.mean, mean);
   return g;
 }

@@ -88,10 +88,21 @@ describe('sample, features, eval on a DBN file', () => {
     expect(errorLine(reverse.stderr)).toContain('exact or ais');
   });
 
-  it('reconstruct on a DBN file is a one-line error', async () => {
-    const r = await runCli('reconstruct', '--model', model, '--data', 'bars-and-stripes:3', '--out', join(dir, 'r.png'));
-    expect(r.code).toBe(1);
-    expect(errorLine(r.stderr)).toContain('not an RBM');
+  it('reconstruct: the up-pass and down-pass of means, as a picture and as JSON', async () => {
+    const r = json((await runOk('reconstruct', '--model', model, '--data', 'bars-and-stripes:3', '--json', '--threads', '1')).stdout);
+    expect(r.examples).toBe(14);
+    expect((r.reconstructions as number[][]).map((row) => row.length)).toEqual(new Array(14).fill(9));
+    expect(r.meanSquaredError as number).toBeGreaterThanOrEqual(0);
+    await runOk('reconstruct', '--model', model, '--data', 'bars-and-stripes:3', '--out', join(dir, 'r.png'), '--threads', '1');
+    expect(startsWith(join(dir, 'r.png'), PNG_SIGNATURE)).toBe(true);
+  });
+
+  it('inspect: the layers, the epochs per RBM and each tensor by its file name', async () => {
+    const d = json((await runOk('inspect', model, '--json')).stdout);
+    expect(d).toMatchObject({ kind: 'dbn', layers: [9, 8, 5], epochsTrained: [3, 3], metadata: { kind: 'dbn' } });
+    expect(Object.keys(d.parameters as object).sort()).toEqual(['hidden_bias_0', 'hidden_bias_1', 'visible_bias_0', 'visible_bias_1', 'weights_0', 'weights_1']);
+    expect((d.parameters as Record<string, { count: number }>).weights_1.count).toBe(40);
+    expect((await runOk('inspect', model)).stdout).toContain('DBN 9-8-5 (Bernoulli), epochs trained per RBM 3, 3');
   });
 });
 
@@ -160,6 +171,15 @@ describe('train --model dbm', () => {
     const ais = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--threads', '1', '--quiet')).stdout);
     expect(Math.abs((ais.logZ as number) - (exact.logZ as number))).toBeLessThan(0.5);
     expect(Math.abs((ais.logLikelihood as number) - (exact.logLikelihood as number))).toBeLessThan(0.5);
+  });
+
+  it('inspect and reconstruct on a DBM file', async () => {
+    const d = json((await runOk('inspect', dbmModel, '--json')).stdout);
+    expect(d).toMatchObject({ kind: 'dbm', layers: [9, 6, 4], epochsTrained: 3 });
+    expect(Object.keys(d.parameters as object).sort()).toEqual(['hidden_bias_0', 'hidden_bias_1', 'visible_bias_0', 'weights_0', 'weights_1']);
+    const r = json((await runOk('reconstruct', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--count', '5', '--json', '--threads', '1')).stdout);
+    expect(r.examples).toBe(5);
+    expect((r.reconstructions as number[][]).map((row) => row.length)).toEqual([9, 9, 9, 9, 9]);
   });
 
   it('sample and features on a DBM file', async () => {

@@ -95,6 +95,23 @@ describe('DBM against exact enumeration (5-4-3)', () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
+  it('reconstruct is the visible conditional mean sigmoid(b0 + W0 mu1) of the mean-field means', async () => {
+    const v = randomBinary(12, 5, 8);
+    const [mu1] = await dbm.meanField(v, 30);
+    const { reconstructions, squaredErrors } = await dbm.reconstruct(v, 30);
+    const [n0, n1] = dbm.sizes;
+    for (let r = 0; r < v.rows; r++) {
+      let error = 0;
+      for (let i = 0; i < n0; i++) {
+        let field = dbm.params.biases[0][i];
+        for (let j = 0; j < n1; j++) field += dbm.params.weights[0][i * n1 + j] * mu1.data[r * n1 + j];
+        expect(reconstructions.data[r * n0 + i]).toBeCloseTo(sigmoid(field), 5);
+        error += (v.data[r * n0 + i] - sigmoid(field)) ** 2;
+      }
+      expect(squaredErrors[r]).toBeCloseTo(error, 4);
+    }
+  });
+
   it('log Z of the bipartite RBM is the DBM log Z: exactly, and by AIS within 0.5 nats', async () => {
     const rbm = dbm.bipartiteRbm();
     expect([rbm.nVisible, rbm.nHidden]).toEqual([4, 8]);

@@ -118,6 +118,16 @@ describe('DBN against exact enumeration (6-4-3)', () => {
     }
   });
 
+  it('reconstruct is the up-pass of means to the top, then the down-pass of means', async () => {
+    const { reconstructions, squaredErrors } = await dbn.reconstruct(v);
+    for (let r = 0; r < v.rows; r++) {
+      const top = hiddenMeanOf(small(dbn, 1), hiddenMeanOf(small(dbn, 0), rowOf(v, r)));
+      const expected = visibleMeanOf(small(dbn, 0), visibleMeanOf(small(dbn, 1), top));
+      Array.from(rowOf(reconstructions, r)).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 5));
+      expect(squaredErrors[r]).toBeCloseTo(expected.reduce((a, x, i) => a + (rowOf(v, r)[i] - x) ** 2, 0), 4);
+    }
+  });
+
   it('ancestral samples follow the exact marginal p(v)', async () => {
     const count = 4000;
     const { samples, means } = await dbn.sample(count, { steps: 50, seed: 5 });

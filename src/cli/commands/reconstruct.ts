@@ -3,14 +3,17 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { reconstructionsPicture } from '../../io/pictures.js';
 import { encodePng } from '../../io/png-grid.js';
 import { sliceRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
-import { openModel } from '../model-option.js';
+import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData, loadModelData } from '../data-option.js';
+import { openAnyModel } from '../model-option.js';
 import { pictureShape, rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
 
 export function reconstructCommand() {
   return new Command('reconstruct')
-    .description('reconstruct examples through the hidden layer, E[v | h = E[h | v]], and report the squared error')
+    .description(
+      'reconstruct examples and report the squared error: an RBM through its hidden layer, E[v | h = E[h | v]]; a DBN by the up-pass of means ' +
+        'to its top layer and the down-pass back; a DBM by mean-field (50 sweeps) and the visible conditional mean E[v | h1 = mu1]',
+    )
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .requiredOption('--data <spec>', DATA_HELP)
     .option('--binarize <how>', BINARIZE_HELP)
@@ -19,10 +22,13 @@ export function reconstructCommand() {
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
     .option('--json', 'print the mean squared error (and the reconstructions) as JSON on stdout')
     .action(async (o) => {
-      const { rbm, metadata } = await openModel(o.model, o.threads);
-      const data = loadModelData(o.data, o.binarize, rbm, metadata, o.model);
+      const model = await openAnyModel(o.model, o.threads);
+      const data =
+        model.kind === 'rbm'
+          ? loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model)
+          : loadData(o.data, o.binarize ?? defaultBinarization('bernoulli'), 'bernoulli', model.kind === 'dbn' ? model.dbn.nVisible : model.dbm.nVisible);
       const v = sliceRows(data.examples, 0, Math.min(o.count ?? data.examples.rows, data.examples.rows));
-      const { reconstructions, squaredErrors } = await rbm.reconstruct(v);
+      const { reconstructions, squaredErrors } = await (model.kind === 'rbm' ? model.rbm : model.kind === 'dbn' ? model.dbn : model.dbm).reconstruct(v);
       const meanSquaredError = squaredErrors.reduce((a, b) => a + b, 0) / squaredErrors.length;
       if (o.out?.toLowerCase().endsWith('.png')) {
         await writeFileAtomic(o.out, encodePng(reconstructionsPicture(v, reconstructions, pictureShape(v.cols, data.imageShape))));
