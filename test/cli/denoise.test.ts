@@ -1,7 +1,8 @@
 /** `boltzmann denoise` on a small RBM trained on 4 x 4 bars and stripes: pictures, errors before and after, bad input. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RandomStream } from '../../src/random/stream.js';
 import { makeTempDir, PNG_SIGNATURE, runCli, runOk, startsWith } from './run-cli.js';
 
 const dir = makeTempDir();
@@ -9,7 +10,7 @@ const model = join(dir, 'run', 'model.safetensors');
 
 interface Errors {
   meanSquaredError: number;
-  wrongFraction: number;
+  wrongFraction?: number;
 }
 interface Result {
   examples: number;
@@ -40,7 +41,7 @@ describe('denoise', () => {
     expect(result.scored).toBe('all units');
     expect(result.corrupted.wrongFraction).toBeGreaterThan(0.05);
     expect(result.restored.meanSquaredError).toBeLessThan(result.corrupted.meanSquaredError);
-    expect(result.restored.wrongFraction).toBeLessThan(result.corrupted.wrongFraction);
+    expect(result.restored.wrongFraction).toBeLessThan(result.corrupted.wrongFraction!);
     for (const file of result.files) expect(startsWith(file, PNG_SIGNATURE)).toBe(true);
   });
 
@@ -50,7 +51,7 @@ describe('denoise', () => {
     // Half the erased pixels of bars and stripes are 1: left at 0, half are wrong, 8 x 0.5 squared error.
     expect(result.corrupted.wrongFraction).toBeCloseTo(0.5, 1);
     expect(result.restored.meanSquaredError).toBeLessThan(result.corrupted.meanSquaredError);
-    expect(result.restored.wrongFraction).toBeLessThan(result.corrupted.wrongFraction);
+    expect(result.restored.wrongFraction).toBeLessThan(result.corrupted.wrongFraction!);
   });
 
   it('refuses to overwrite the pictures unless --force', async () => {
@@ -73,4 +74,25 @@ describe('denoise', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  it('a Gaussian model on standardised data: noise:P is N(0, P^2) in the data\'s own units, and so are the errors', async () => {
+    // 400 examples of 3 features on scales 0.01, 1 and 100: standardised, a noise of 0.5 would be 50 x the first.
+    const rng = new RandomStream(2);
+    const csv = join(dir, 'real.csv');
+    writeFileSync(csv, Array.from({ length: 400 }, () => [0.01, 1, 100].map((s) => (s * rng.normal()).toFixed(6)).join(',')).join('\n') + '\n');
+    await runOk(
+      'train', '--data', `csv:${csv}`, '--visible-units', 'gaussian', '--standardize', '--hidden', '3', '--epochs', '2',
+      '--batch-size', '20', '--learning-rate', '0.001', '--sample-steps', '1', '--out', join(dir, 'gaussian'), '--quiet', '--threads', '1',
+    );
+    const r = await runOk(
+      'denoise', '--model', join(dir, 'gaussian', 'model.safetensors'), '--data', `csv:${csv}`, '--corrupt', 'noise:0.5',
+      '--examples', '400', '--out', join(dir, 'gaussian-denoise'), '--threads', '1', '--json',
+    );
+    const result = JSON.parse(r.stdout) as Result;
+    // 3 features x 0.25 per example, in raw units; no wrong fraction for real values.
+    expect(result.corrupted.meanSquaredError).toBeGreaterThan(0.75 * 0.85);
+    expect(result.corrupted.meanSquaredError).toBeLessThan(0.75 * 1.15);
+    expect(result.corrupted.wrongFraction).toBeUndefined();
+    expect(Number.isFinite(result.restored.meanSquaredError)).toBe(true);
+  });
 });
