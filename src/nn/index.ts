@@ -10,3 +10,4 @@ export {
   type ClassifierOptions,
 } from './train-classifier.js';
 export { decodeMlp, encodeMlp, loadMlp, saveMlp } from './mlp-file.js';
+export { CLASSIFIER_MEAN_FIELD_SWEEPS, meanFieldInput, mlpFromDbm } from './dbm-classifier.js';

@@ -91,13 +91,11 @@ export class Mlp {
    * `nClasses` logits. The RBMs' parameters are copied.
    */
   static fromRbms(engine: Engine, rbms: readonly RBM[], nClasses: number, options: FromRbmsOptions = {}): Mlp {
-    const { hiddenLayers = [], activation = 'sigmoid', seed = 0 } = options;
     if (rbms.length === 0) throw new Error('fromRbms: give at least one RBM');
     rbms.forEach((r, i) => {
       if (r.hidden.name !== 'bernoulli') throw new Error(`fromRbms: RBM ${i} has ${String(r.hidden.name)} hidden units; only Bernoulli (sigmoid) ones map to a layer`);
       if (i > 0 && rbms[i - 1].nHidden !== r.nVisible) throw new Error(`fromRbms: RBM ${i} has ${r.nVisible} visible units but RBM ${i - 1} has ${rbms[i - 1].nHidden} hidden`);
     });
-    const rng = new RandomStream(seed);
     const layers: DenseLayer[] = rbms.map((r) => ({
       nIn: r.nVisible,
       nOut: r.nHidden,
@@ -105,9 +103,16 @@ export class Mlp {
       weights: r.params.weights.slice(),
       bias: r.params.hiddenBias.slice(),
     }));
-    const sizes = [rbms[rbms.length - 1].nHidden, ...hiddenLayers, nClasses];
-    sizes.slice(1).forEach((nOut, i) => layers.push(randomLayer(rng, sizes[i], nOut, i === sizes.length - 2 ? 'linear' : activation)));
-    return new Mlp(engine, layers);
+    return Mlp.withHead(engine, layers, nClasses, options);
+  }
+
+  /** A network of the given (pretrained) `layers`, then the `hiddenLayers` and a fresh linear output layer of `nClasses` logits. */
+  static withHead(engine: Engine, layers: readonly DenseLayer[], nClasses: number, options: FromRbmsOptions = {}): Mlp {
+    const { hiddenLayers = [], activation = 'sigmoid', seed = 0 } = options;
+    const rng = new RandomStream(seed);
+    const sizes = [layers[layers.length - 1].nOut, ...hiddenLayers, nClasses];
+    const head = sizes.slice(1).map((nOut, i) => randomLayer(rng, sizes[i], nOut, i === sizes.length - 2 ? 'linear' : activation));
+    return new Mlp(engine, [...layers, ...head]);
   }
 
   /** Units per layer, input first. */

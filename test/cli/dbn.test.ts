@@ -191,9 +191,13 @@ describe('train --model dbm', () => {
     expect([f.examples, f.hidden]).toEqual([14, 4]);
   });
 
-  it('classify --model DBM_FILE starts from its weights', async () => {
+  it('classify --model DBM_FILE: the input augmented with q(h2 | v) by default, or the up-pass network of its weights', async () => {
     const images = join(dir, 'train-images-idx3-ubyte');
-    const r = json((await runOk('classify', '--model', dbmModel, '--data', `idx:${images}`, '--test', 'none', '--epochs', '5', '--batch-size', '10', '--json', '--threads', '1', '--quiet')).stdout);
-    expect(r.sizes).toEqual([9, 6, 4, 3]);
+    const args = ['classify', '--model', dbmModel, '--data', `idx:${images}`, '--test', 'none', '--epochs', '5', '--batch-size', '10', '--json', '--threads', '1', '--quiet'];
+    expect(json((await runOk(...args)).stdout)).toMatchObject({ sizes: [13, 6, 4, 3], initialisation: 'dbm-mean-field' });
+    expect(json((await runOk(...args, '--dbm-input', 'visible')).stdout)).toMatchObject({ sizes: [9, 6, 4, 3], initialisation: 'rbm' });
+    const mixed = await runCli(...args, '--model', model);
+    expect(mixed.code).toBe(1);
+    expect(errorLine(mixed.stderr)).toContain('is the only --model');
   });
 });

@@ -5,12 +5,15 @@ import type { Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
 import { describeValue, findValue } from '../../data/validate.js';
 import { UserError } from '../../errors.js';
-import { loadRbmStack } from '../../io/dbn-file.js';
+import { loadAnyModel, loadRbmStack } from '../../io/dbn-file.js';
+import type { DBM } from '../../models/dbm.js';
 import type { RBM } from '../../models/rbm.js';
 import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
+import { CLASSIFIER_MEAN_FIELD_SWEEPS, meanFieldInput, mlpFromDbm } from '../../nn/dbm-classifier.js';
 import { saveMlp } from '../../nn/mlp-file.js';
 import { Mlp } from '../../nn/mlp.js';
 import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../nn/train-classifier.js';
+import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { DATA_HELP } from '../data-option.js';
 import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
@@ -32,7 +35,12 @@ export function classifyCommand() {
       'train a feed-forward classifier (an MLP) on labelled data and print its test error: initialised from RBMs ' +
         '(each one\'s weights and hidden biases become a sigmoid layer, then fine-tuned by back-propagation) or at random',
     )
-    .option('--model <file>', 'an RBM model file whose layer starts the network (repeat for a stack, bottom first), or a DBN file (its whole stack); none: random initialisation', collect)
+    .option('--model <file>', 'an RBM model file whose layer starts the network (repeat for a stack, bottom first), or a DBN or DBM file (its whole stack); none: random initialisation', collect)
+    .addOption(
+      new Option('--dbm-input <how>', `with a DBM file: mean-field appends q(h2 | v) (${CLASSIFIER_MEAN_FIELD_SWEEPS} mean-field sweeps) to the input, the first layer taking [W0; W1^T] (Salakhutdinov & Hinton 2009); visible: the up-pass network of its weights alone`)
+        .choices(['mean-field', 'visible'] as const)
+        .default('mean-field' as const),
+    )
     .option('--data <spec>', `labelled training data: ${DATA_HELP}`, 'mnist')
     .option('--test <spec>', 'labelled test data (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', 'threshold[:T], stochastic[:SEED] or none (the network takes real values)', 'none')
@@ -69,9 +77,15 @@ export function classifyCommand() {
       if (o.batchSize > train.examples.rows) throw new UserError(`--batch-size ${o.batchSize}: larger than the ${train.examples.rows} examples of ${train.name}`);
 
       const engine = createNodeEngine({ threads: o.threads });
+      const dbm = o.dbmInput === 'mean-field' ? await meanFieldDbm(engine, o.model ?? []) : undefined;
+      if (dbm !== undefined && dbm.nVisible !== train.examples.cols) {
+        throw new UserError(`--model ${o.model![0]}: has ${dbm.nVisible} visible units but the data ${train.name} has ${train.examples.cols} features per example`);
+      }
+      const x = dbm === undefined ? train.examples : await meanFieldInput(dbm, train.examples);
+      const testX = test === undefined || dbm === undefined ? test?.examples : await meanFieldInput(dbm, test.examples);
       const rbms: RBM[] = [];
       const sources: string[] = [];
-      for (const path of o.model ?? []) {
+      for (const path of dbm === undefined ? (o.model ?? []) : []) {
         for (const rbm of await loadRbmStack(engine, path)) {
           rbms.push(rbm);
           sources.push(path);
@@ -85,9 +99,11 @@ export function classifyCommand() {
       const activation = o.activation as Activation;
       const hiddenLayers = o.hiddenLayers ?? [];
       const mlp =
-        rbms.length > 0
-          ? Mlp.fromRbms(engine, rbms, nClasses, { hiddenLayers, activation, seed: o.seed })
-          : Mlp.create(engine, { sizes: [train.examples.cols, ...hiddenLayers, nClasses], activation, seed: o.seed });
+        dbm !== undefined
+          ? mlpFromDbm(dbm, nClasses, { hiddenLayers, activation, seed: o.seed })
+          : rbms.length > 0
+            ? Mlp.fromRbms(engine, rbms, nClasses, { hiddenLayers, activation, seed: o.seed })
+            : Mlp.create(engine, { sizes: [x.cols, ...hiddenLayers, nClasses], activation, seed: o.seed });
       const options: ClassifierOptions = {
         ...d,
         epochs: o.epochs,
@@ -98,24 +114,24 @@ export function classifyCommand() {
         weightDecay: o.weightDecay,
         clipNorm: o.clipNorm,
         seed: o.seed,
-        ...(test === undefined ? {} : { heldOut: { examples: test.examples, labels: test.labels } }),
+        ...(test === undefined || testX === undefined ? {} : { heldOut: { examples: testX, labels: test.labels } }),
       };
-      const records = await trainClassifier(mlp, train.examples, train.labels, options, {
+      const records = await trainClassifier(mlp, x, train.labels, options, {
         onEpoch: (r) => {
           if (o.quiet !== true) process.stderr.write(epochLine(r, o.epochs) + '\n');
         },
       });
       const last = records[records.length - 1];
-      const trainError = await mlp.errorRate(train.examples, train.labels);
+      const trainError = await mlp.errorRate(x, train.labels);
       if (o.out !== undefined) {
         const { heldOut: _heldOut, ...training } = options;
-        const settings = { ...training, data: o.data, test: testSpec, binarize: o.binarize, models: o.model ?? [], hiddenLayers, activation };
+        const settings = { ...training, data: o.data, test: testSpec, binarize: o.binarize, models: o.model ?? [], hiddenLayers, activation, input: dbm === undefined ? 'data' : 'dbm-mean-field' };
         await saveMlp(o.out, mlp, { training: JSON.stringify(settings), seed: String(o.seed) });
       }
       await engine.dispose();
       const summary = {
         sizes: mlp.sizes,
-        initialisation: rbms.length > 0 ? 'rbm' : 'random',
+        initialisation: dbm !== undefined ? 'dbm-mean-field' : rbms.length > 0 ? 'rbm' : 'random',
         epochs: records.length,
         trainError,
         testError: last.heldOutError ?? null,
@@ -124,6 +140,16 @@ export function classifyCommand() {
       if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stdout.write(`train error ${pct(trainError)}` + (test === undefined ? '' : `  test error ${pct(last.heldOutError!)} on ${test.name}`) + '\n');
     });
+}
+
+/** The DBM of `paths` when it is one DBM file, whose mean-field posterior then joins the input; undefined for other models. */
+async function meanFieldDbm(engine: Engine, paths: readonly string[]): Promise<DBM | undefined> {
+  const models = await Promise.all(paths.map(async (path) => ({ path, model: await loadAnyModel(engine, path) })));
+  const dbms = models.filter((m) => m.model.kind === 'dbm');
+  if (dbms.length === 0) return undefined;
+  if (models.length > 1) throw new UserError(`--model ${dbms[0].path}: a DBM file with --dbm-input mean-field is the only --model (or use --dbm-input visible)`);
+  const { model } = dbms[0];
+  return model.kind === 'dbm' ? model.dbm : undefined;
 }
 
 /** d, checked to have labels and finite values. */
