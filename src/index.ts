@@ -7,7 +7,7 @@ export { createNodeEngine, type NodeEngineOptions } from './runtime/node.js';
 export { Graph, type Value } from './graph/graph.js';
 
 export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type SampleOptions, type Samples } from './models/rbm.js';
-export { fillIn, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
+export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
 export { DBN, fitDbn, layerParameterName, type DbnCreateOptions, type DbnFitCallbacks, type DbnSampleOptions, type LayerEpochRecord } from './models/dbn.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
 export { decodeDbm, decodeDbn, encodeDbm, encodeDbn, loadAnyModel, loadDbm, loadDbn, loadRbmStack, saveDbm, saveDbn, type AnyModel } from './io/dbn-file.js';

@@ -6,6 +6,7 @@
 import { UserError } from '../errors.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
+import type { Evidence } from '../models/rbm-fill-in.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** A corruption: noise of level P on every unit, or the second half of each example erased. */
@@ -13,7 +14,7 @@ export type Corruption = { readonly kind: 'noise'; readonly level: number } | { 
 
 /** The help text of a corruption spec. */
 export const CORRUPTION_HELP =
-  'noise:P (binary and spin units flip with probability P, a softmax group moves to another category with probability P, Gaussian and ReLU units get N(0, P^2) added, ReLU clipped at 0) or erase:half (the second half of each example, the bottom half of an image, erased to 0 and marked missing)';
+  'noise:P (binary and spin units flip with probability P, a softmax group moves to another category with probability P, Gaussian and ReLU units get N(0, P^2) added in the data\'s units, ReLU clipped at 0) or erase:half (the second half of each example, the bottom half of an image, erased to 0 and marked missing)';
 
 /** The corruption of a spec `noise:P` (0 <= P <= 1) or `erase:half`; a UserError names `flag` otherwise. */
 export function parseCorruption(text: string, flag = '--corrupt'): Corruption {
@@ -88,21 +89,25 @@ function addNoise(x: Float32Array, p: number, units: UnitType, rng: RandomStream
 const MAX_LOG_ODDS = 20;
 
 /**
- * The evidence fields e [rows, units] of noisy examples `noisy` about the clean ones, for noise of level p on
- * discrete units: e . v = log p(noisy | v) + const, so that exp(e . v) p(v) is the posterior p(v | noisy).
- * Flips with probability p: Bernoulli e = (2 x~ - 1) log((1 - p) / p); spin e = x~ log((1 - p) / p) / 2; a
- * softmax:K group moved to one of the K - 1 others: e = x~ log((1 - p)(K - 1) / p). Undefined for Gaussian and
- * ReLU units (Gaussian noise is quadratic in v, no field) and for p = 0 (no noise: nothing to restore).
+ * The evidence noisy examples `noisy` [rows, units] (in the model's input units) give about the clean ones, for
+ * noise of level p: field and precision such that field . v - precision . v^2 / 2 = log p(noisy | v) + const,
+ * so that fillIn samples the posterior p(v | noisy). Flips with probability p: Bernoulli field
+ * (2 x~ - 1) log((1 - p) / p); spin x~ log((1 - p) / p) / 2; a softmax:K group moved to one of the K - 1 others
+ * x~ log((1 - p)(K - 1) / p). Gaussian units, noise N(0, p^2) in the data's units, which are `scale` [units]
+ * times the model's (a standardised model: its std; default 1): s = p / scale, field x~ / s^2, precision
+ * 1 / s^2. Undefined for ReLU units (rectified noise: no such form) and for p = 0 (nothing to restore).
  */
-export function noiseEvidence(noisy: Matrix, p: number, units: UnitType): Matrix | undefined {
-  if (p === 0 || units.name === 'gaussian' || units.name === 'relu') return undefined;
+export function noiseEvidence(noisy: Matrix, p: number, units: UnitType, scale?: ArrayLike<number>): Evidence | undefined {
+  if (p === 0 || units.name === 'relu') return undefined;
+  const like = (f: (x: number, j: number) => number): Matrix => matrix(noisy.data.map((x, i) => f(x, i % noisy.cols)), noisy.rows, noisy.cols);
+  if (units.name === 'gaussian') {
+    const precision = (j: number): number => ((scale?.[j] ?? 1) / p) ** 2;
+    return { field: like((x, j) => x * precision(j)), precision: like((_, j) => precision(j)) };
+  }
   // Beyond p = 1/2 (p / (K - 1) for softmax) a changed value is the likelier one: the sign turns, as it should.
   // Kept within +-MAX_LOG_ODDS, so that p = 1 gives a large finite field rather than infinities.
   const odds = Math.max(-MAX_LOG_ODDS, Math.log(((1 - p) * Math.max(1, units.groupSize - 1)) / p));
-  const field = (x: number): number => {
-    if (units.name === 'bernoulli') return (2 * x - 1) * odds;
-    if (units.name === 'spin') return (x * odds) / 2;
-    return x * odds;
-  };
-  return matrix(noisy.data.map(field), noisy.rows, noisy.cols);
+  if (units.name === 'bernoulli') return { field: like((x) => (2 * x - 1) * odds) };
+  if (units.name === 'spin') return { field: like((x) => (x * odds) / 2) };
+  return { field: like((x) => x * odds) };
 }

@@ -1,6 +1,7 @@
 export type { Dataset } from './dataset.js';
 export { barsAndStripes, barsAndStripesEntropy } from './bars-and-stripes.js';
 export { binarize, parseBinarization, type Binarization } from './binarize.js';
+export { corrupt, noiseEvidence, parseCorruption, type Corrupted, type Corruption } from './corrupt.js';
 export { loadCsv, type CsvOptions } from './csv.js';
 export { loadIdx, loadIdxLabels } from './idx.js';
 export { loadBundledDigits, type DigitsSplit } from './mnist.js';

@@ -47,6 +47,9 @@ export function columnStatistics(d: Dataset): ColumnStatistics {
 /** The scale feature j is divided by: its std, or 1 for a constant feature (std 0), which is only centred. */
 const scaleOf = (stats: ColumnStatistics, j: number): number => (stats.std[j] > 0 ? stats.std[j] : 1);
 
+/** The scale each feature is divided by [features]: data units per standardised unit. */
+export const standardizationScales = (stats: ColumnStatistics): Float64Array => stats.std.map((_, j) => scaleOf(stats, j));
+
 /**
  * d with each feature standardised, x -> (x - mean) / std, by `stats` (those of the training data, so held-out
  * data gets the same transform); a constant feature (std 0) is only centred.

@@ -4,7 +4,7 @@
  * fields from noisy observations, so that it samples p(v | noisy v). Browser-safe: no node: imports.
  */
 import { Graph, type Value } from '../graph/graph.js';
-import { add, greater, mul, slice, where } from '../graph/ops/index.js';
+import { add, div, greater, mul, slice, sqrt, square, where } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { parameterInputs, sampleHidden, visibleField, visibleStd, type RbmValues } from './rbm-graph.js';
@@ -21,13 +21,22 @@ export interface FillInOptions {
   readonly averageOver?: number;
   /** Seed of the chains' randomness (default 0). */
   readonly seed?: number;
-  /**
-   * A field e [rows, nVisible] added to each visible unit's field (in the units' own coordinates, v / sigma for
-   * Gaussian units): soft evidence, multiplying p(v) by exp(e . v). With e the log-likelihood ratios of noisy
-   * observations v~ of the units (see `noiseEvidence` in data/corrupt.ts) the chain samples the posterior
-   * p(v | v~) instead of drifting away from v~. Default none (0).
-   */
-  readonly evidence?: Matrix;
+  /** Soft evidence about the visible units, from noisy observations (default none). */
+  readonly evidence?: Evidence;
+}
+
+/**
+ * Soft evidence about the visible units: p(v) is multiplied by exp(sum_i field_i v_i - precision_i v_i^2 / 2),
+ * v in the model's input units. With log p(v~ | v) of noisy observations v~ in this form (see `noiseEvidence`
+ * in data/corrupt.ts) the chain samples the posterior p(v | v~) instead of drifting away from v~. Flip noise on
+ * discrete units is a field (their v^2 is v or 1); Gaussian noise of std s on Gaussian units is field v~ / s^2
+ * and precision 1 / s^2.
+ */
+export interface Evidence {
+  /** [rows, nVisible]. */
+  readonly field: Matrix;
+  /** [rows, nVisible], >= 0; Gaussian visible units only (default 0). */
+  readonly precision?: Matrix;
 }
 
 /** The result of `fillIn`, both [rows, nVisible], the observed units holding their given values. */
@@ -48,16 +57,17 @@ export const fillInNames = {
   observed: 'observed',
   meanSum: 'mean_sum',
   meanWeights: 'mean_weights',
-  evidence: 'evidence',
+  evidenceField: 'evidence_field',
+  evidencePrecision: 'evidence_precision',
   visibleNext: 'visible_next',
   meanSumNext: 'mean_sum_next',
 } as const;
 
 /**
  * `steps` clamped block Gibbs steps as one graph. Inputs: the parameters, `visible` [rows, nVisible] (the chain,
- * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `evidence`
- * [rows, nVisible], `mean_sum` [rows, nVisible] and `mean_weights` [steps]. Each step draws h ~ p(h | v), then
- * v' ~ p(v | h) with the visible field raised by the evidence, and keeps v where observed:
+ * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `evidence_field` (and
+ * for Gaussian units `evidence_precision`) [rows, nVisible], `mean_sum` [rows, nVisible] and `mean_weights`
+ * [steps]. Each step draws h ~ p(h | v), then v' ~ p(v | h) exp(evidence), and keeps v where observed:
  * v <- observed ? v : v'; outputs the chain after the last step as `visible_next` and
  * `mean_sum_next` = mean_sum + sum_s mean_weights[s] E[v | h_s].
  */
@@ -68,7 +78,10 @@ export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph
   let v = g.input(fillInNames.visible, 'float32', [...dims]);
   const isObserved = greater(g.input(fillInNames.observed, 'float32', [...dims]), 0.5);
   let meanSum = g.input(fillInNames.meanSum, 'float32', [...dims]);
-  const evidence = g.input(fillInNames.evidence, 'float32', [...dims]);
+  const evidence = {
+    field: g.input(fillInNames.evidenceField, 'float32', [...dims]),
+    precision: hasPrecision(shape) ? g.input(fillInNames.evidencePrecision, 'float32', [...dims]) : undefined,
+  };
   const weights = g.input(fillInNames.meanWeights, 'float32', [steps]);
   for (let s = 0; s < steps; s++) {
     const step = clampedGibbsStep(rbm, v, isObserved, evidence);
@@ -80,23 +93,33 @@ export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph
   return g;
 }
 
+/** Whether the evidence has a precision: Gaussian visible units, the only ones whose v^2 is no linear term. */
+const hasPrecision = (shape: RbmShape): boolean => shape.visible.name === 'gaussian';
+
 /**
- * One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept and `evidence` added to
- * the visible field: the draw and E[v | h] (for Gaussian units sigma u, u drawn in the units' coordinates).
+ * One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept, v' drawn from
+ * p(v | h) exp(field . v - precision . v^2 / 2): the draw and its mean. Gaussian units in their coordinates
+ * u = v / sigma get field sigma e and precision 1 + sigma^2 lambda, so u ~ N(f / k^2, 1 / k^2) with
+ * k = sqrt(1 + sigma^2 lambda), f the field: unit-variance Gaussian units in coordinates w = k u with field f / k.
  */
-function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value, evidence: Value): { sample: Value; mean: Value } {
-  const field = add(visibleField(rbm, sampleHidden(rbm, v).sample), evidence);
-  const mean = rbm.visible.mean(field);
+function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value, evidence: { field: Value; precision?: Value }): { sample: Value; mean: Value } {
   const std = visibleStd(rbm);
-  const inDataUnits = (u: Value): Value => (std === undefined ? u : mul(u, std));
-  return { sample: where(isObserved, v, inDataUnits(rbm.visible.sample(field, mean))), mean: inDataUnits(mean) };
+  const field = add(visibleField(rbm, sampleHidden(rbm, v).sample), std === undefined ? evidence.field : mul(evidence.field, std));
+  const k = std !== undefined && evidence.precision !== undefined ? sqrt(add(mul(evidence.precision, square(std)), 1)) : undefined;
+  const scaledField = k === undefined ? field : div(field, k);
+  const mean = rbm.visible.mean(scaledField);
+  const toData = (w: Value): Value => {
+    const u = k === undefined ? w : div(w, k);
+    return std === undefined ? u : mul(u, std);
+  };
+  return { sample: where(isObserved, v, toData(rbm.visible.sample(scaledField, mean))), mean: toData(mean) };
 }
 
 /**
  * Fill in the missing units of each row of `visible` [rows, nVisible] by block Gibbs sampling with the observed
  * ones clamped: `observed` [rows, nVisible] is 1 where a unit is observed (kept at its value in `visible`) and 0
  * where it is missing or untrusted (its value in `visible` is only where the chain starts). The chain's
- * stationary distribution is p(v_missing | v_observed) (times exp(e . v) with `evidence` e). A softmax group is
+ * stationary distribution is p(v_missing | v_observed) (times the evidence, when given). A softmax group is
  * one categorical variable: it is observed or missing as a whole. Cleaning a noisy image v~ is the case of no
  * unit observed: with the noise's evidence the chain samples p(v | v~); without, it is plain Gibbs from v~, which
  * a few steps (`averageOver` all of them) smooth towards the model and many steps forget.
@@ -112,7 +135,11 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
   const dims = [visible.rows, visible.cols];
   const seeds = new RandomStream(seed);
   const mask = engine.float32(observed.data, dims);
-  const evidence = engine.float32(options.evidence?.data ?? new Float32Array(visible.data.length), dims);
+  const zeros = new Float32Array(visible.data.length);
+  const evidence = {
+    [fillInNames.evidenceField]: engine.float32(options.evidence?.field.data ?? zeros, dims),
+    ...(hasPrecision(rbm) && { [fillInNames.evidencePrecision]: engine.float32(options.evidence?.precision?.data ?? zeros, dims) }),
+  };
   let state: { visible: Float32Array; meanSum: Float32Array } = { visible: visible.data, meanSum: new Float32Array(visible.data.length) };
   let done = 0;
   for (const { stepsPerRun, count } of gibbsRuns(steps)) {
@@ -123,7 +150,7 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
           ...rbm.parameterFeeds(),
           [fillInNames.visible]: engine.float32(state.visible, dims),
           [fillInNames.observed]: mask,
-          [fillInNames.evidence]: evidence,
+          ...evidence,
           [fillInNames.meanSum]: engine.float32(state.meanSum, dims),
           [fillInNames.meanWeights]: engine.float32(weights, [stepsPerRun]),
         });
@@ -136,11 +163,14 @@ export async function fillIn(rbm: RBM, visible: Matrix, observed: Matrix, option
 }
 
 /** Shapes agree with the model, the mask is 0/1, and each softmax group is observed or missing as a whole. */
-function checkFillIn(rbm: RBM, visible: Matrix, observed: Matrix, evidence: Matrix | undefined): void {
+function checkFillIn(rbm: RBM, visible: Matrix, observed: Matrix, evidence: Evidence | undefined): void {
   if (visible.cols !== rbm.nVisible) throw new Error(`fillIn: visible has ${visible.cols} units per row but the model has ${rbm.nVisible}`);
-  for (const [name, m] of [['observed', observed], ['evidence', evidence ?? visible]] as const) {
+  const given = { observed, 'evidence field': evidence?.field ?? visible, 'evidence precision': evidence?.precision ?? visible };
+  for (const [name, m] of Object.entries(given)) {
     if (m.rows !== visible.rows || m.cols !== visible.cols) throw new Error(`fillIn: ${name} is ${m.rows} x ${m.cols}, visible ${visible.rows} x ${visible.cols}`);
   }
+  if (evidence?.precision !== undefined && !hasPrecision(rbm)) throw new Error(`fillIn: an evidence precision needs Gaussian visible units, the model has ${rbm.visible.name}`);
+  if (evidence?.precision?.data.some((x) => !(x >= 0))) throw new Error('fillIn: the evidence precision must be >= 0');
   const k = rbm.visible.groupSize;
   for (let i = 0; i < observed.data.length; i++) {
     const m = observed.data[i];

@@ -82,7 +82,7 @@ describe('noiseEvidence', () => {
     ];
     for (const { units, values, likelihood } of cases) {
       for (const noisy of values) {
-        const e = noiseEvidence(matrix(Float32Array.from(noisy), 1, noisy.length), p, unitType(units))!;
+        const e = noiseEvidence(matrix(Float32Array.from(noisy), 1, noisy.length), p, unitType(units))!.field;
         // log p(noisy | v) - e . v must be the same for every v.
         const offsets = values.map((v) => Math.log(likelihood(noisy, v)) - v.reduce((a, x, i) => a + x * e.data[i], 0));
         for (const offset of offsets) expect(offset).toBeCloseTo(offsets[0], 5);
@@ -90,11 +90,21 @@ describe('noiseEvidence', () => {
     }
   });
 
-  it('gives none for Gaussian and ReLU units and for P = 0, and finite fields for P = 1', () => {
+  it('Gaussian units: field and precision give log N(x~; v, s^2) up to a constant, s = P / scale in the model\'s units', () => {
+    const noisy = matrix(Float32Array.from([0.3, -1.2]), 1, 2);
+    const scale = [2, 0.5]; // data units per model unit: noise 0.2 is 0.1 and 0.4 model units
+    const { field, precision } = noiseEvidence(noisy, 0.2, unitType('gaussian'), scale)!;
+    for (let j = 0; j < 2; j++) {
+      const s = 0.2 / scale[j];
+      const offsets = [-2, 0, 0.7, 3].map((v) => -((noisy.data[j] - v) ** 2) / (2 * s * s) - (field.data[j] * v - (precision!.data[j] * v * v) / 2));
+      for (const offset of offsets) expect(offset).toBeCloseTo(offsets[0], 3);
+    }
+  });
+
+  it('gives none for ReLU units and for P = 0, and finite fields for P = 1', () => {
     const x = matrix(Float32Array.from([0, 1]), 1, 2);
-    expect(noiseEvidence(x, 0.1, unitType('gaussian'))).toBeUndefined();
     expect(noiseEvidence(x, 0.1, unitType('relu'))).toBeUndefined();
     expect(noiseEvidence(x, 0, unitType('bernoulli'))).toBeUndefined();
-    expect(Array.from(noiseEvidence(x, 1, unitType('bernoulli'))!.data)).toEqual([20, -20]);
+    expect(Array.from(noiseEvidence(x, 1, unitType('bernoulli'))!.field.data)).toEqual([20, -20]);
   });
 });

@@ -110,7 +110,7 @@ describe('fillIn samples p(v_missing | v_observed)', () => {
     const chains = 4000;
     const evidence = matrix(Float32Array.from({ length: chains * nVisible }, (_, i) => e[i % nVisible]), chains, nVisible);
     const none = matrix(new Float32Array(chains * nVisible), chains, nVisible);
-    const { samples } = await fillIn(rbm, none, none, { steps: 30, seed: 2, evidence });
+    const { samples } = await fillIn(rbm, none, none, { steps: 30, seed: 2, evidence: { field: evidence } });
     const counts = new Array<number>(exact.states.length).fill(0);
     for (let r = 0; r < chains; r++) {
       const row = Array.from(samples.data.subarray(r * nVisible, (r + 1) * nVisible));
@@ -119,38 +119,48 @@ describe('fillIn samples p(v_missing | v_observed)', () => {
     expect(totalVariation(counts.map((c) => c / chains), exact.p)).toBeLessThan(0.06);
   });
 
-  it('Gaussian visible units: the means match E[v_missing | v_observed] by enumerating the hidden units', async () => {
-    const nVisible = 5;
-    const nHidden = 3;
-    const rbm = randomRbm(nVisible, nHidden, 'gaussian', 4);
-    const logStd = Float32Array.from([0.3, -0.2, 0.1, -0.4, 0.2]);
-    rbm.params.visibleLogStd = logStd;
-    const { weights, visibleBias: a, hiddenBias: b } = rbm.params;
-    const sigma = Array.from(logStd, Math.exp);
-    const v = [0.7, -1.2];
-    // In u = v / sigma, -E = -sum (u - a / sigma)^2 / 2 + b.h + u W h; integrating a missing u_i out leaves
-    // (a_i / sigma_i) s_i + s_i^2 / 2 with s = W h, and E[u_i | h] = a_i / sigma_i + s_i.
-    let total = 0;
-    const expected = new Float64Array(nVisible);
-    for (let code = 0; code < 2 ** nHidden; code++) {
-      const h = Array.from({ length: nHidden }, (_, mu) => (code >> mu) & 1);
-      const s = Array.from({ length: nVisible }, (_, i) => h.reduce((acc, x, mu) => acc + x * weights[i * nHidden + mu], 0));
-      let logWeight = h.reduce((acc, x, mu) => acc + x * b[mu], 0);
-      for (let i = 0; i < nVisible; i++) logWeight += i < v.length ? (v[i] / sigma[i]) * s[i] : (a[i] / sigma[i]) * s[i] + (s[i] * s[i]) / 2;
-      const w = Math.exp(logWeight);
-      total += w;
-      for (let i = v.length; i < nVisible; i++) expected[i] += w * (a[i] + sigma[i] * s[i]);
-    }
-    const chains = 2000;
-    const visible = matrix(Float32Array.from({ length: chains * nVisible }, (_, i) => (i % nVisible < v.length ? v[i % nVisible] : 0)), chains, nVisible);
-    const observed = matrix(Float32Array.from({ length: chains * nVisible }, (_, i) => (i % nVisible < v.length ? 1 : 0)), chains, nVisible);
-    const { means } = await fillIn(rbm, visible, observed, { steps: 40, seed: 1 });
-    for (let i = v.length; i < nVisible; i++) {
-      let average = 0;
-      for (let r = 0; r < chains; r++) average += means.data[r * nVisible + i] / chains;
-      expect(Math.abs(average - expected[i] / total)).toBeLessThan(0.05);
-    }
-  });
+  for (const withEvidence of [false, true]) {
+    it(`Gaussian visible units${withEvidence ? ', evidence on the missing ones' : ''}: the means match the exact conditional means`, async () => {
+      const nVisible = 5;
+      const nHidden = 3;
+      const rbm = randomRbm(nVisible, nHidden, 'gaussian', 4);
+      const logStd = Float32Array.from([0.3, -0.2, 0.1, -0.4, 0.2]);
+      rbm.params.visibleLogStd = logStd;
+      const { weights, visibleBias: a, hiddenBias: b } = rbm.params;
+      const sigma = Array.from(logStd, Math.exp);
+      const v = [0.7, -1.2];
+      // Evidence exp(e v - lambda v^2 / 2) on the missing units, as from noisy observations 1.5, -2, 0.5 of std 0.5.
+      const e = withEvidence ? [0, 0, 6, -8, 2] : [0, 0, 0, 0, 0];
+      const lambda = withEvidence ? [0, 0, 4, 4, 4] : [0, 0, 0, 0, 0];
+      // In u = v / sigma, -E = -sum (u - alpha)^2 / 2 + b.h + u W h, alpha = a / sigma; with the evidence a missing
+      // u_i has precision P = 1 + sigma^2 lambda and linear term L = alpha + s + sigma e (s = W h): integrating it
+      // out leaves L^2 / (2 P) (up to terms free of h), and E[v_i | h] = sigma L / P.
+      let total = 0;
+      const expected = new Float64Array(nVisible);
+      for (let code = 0; code < 2 ** nHidden; code++) {
+        const h = Array.from({ length: nHidden }, (_, mu) => (code >> mu) & 1);
+        const s = Array.from({ length: nVisible }, (_, i) => h.reduce((acc, x, mu) => acc + x * weights[i * nHidden + mu], 0));
+        const precision = sigma.map((sd, i) => 1 + sd * sd * lambda[i]);
+        const linear = sigma.map((sd, i) => a[i] / sd + s[i] + sd * e[i]);
+        let logWeight = h.reduce((acc, x, mu) => acc + x * b[mu], 0);
+        for (let i = 0; i < nVisible; i++) logWeight += i < v.length ? (v[i] / sigma[i]) * s[i] : linear[i] ** 2 / (2 * precision[i]);
+        const w = Math.exp(logWeight);
+        total += w;
+        for (let i = v.length; i < nVisible; i++) expected[i] += (w * sigma[i] * linear[i]) / precision[i];
+      }
+      const chains = 2000;
+      const rows = (f: (i: number) => number): ReturnType<typeof matrix> => matrix(Float32Array.from({ length: chains * nVisible }, (_, i) => f(i % nVisible)), chains, nVisible);
+      const visible = rows((i) => (i < v.length ? v[i] : 0));
+      const observed = rows((i) => (i < v.length ? 1 : 0));
+      const evidence = { field: rows((i) => e[i]), precision: rows((i) => lambda[i]) };
+      const { means } = await fillIn(rbm, visible, observed, { steps: 40, seed: 1, evidence });
+      for (let i = v.length; i < nVisible; i++) {
+        let average = 0;
+        for (let r = 0; r < chains; r++) average += means.data[r * nVisible + i] / chains;
+        expect(Math.abs(average - expected[i] / total)).toBeLessThan(0.05);
+      }
+    });
+  }
 });
 
 describe('fillIn checks its input', () => {
@@ -160,7 +170,9 @@ describe('fillIn checks its input', () => {
     await expect(fillIn(rbm, v, matrix(Float32Array.from([1, 1, 0, 0, 0, 0]), 1, 6))).rejects.toThrow(/group 0 of row 0 is partly observed/);
     await expect(fillIn(rbm, v, matrix(Float32Array.from([1, 1, 1, 0.5, 0.5, 0.5]), 1, 6))).rejects.toThrow(/0 or 1/);
     await expect(fillIn(rbm, v, matrix(new Float32Array(12), 2, 6))).rejects.toThrow(/observed is 2 x 6/);
-    await expect(fillIn(rbm, v, matrix(new Float32Array(6), 1, 6), { evidence: matrix(new Float32Array(3), 1, 3) })).rejects.toThrow(/evidence is 1 x 3/);
+    const none = matrix(new Float32Array(6), 1, 6);
+    await expect(fillIn(rbm, v, none, { evidence: { field: matrix(new Float32Array(3), 1, 3) } })).rejects.toThrow(/evidence field is 1 x 3/);
+    await expect(fillIn(rbm, v, none, { evidence: { field: none, precision: none } })).rejects.toThrow(/precision needs Gaussian visible units/);
     await expect(fillIn(rbm, v, matrix(new Float32Array(6), 1, 6), { steps: 4, averageOver: 5 })).rejects.toThrow(/averageOver/);
   });
 

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { corrupt, CORRUPTION_HELP, noiseEvidence, parseCorruption, type Corruption } from '../../data/corrupt.js';
-import { standardize, unstandardize } from '../../data/standardize.js';
+import { standardizationScales, standardize, unstandardize } from '../../data/standardize.js';
 import { UserError } from '../../errors.js';
 import { interleavedPicture } from '../../io/pictures.js';
 import { writePng } from '../../io/png-grid.js';
@@ -18,10 +18,10 @@ import { positiveInt, seed } from '../parse.js';
 export const DENOISE_FILES = { means: 'denoise.png', draws: 'denoise-draws.png' } as const;
 
 /**
- * Gibbs steps when --steps is not given. With erase:half, or noise on discrete units (whose evidence keeps the
- * chain on the posterior p(v | noisy v)), the chain burns in and then averages over the last half of its steps
- * (fillIn's default). Noise on Gaussian or ReLU units gives no evidence field: the chain is plain Gibbs from the
- * noisy example, which drifts away from it, so a few steps, all averaged.
+ * Gibbs steps when --steps is not given. With erase:half, or noise with its evidence (which keeps the chain on
+ * the posterior p(v | noisy v)), the chain burns in and then averages over the last half of its steps (fillIn's
+ * default). Noise on ReLU units gives no evidence: the chain is plain Gibbs from the noisy example, which
+ * drifts away from it, so a few steps, all averaged.
  */
 const DEFAULT_STEPS = { posterior: 100, drift: 4 } as const;
 
@@ -42,7 +42,7 @@ export function denoiseCommand() {
     .requiredOption('--data <spec>', DATA_HELP)
     .requiredOption('--corrupt <how>', CORRUPTION_HELP)
     .requiredOption('--out <dir>', `folder for the pictures (${Object.values(DENOISE_FILES).join(', ')}): rows of clean, corrupted and restored examples`)
-    .option('--steps <n>', `Gibbs steps (default ${DEFAULT_STEPS.posterior}, E[v | h] averaged over the last half of them; for noise on Gaussian or ReLU units ${DEFAULT_STEPS.drift}, all averaged)`, positiveInt)
+    .option('--steps <n>', `Gibbs steps (default ${DEFAULT_STEPS.posterior}, E[v | h] averaged over the last half of them; for noise on ReLU units ${DEFAULT_STEPS.drift}, all averaged)`, positiveInt)
     .option('--examples <n>', 'restore the first n examples', positiveInt, 100)
     .option('--binarize <how>', BINARIZE_HELP)
     .option('--seed <n>', 'seed of the corruption and of the chains', seed, 0)
@@ -63,11 +63,13 @@ export function denoiseCommand() {
       const stats = modelStandardization(metadata, rbm.nVisible, o.model);
       const toModel = (m: Matrix): Matrix => (stats === undefined ? m : standardize({ name: data.name, examples: m }, stats).examples);
       const fromModel = (m: Matrix): Matrix => (stats === undefined ? m : unstandardize(m, stats));
-      const evidence = corruption.kind === 'noise' ? noiseEvidence(corrupted.examples, corruption.level, rbm.visible) : undefined;
+      const start = toModel(corrupted.examples);
+      const scales = stats && standardizationScales(stats);
+      const evidence = corruption.kind === 'noise' ? noiseEvidence(start, corruption.level, rbm.visible, scales) : undefined;
       const drifts = corruption.kind === 'noise' && evidence === undefined;
       const steps = o.steps ?? DEFAULT_STEPS[drifts ? 'drift' : 'posterior'];
       const options = { steps, averageOver: drifts ? steps : undefined, evidence, seed: o.seed };
-      const restored = await fillIn(rbm, toModel(corrupted.examples), corrupted.observed, options);
+      const restored = await fillIn(rbm, start, corrupted.observed, options);
       const means = fromModel(restored.means);
       const draws = fromModel(restored.samples);
 
