@@ -42,7 +42,7 @@ describe('parallel tempering', () => {
 
     const counts = Array.from(betas, () => new Float64Array(2 ** nVisible));
     const swapRate = new Float64Array(betas.length - 1);
-    let state = new Float32Array(betas.length * chains * nVisible);
+    let state: Float32Array = new Float32Array(betas.length * chains * nVisible);
     const burnIn = 30;
     const steps = 130;
     await engine.withProgram(g, async (program) => {
