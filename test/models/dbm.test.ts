@@ -150,7 +150,7 @@ describe('DBM against exact enumeration (5-4-3)', () => {
 });
 
 describe('joint training', () => {
-  it('PCD with a mean-field positive phase raises the bound on bars and stripes', async () => {
+  it.each([false, true])('PCD with a mean-field positive phase raises the bound on bars and stripes (centering: %s)', async (centering) => {
     const data = barsAndStripes(3).examples;
     const dbm = DBM.create(engine, { sizes: [9, 8, 4], seed: 1, weightScale: 0.1 });
     const boundOf = async (d: DBM) => {
@@ -158,7 +158,7 @@ describe('joint training', () => {
       return b.reduce((a, x) => a + x, 0) / b.length;
     };
     const before = await boundOf(dbm);
-    const records = await fitDbm(dbm, data, { epochs: 300, batchSize: 2, learningRate: 0.05, chains: 20, seed: 2 });
+    const records = await fitDbm(dbm, data, { epochs: 300, batchSize: 2, learningRate: 0.05, chains: 20, seed: 2, centering });
     expect(records).toHaveLength(300);
     expect(dbm.epochsTrained).toBe(300);
     const after = await boundOf(dbm);
