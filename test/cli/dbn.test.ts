@@ -143,6 +143,13 @@ describe('train --model dbm', () => {
     for (const png of ['samples.png', 'filters.png']) expect(startsWith(join(dbmRun, png), PNG_SIGNATURE)).toBe(true);
     const three = json((await runOk(...tinyTrainArgs(join(dir, 'dbm3'), '--model', 'dbm', '--layers', '4,4,3', '--epochs', '2', '--json'))).stdout);
     expect(three).toMatchObject({ kind: 'dbm', layers: [9, 4, 4, 3], epochs: 2 });
+    // The same run centred: the same pretraining, then other joint steps.
+    const centred = json((await runOk(...tinyTrainArgs(join(dir, 'dbm-centred'), '--model', 'dbm', '--layers', '6,4', '--epochs', '3', '--centering', '--json'))).stdout);
+    expect(centred).toMatchObject({ kind: 'dbm', epochs: 3 });
+    const centredModel = join(dir, 'dbm-centred', 'model.safetensors');
+    const c = decodeSafetensors(readFileSync(centredModel), centredModel);
+    expect(JSON.parse(c.metadata.training)).toMatchObject({ centering: true });
+    expect(Array.from(c.tensors.weights_0.data)).not.toEqual(Array.from(tensors.weights_0.data));
     const one = await runCli(...tinyTrainArgs(join(dir, 'dbm1'), '--model', 'dbm', '--layers', '4'));
     expect(one.code).toBe(1);
     expect(errorLine(one.stderr)).toContain('2 or more hidden layers');

@@ -20,7 +20,7 @@ export function trainCommand() {
     .option('--visible-units <type>', `visible unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
     .option('--hidden-units <type>', `hidden unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
     .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
-    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 hidden layers, pretrained by weight doubling then trained jointly (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
+    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
@@ -35,7 +35,7 @@ export function trainCommand() {
     .option('--max-norm <x>', "largest norm of each hidden unit's weight vector (0: none)", nonNegativeNumber, d.maxNorm)
     .option('--sparsity <target>', 'target mean activation of the hidden units on data (a sparsity penalty)', fraction)
     .option('--sparsity-cost <x>', 'weight of the sparsity penalty', nonNegativeNumber, d.sparsityCost)
-    .option('--centering', 'centred gradients: offsets of the visible and hidden means subtracted (Montavon & Mueller 2012)')
+    .option('--centering', 'centred gradients: offsets of the visible and hidden means subtracted (Montavon & Mueller 2012); for a DBM, of every layer\'s mean-field means in joint training')
     .addOption(
       new Option('--sampler <name>', 'cd: chains restart at the data; pcd: persistent chains; fpcd: persistent chains with fast weights; pt: parallel tempering')
         .choices(['cd', 'pcd', 'fpcd', 'pt'] as const)
