@@ -14,11 +14,11 @@ import {
 } from '../models/rbm-graph.js';
 import type { UnitType } from '../units/unit-type.js';
 import { batchRowsInput, gatheredMinibatch } from './minibatch.js';
-import { negativePhase } from './negative-phase.js';
+import { negativePhase, type StateInput } from './negative-phase.js';
 import { adamStep } from './optimizers.js';
 import { adamDecays, OFFSET_DECAY, SPARSITY_DECAY, type FitOptions } from './options.js';
 import { adamMomentNames, nextName, stepNames, velocityName } from './step-names.js';
-import { ascentDirection, likelihoodGradient, plainGradient, runningMean, type GradientTerms, type PhaseStatistics } from './rbm-gradient.js';
+import { ascentDirection, likelihoodGradient, plainGradient, runningMean, type Offsets, type PhaseMeans, type PhaseStatistics } from './rbm-gradient.js';
 
 /** What fixes a training step's graph: sizes, unit types, the learning rule, the regularisers and the seed. */
 export interface StepSpec
@@ -93,19 +93,12 @@ export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState
     }
   }
 
-  const terms: GradientTerms = { weightDecay, l1: spec.l1 };
-  if (spec.centering) {
-    const offsets = { visible: stateInput(stepNames.visibleOffset, [nVisible]), hidden: stateInput(stepNames.hiddenOffset, [nHidden]) };
-    g.output(nextName(offsets.visible.name), runningMean(offsets.visible, plain.means.dataU, OFFSET_DECAY));
-    g.output(nextName(offsets.hidden.name), runningMean(offsets.hidden, plain.means.dataHidden, OFFSET_DECAY));
-    Object.assign(terms, { offsets });
-  }
-  if (spec.sparsityTarget !== undefined) {
-    const estimate = stateInput(stepNames.hiddenActivity, [nHidden], spec.sparsityTarget);
-    g.output(nextName(estimate.name), runningMean(estimate, plain.means.dataHidden, SPARSITY_DECAY));
-    Object.assign(terms, { sparsity: { estimate, target: spec.sparsityTarget, cost: spec.sparsityCost } });
-  }
-  const direction = ascentDirection(rbm, plain, terms);
+  const direction = ascentDirection(rbm, plain, {
+    weightDecay,
+    l1: spec.l1,
+    offsets: spec.centering ? runningOffsets(stateInput, plain.means, nVisible, nHidden) : undefined,
+    sparsity: spec.sparsityTarget === undefined ? undefined : { estimate: runningActivity(stateInput, plain.means, spec.sparsityTarget), target: spec.sparsityTarget, cost: spec.sparsityCost },
+  });
 
   const update = optimizerUpdate(spec, stateInput, { learningRate, momentum });
   for (const key of parameterKeys) {
@@ -120,7 +113,21 @@ export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState
   return { graph: g, state };
 }
 
-type StateInput = (name: string, dims: readonly number[], fill?: number) => Value;
+/** Centering's offsets mu [nVisible], lambda [nHidden] as state, each followed by the running mean of its phase-means of the data. */
+function runningOffsets(stateInput: StateInput, means: PhaseMeans, nVisible: number, nHidden: number): Offsets {
+  const visible = stateInput(stepNames.visibleOffset, [nVisible]);
+  const hidden = stateInput(stepNames.hiddenOffset, [nHidden]);
+  visible.graph.output(nextName(visible.name), runningMean(visible, means.dataU, OFFSET_DECAY));
+  hidden.graph.output(nextName(hidden.name), runningMean(hidden, means.dataHidden, OFFSET_DECAY));
+  return { visible, hidden };
+}
+
+/** The sparsity penalty's estimate q [nHidden] of the hidden activations on data, as state started at the target. */
+function runningActivity(stateInput: StateInput, means: PhaseMeans, target: number): Value {
+  const estimate = stateInput(stepNames.hiddenActivity, [means.dataHidden.shape![0] as number], target);
+  estimate.graph.output(nextName(estimate.name), runningMean(estimate, means.dataHidden, SPARSITY_DECAY));
+  return estimate;
+}
 
 /** The optimiser as a function from a parameter and its ascent direction to its next value, adding its state. */
 function optimizerUpdate(spec: StepSpec, stateInput: StateInput, scalars: { learningRate: Value; momentum: Value }): (param: Value, direction: Value) => Value {
