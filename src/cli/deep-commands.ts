@@ -9,11 +9,12 @@ import { annealedImportanceSampling } from '../estimators/ais.js';
 import { baseRateBiases } from '../estimators/annealing.js';
 import { dbnLogLikelihood } from '../estimators/dbn-bound.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from '../estimators/exact-log-partition.js';
+import { logPartitionFloor } from '../estimators/log-partition-floor.js';
 import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
 import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
-import { gatherRows, type Matrix } from '../tensor/matrix.js';
+import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
 import { loadData } from './data-option.js';
 import { formatNumber } from './output.js';
 
@@ -105,6 +106,8 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     topLogZ: r.topLogZ,
     topLogZLow: r.topLogZLow,
     topLogZHigh: r.topLogZHigh,
+    topLogZFloor: r.topLogZFloor,
+    ...(r.topLogZ < r.topLogZFloor ? { warning: belowFloor('the top RBM', r.topLogZ, r.topLogZFloor) } : {}),
     ...(r.method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: base.source } : {}),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
@@ -119,6 +122,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
       `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
       `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
       `top RBM log Z ${num(r.topLogZ)} (${r.method === 'exact' ? 'exact' : `AIS, ${o.chains} runs x ${o.betas} betas, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}]; optimistic`})`,
+      ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
       '',
     ].join('\n'),
   );
@@ -137,6 +141,17 @@ function baseData(o: DbnEvalFlags, metadata: Record<string, string>, evalData: M
     // no usable training data: the evaluated data
   }
   return { data: evalData, source: o.data };
+}
+
+/** The warning of an estimate of log Z below the certain floor (estimators/log-partition-floor.ts). */
+function belowFloor(what: string, logZ: number, floor: number): string {
+  return `log Z of ${what} ${formatNumber(logZ)} is below ${formatNumber(floor)}, a certain lower bound (log sum of exp(-F) over states of the data): the annealing missed modes, and the bound is too high by at least ${formatNumber(floor - logZ)} nats`;
+}
+
+/** One Bernoulli draw of each mean in `means`, seeded. */
+function drawn(means: Matrix, seed: number): Matrix {
+  const rng = new RandomStream(seed);
+  return matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
 }
 
 /** Mean-field sweeps of `eval` on a DBM. */
@@ -166,6 +181,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     z = await annealedImportanceSampling(rbm, { chains: o.chains, betas: o.betas, seed: o.seed, blockSize: o.blockSize, baseRate: baseRateBiases(odd) });
   }
   const perExample = await dbm.variationalBound(data.examples, z.logZ, EVAL_MEAN_FIELD_SWEEPS);
+  const logZFloor = await logPartitionFloor(rbm, drawn(await dbm.oddMeans(data.examples, EVAL_MEAN_FIELD_SWEEPS), o.seed));
   await dbm.engine.dispose();
   const bound = perExample.reduce((a, b) => a + b, 0) / perExample.length;
   const result = {
@@ -183,6 +199,8 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     logZ: z.logZ,
     logZLow: z.logZLow,
     logZHigh: z.logZHigh,
+    logZFloor,
+    ...(z.logZ < logZFloor ? { warning: belowFloor('the bipartite RBM', z.logZ, logZFloor) } : {}),
     ...(method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: source } : {}),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
@@ -197,6 +215,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
       `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
       `variational lower bound on the log-likelihood ${num(bound)} in [${num(result.logLikelihoodLow)}, ${num(result.logLikelihoodHigh)}] (mean-field, ${EVAL_MEAN_FIELD_SWEEPS} sweeps)`,
       `log Z ${num(z.logZ)} (${method === 'exact' ? 'exact' : `AIS on the bipartite RBM, ${o.chains} runs x ${o.betas} betas; optimistic`})`,
+      ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
       '',
     ].join('\n'),
   );

@@ -26,6 +26,7 @@ import { bernoulli } from '../units/bernoulli.js';
 import { annealedImportanceSampling, type AisOptions } from './ais.js';
 import { baseRateBiases } from './annealing.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
+import { logPartitionFloor } from './log-partition-floor.js';
 
 export interface DbnBoundOptions {
   /** log Z of the top RBM (exact or an estimate); the caller computes it. */
@@ -127,6 +128,11 @@ export interface DbnLikelihood extends DbnBound {
   readonly topLogZ: number;
   readonly topLogZLow: number;
   readonly topLogZHigh: number;
+  /**
+   * A certain lower bound on log Z of the top RBM (logPartitionFloor over one up-pass draw of the data): an
+   * estimate of log Z below it is wrong, and so is the bound computed with it.
+   */
+  readonly topLogZFloor: number;
   /** The bound's range: bound -+ 3 standard errors, widened by the range of log Z. */
   readonly low: number;
   readonly high: number;
@@ -150,9 +156,11 @@ export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikel
     z = await annealedImportanceSampling(top, { ...options, seed: rng.seed(), baseRate: baseRateBiases(base) });
   }
   const b = await dbnLogLikelihoodBound(dbn, data, { topLogZ: z.logZ, samples: options.samples, seed: rng.seed() });
+  const topStates = dbn.rbms.length === 1 ? data : await dbn.sampleUp(data, dbn.rbms.length - 1, rng.seed());
   return {
     ...b,
     method,
+    topLogZFloor: await logPartitionFloor(top, topStates),
     topLogZ: z.logZ,
     topLogZLow: z.logZLow,
     topLogZHigh: z.logZHigh,

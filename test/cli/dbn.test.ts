@@ -78,6 +78,8 @@ describe('sample, features, eval on a DBN file', () => {
     expect(ll).toBeLessThan(0);
     expect(exact.logLikelihoodLow as number).toBeLessThan(ll);
     expect(exact.logLikelihoodHigh as number).toBeGreaterThan(ll);
+    expect(exact.topLogZFloor as number).toBeLessThanOrEqual((exact.topLogZ as number) + 1e-4);
+    expect(exact.warning).toBeUndefined();
     const ais = json((await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--samples', '100', '--threads', '1', '--quiet')).stdout);
     expect(ais.method).toBe('bound (AIS top log Z)');
     expect(Math.abs((ais.logLikelihood as number) - ll)).toBeLessThan(0.5);
@@ -177,6 +179,8 @@ describe('train --model dbm', () => {
     expect(exact).toMatchObject({ kind: 'dbm', bound: 'lower', method: 'bound (exact log Z)', examples: 14 });
     const ais = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--threads', '1', '--quiet')).stdout);
     expect(Math.abs((ais.logZ as number) - (exact.logZ as number))).toBeLessThan(0.5);
+    expect(exact.logZFloor as number).toBeLessThanOrEqual((exact.logZ as number) + 1e-4);
+    expect(exact.warning).toBeUndefined();
     expect(Math.abs((ais.logLikelihood as number) - (exact.logLikelihood as number))).toBeLessThan(0.5);
   });
 
