@@ -1,7 +1,7 @@
 /**
  * Filling in (and denoising) with an RBM: block Gibbs sampling with some visible units clamped to observed
  * values, so that the chain samples the others from p(v_missing | v_observed), and optionally with evidence
- * fields from noisy observations, so that it samples p(v | noisy v). Browser-safe: no node: imports.
+ * from noisy observations, so that it samples p(v | noisy v). Browser-safe: no node: imports.
  */
 import { Graph, type Value } from '../graph/graph.js';
 import { add, div, greater, mul, slice, sqrt, square, where } from '../graph/ops/index.js';

@@ -37,7 +37,7 @@ interface Errors {
 
 export function denoiseCommand() {
   return new Command('denoise')
-    .description('corrupt examples (noise or an erased half), restore them by Gibbs sampling with the observed units clamped, and compare with the clean data')
+    .description('corrupt examples (noise or an erased half), restore them by Gibbs sampling (erased units given the others, noisy ones from their posterior given the noise), and compare with the clean data')
     .requiredOption('--model <file>', 'model file (.safetensors) of an RBM')
     .requiredOption('--data <spec>', DATA_HELP)
     .requiredOption('--corrupt <how>', CORRUPTION_HELP)
