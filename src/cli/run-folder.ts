@@ -93,8 +93,14 @@ export interface FreshRunFlags {
   readonly force?: boolean;
 }
 
-/** The learning rate when none is given: 0.05 for SGD (defaultFitOptions), 0.001 for Adam (Kingma & Ba's). */
-export const defaultLearningRate = (optimizer: RbmOptimizerName | undefined): number => (optimizer === 'adam' ? 0.001 : defaultFitOptions.learningRate);
+/**
+ * The learning rate when none is given: 0.001 for Adam (Kingma & Ba's) and for SGD on Gaussian visible units
+ * (Hinton's guide, section 13.2: one or two orders of magnitude below binary units'; PCD-1 at 0.01 diverged on
+ * standardised Fashion-MNIST, docs/results.md), else 0.05 (defaultFitOptions).
+ */
+export function defaultLearningRate(optimizer: RbmOptimizerName | undefined, visibleUnits: UnitName | undefined): number {
+  return optimizer === 'adam' || visibleUnits === 'gaussian' ? 0.001 : defaultFitOptions.learningRate;
+}
 
 /** The settings every fresh run takes from the flags: data, held-out data, binarisation and the fit options. */
 export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' | 'visibleUnits' | 'hiddenUnits' | 'standardize'> {
@@ -102,7 +108,7 @@ export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' |
     ...defaultFitOptions,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
-    learningRate: flags.learningRate ?? defaultLearningRate(flags.optimizer),
+    learningRate: flags.learningRate ?? defaultLearningRate(flags.optimizer, flags.visibleUnits),
     learningRateSchedule: flags.lrSchedule,
     initialMomentum: flags.initialMomentum,
     finalMomentum: flags.momentum,

@@ -32,6 +32,13 @@ describe('train --visible-units gaussian --standardize', () => {
     expect(Number.isFinite(description.parameters.visible_log_std.mean)).toBe(true);
   });
 
+  it('defaults to a learning rate of 0.001 for Gaussian visible units (0.05 for binary ones)', async () => {
+    const out = join(dir, 'gaussian-default-rate');
+    await runOk('train', '--data', `csv:${csv}`, '--visible-units', 'gaussian', '--standardize', '--hidden', '3', '--epochs', '1', '--batch-size', '10', '--sample-steps', '1', '--out', out, '--quiet', '--threads', '1');
+    const description = JSON.parse((await runOk('inspect', join(out, 'model.safetensors'), '--json')).stdout) as { metadata: Record<string, string> };
+    expect(JSON.parse(description.metadata.training)).toMatchObject({ learningRate: 0.001 });
+  });
+
   it('records the training data\'s standardisation, and applies it to the data of later commands', async () => {
     const description = JSON.parse((await runOk('inspect', model, '--json')).stdout) as { metadata: Record<string, string> };
     const stats = JSON.parse(description.metadata.standardize) as { mean: number[]; std: number[] };

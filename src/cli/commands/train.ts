@@ -25,7 +25,7 @@ export function trainCommand() {
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
     .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
-    .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, ${defaultLearningRate('adam')} for adam)`, nonNegativeNumber)
+    .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, ${defaultLearningRate('adam', undefined)} for adam and for Gaussian visible units)`, nonNegativeNumber)
     .addOption(new Option('--optimizer <name>', 'sgd: SGD with momentum; adam: Adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
     .addOption(new Option('--lr-schedule <schedule>', 'learning rate over epochs: constant, or linear down to 0').choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
     .option('--initial-momentum <x>', `momentum of the first ${d.momentumSwitchEpoch} epochs`, nonNegativeNumber, d.initialMomentum)
