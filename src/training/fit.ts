@@ -1,7 +1,7 @@
 import type { RBM } from '../models/rbm.js';
 import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
-import type { TensorMap } from '../runtime/engine.js';
+import type { Program, TensorMap } from '../runtime/engine.js';
 import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { PingPongState, type StateBuffer } from './graph-state.js';
 import { MinibatchRows } from './minibatch.js';
@@ -77,48 +77,53 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const minibatches = new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data });
   const first = stepGraph(kAt(o, o.initialEpoch));
   const state = new PingPongState(rbm.engine, await initialState(rbm, o, first.state, data, monitorTrain, rng));
-  const persistent = o.sampler !== 'cd';
-  const records: EpochRecord[] = [];
 
+  /** One pass over the data with `program` (the step graph of k), then the parameters copied back and the epoch's record. */
+  const trainEpoch = async (program: Program, epoch: number, k: number): Promise<EpochRecord> => {
+    const started = performance.now();
+    const schedule = scheduleAt(o, epoch);
+    const scalars = {
+      [stepNames.learningRate]: schedule.learningRate,
+      [stepNames.momentum]: schedule.momentum,
+      [stepNames.weightDecay]: o.weightDecay,
+      [stepNames.fastLearningRate]: o.fastLearningRate ?? o.learningRate,
+    };
+    const feeds: TensorMap = { ...minibatches.feeds };
+    for (const [name, x] of Object.entries(scalars)) if (program.inputNames.includes(name)) feeds[name] = rbm.engine.scalar(x);
+    const trace = o.sampler === 'cd' ? undefined : new Float64Array(minibatches.count * o.chains);
+    const swapRates = new Float64Array(o.sampler === 'pt' ? o.temperatures - 1 : 0);
+    const order = rng.permutation(data.rows);
+    for (let b = 0; b < minibatches.count; b++) {
+      minibatches.select(order, b);
+      const out = await state.step(program, feeds);
+      trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
+      if (swapRates.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapRates[r] += x / minibatches.count));
+      callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
+    }
+    const stepSeconds = (performance.now() - started) / 1000;
+    if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
+    rbm.epochsTrained += 1;
+    const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
+    return {
+      epoch: rbm.epochsTrained,
+      ...schedule,
+      k,
+      samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
+      ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
+      ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
+      ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
+      seconds: (performance.now() - started) / 1000,
+    };
+  };
+
+  const records: EpochRecord[] = [];
   for (let epoch = o.initialEpoch; epoch < o.epochs; ) {
+    // The epochs from here that share k run one compiled step graph.
     const k = kAt(o, epoch);
     const { graph } = epoch === o.initialEpoch ? first : stepGraph(k);
     await rbm.engine.withProgram(graph, async (program) => {
       for (; epoch < o.epochs && kAt(o, epoch) === k; epoch++) {
-        const started = performance.now();
-        const schedule = scheduleAt(o, epoch);
-        const feeds: TensorMap = {
-          [stepNames.learningRate]: rbm.engine.scalar(schedule.learningRate),
-          [stepNames.momentum]: rbm.engine.scalar(schedule.momentum),
-          [stepNames.weightDecay]: rbm.engine.scalar(o.weightDecay),
-          [stepNames.fastLearningRate]: rbm.engine.scalar(o.fastLearningRate ?? o.learningRate),
-          ...minibatches.feeds,
-        };
-        for (const name of Object.keys(feeds)) if (!program.inputNames.includes(name)) delete feeds[name]; // fast_learning_rate: FPCD only
-        const trace = persistent ? new Float64Array(minibatches.count * o.chains) : undefined;
-        const swapSums = new Float64Array(o.sampler === 'pt' ? o.temperatures - 1 : 0);
-        const order = rng.permutation(data.rows);
-        for (let b = 0; b < minibatches.count; b++) {
-          minibatches.select(order, b);
-          const out = await state.step(program, feeds);
-          trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
-          if (swapSums.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapSums[r] += x / minibatches.count));
-          callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
-        }
-        const stepSeconds = (performance.now() - started) / 1000;
-        if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
-        rbm.epochsTrained += 1;
-        const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
-        const record: EpochRecord = {
-          epoch: rbm.epochsTrained,
-          ...schedule,
-          k,
-          samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
-          ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
-          ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
-          ...(swapSums.length > 0 && { swapRates: Array.from(swapSums) }),
-          seconds: (performance.now() - started) / 1000,
-        };
+        const record = await trainEpoch(program, epoch, k);
         records.push(record);
         await callbacks.onEpoch?.(record);
       }
