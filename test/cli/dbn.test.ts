@@ -151,7 +151,7 @@ describe('train --model dbm', () => {
     const centredModel = join(dir, 'dbm-centred', 'model.safetensors');
     const c = decodeSafetensors(readFileSync(centredModel), centredModel);
     expect(JSON.parse(c.metadata.training)).toMatchObject({ centering: true });
-    expect(Array.from(c.tensors.weights_0.data)).not.toEqual(Array.from(tensors.weights_0.data));
+    expect(Array.from(c.tensors.weights_0.data as Float32Array)).not.toEqual(Array.from(tensors.weights_0.data as Float32Array));
     const one = await runCli(...tinyTrainArgs(join(dir, 'dbm1'), '--model', 'dbm', '--layers', '4'));
     expect(one.code).toBe(1);
     expect(errorLine(one.stderr)).toContain('2 or more hidden layers');
