@@ -1,4 +1,4 @@
-import type { RBM } from '../models/rbm.js';
+import type { RBM, RbmParameters } from '../models/rbm.js';
 import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import type { Program, TensorMap } from '../runtime/engine.js';
@@ -47,13 +47,24 @@ export interface FitCallbacks {
   readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
 }
 
-/** Training stopped because a parameter became NaN or infinite; the model keeps its last good parameters. */
+/** Training stopped because it diverged (by default: a parameter became NaN or infinite); the model keeps its last good parameters. */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
-  constructor(readonly epoch: number) {
-    super(`training diverged in epoch ${epoch} (a parameter became NaN or infinite); kept the parameters of epoch ${epoch - 1}: lower the learning rate`);
+  constructor(
+    readonly epoch: number,
+    reason = 'a parameter became NaN or infinite',
+  ) {
+    super(`training diverged in epoch ${epoch} (${reason}); kept the parameters of epoch ${epoch - 1}: lower the learning rate`);
   }
 }
+
+/**
+ * A finite blow-up: the monitor's reconstruction error (squared error per example) beyond this many times the
+ * data's total variance (the error of reconstructing every example by the mean) means the run has diverged
+ * although every parameter is finite (seen with Gaussian visible units at too high a learning rate: errors of
+ * 1e20 and biases of 1e8). Recoverable spikes stay far below it.
+ */
+export const BLOW_UP_FACTOR = 1e6;
 
 /**
  * Train `rbm` on the rows of `data` [examples, nVisible] with the step of buildStepGraph (CD-k, PCD-k, FPCD-k
@@ -75,6 +86,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
   const minibatches = new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data });
+  const dataVariance = totalVariance(monitorTrain);
   const first = stepGraph(kAt(o, o.initialEpoch));
   const state = new PingPongState(rbm.engine, await initialState(rbm, o, first.state, data, monitorTrain, rng));
 
@@ -101,7 +113,13 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
       callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
     }
     const stepSeconds = (performance.now() - started) / 1000;
+    const lastGood = copyOf(rbm.params);
     if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
+    const measured = await monitor(rbm, monitorTrain, monitorHeldOut);
+    if (!(measured.reconstructionError <= BLOW_UP_FACTOR * dataVariance)) {
+      restore(rbm.params, lastGood);
+      throw new DivergenceError(rbm.epochsTrained + 1, `reconstruction error ${measured.reconstructionError.toExponential(1)}, over ${BLOW_UP_FACTOR.toExponential(0)} times the data's variance`);
+    }
     rbm.epochsTrained += 1;
     const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
     return {
@@ -109,7 +127,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
       ...schedule,
       k,
       samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
-      ...(await monitor(rbm, monitorTrain, monitorHeldOut)),
+      ...measured,
       ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
       ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
       seconds: (performance.now() - started) / 1000,
@@ -149,6 +167,15 @@ async function initialState(rbm: RBM, o: FitOptions, specs: readonly StepState[]
     [stepNames.hiddenOffset]: async () => columnMeans(await rbm.transform(sample)),
   };
   return Promise.all(specs.map(async (s) => ({ name: s.name, dims: s.dims, initial: known[s.name] === undefined ? s.fill : await known[s.name]() })));
+}
+
+/** A copy of the parameter arrays. */
+const copyOf = (params: RbmParameters): RbmParameters =>
+  Object.fromEntries(Object.entries(params).map(([key, values]) => [key, (values as Float32Array).slice()])) as unknown as RbmParameters;
+
+/** Put the values of `saved` (a copyOf) back into `params`. */
+function restore(params: RbmParameters, saved: RbmParameters): void {
+  for (const [key, values] of Object.entries(saved)) params[key as keyof RbmParameters]?.set(values as Float32Array);
 }
 
 /** Copy the state's parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
@@ -201,4 +228,12 @@ function columnMeans(m: Matrix): Float64Array {
   const mean = new Float64Array(m.cols);
   for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) mean[j] += m.data[r * m.cols + j] / m.rows;
   return mean;
+}
+
+/** The sum over columns of each column's variance: the squared error per row of predicting every row by the mean. */
+function totalVariance(m: Matrix): number {
+  const mean = columnMeans(m);
+  let sum = 0;
+  for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) sum += (m.data[r * m.cols + j] - mean[j]) ** 2 / m.rows;
+  return sum;
 }

@@ -97,3 +97,22 @@ describe('fitting a Gaussian-Bernoulli RBM', () => {
     expect(before.length).toBe(after.length);
   });
 });
+
+describe('a finite blow-up', () => {
+  it('stops training with a DivergenceError and keeps the last good parameters, though every parameter is finite', async () => {
+    // Gaussian units at learning rate 1 on data with rare large values: reconstruction errors near 1e20 with
+    // finite parameters (biases near 1e9), which the NaN check alone lets through.
+    const rng = new RandomStream(1);
+    const cols = 20;
+    const data = matrix(Float32Array.from({ length: 400 * cols }, (_, j) => (j % cols < 3 ? (rng.uniform() < 0.01 ? 10 : 0) : rng.normal())), 400, cols);
+    const rbm = RBM.create(engine, { nVisible: cols, nHidden: 8, visible: 'gaussian', hidden: 'bernoulli', seed: 1 });
+    const epochs: number[] = [];
+    const run = fit(rbm, data, { epochs: 5, batchSize: 20, learningRate: 1, seed: 1, monitorSize: 100 }, { onEpoch: (r) => void epochs.push(r.epoch) });
+    await expect(run).rejects.toThrow(/diverged in epoch \d \(reconstruction error .* times the data's variance\)/);
+    expect(rbm.epochsTrained).toBe(epochs.length);
+    expect(Math.max(...Array.from(rbm.params.visibleBias, Math.abs))).toBeLessThan(1e3);
+    // At a sane rate the same run trains through.
+    const calm = RBM.create(engine, { nVisible: cols, nHidden: 8, visible: 'gaussian', hidden: 'bernoulli', seed: 1 });
+    await expect(fit(calm, data, { epochs: 5, batchSize: 20, learningRate: 0.01, seed: 1, monitorSize: 100 })).resolves.toHaveLength(5);
+  });
+});
