@@ -34,7 +34,10 @@ export class Value {
   }
 }
 
-/** A node as the graph stores it: op type, input and output value names ('' for an omitted input), attributes. */
+/**
+ * A node as the graph stores it: op type, input and output value names ('' for an omitted input; trailing
+ * omitted inputs are left out), attributes.
+ */
 export interface NodeDef {
   readonly opType: string;
   readonly inputs: readonly string[];
@@ -111,9 +114,13 @@ export class Graph {
     }
     const values = outputs.map((o) => new Value(this, this.fresh(opType.toLowerCase()), o.dtype, o.shape));
     for (const v of values) this.values.set(v.name, v);
+    // Omitted optional inputs are '' in the node; trailing ones are left out altogether (valid ONNX for every
+    // op, and onnxruntime-web's WebGPU kernels reject a trailing '', e.g. Gemm's C).
+    let count = inputs.length;
+    while (count > 0 && inputs[count - 1] === undefined) count--;
     this.nodes.push({
       opType,
-      inputs: inputs.map((v) => v?.name ?? ''),
+      inputs: inputs.slice(0, count).map((v) => v?.name ?? ''),
       outputs: values.map((v) => v.name),
       attributes,
     });

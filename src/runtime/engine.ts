@@ -20,6 +20,26 @@ export interface EngineOptions {
    * onnxruntime-web 1.30 ignores them). When false, `Program.run` copies the returned outputs into them.
    */
   readonly fillsFetches?: boolean;
+  /**
+   * Whether the engine's sessions must run one at a time: each run (and release) waits for the one before to
+   * finish. onnxruntime-web 1.30's WebGPU backend needs this: a run started while another session's run is in
+   * flight fails ("Session already started").
+   */
+  readonly oneRunAtATime?: boolean;
+}
+
+/** Runs tasks either as they come or one after another (each waits for the previous one to settle). */
+type Runner = <T>(task: () => Promise<T>) => Promise<T>;
+
+const immediately: Runner = (task) => task();
+
+function inTurn(): Runner {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const result = last.then(task, task);
+    last = result.catch(() => undefined);
+    return result;
+  };
 }
 
 /** A compiled graph: one onnxruntime session. */
@@ -28,6 +48,7 @@ export class Program {
     private readonly session: InferenceSession,
     readonly key: string,
     private readonly fillsFetches = true,
+    private readonly runner: Runner = immediately,
   ) {}
 
   get inputNames(): readonly string[] {
@@ -42,7 +63,11 @@ export class Program {
    * Run the graph on `feeds`. Outputs named in `into` are written into those pre-allocated tensors and
    * returned as they are; the others are returned newly allocated.
    */
-  async run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
+  run(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
+    return this.runner(() => this.runNow(feeds, into));
+  }
+
+  private async runNow(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
     if (into === undefined) return (await this.session.run(feeds));
     if (this.fillsFetches) return { ...(await this.session.run(feeds, this.fetches(into))), ...into };
     const results = await this.session.run(feeds);
@@ -55,8 +80,8 @@ export class Program {
     return { ...results, ...into };
   }
 
-  async dispose(): Promise<void> {
-    await this.session.release();
+  dispose(): Promise<void> {
+    return this.runner(() => this.session.release());
   }
 
   private fetches(into: TensorMap): Record<string, Tensor | null> {
@@ -72,11 +97,14 @@ export class Program {
  */
 export class Engine {
   private readonly cache = new Map<string, { readonly bytes: Uint8Array; readonly program: Promise<Program> }>();
+  private readonly runner: Runner;
 
   constructor(
     readonly ort: OrtBinding,
     readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.runner = options.oneRunAtATime === true ? inTurn() : immediately;
+  }
 
   /**
    * Compile `graph` and hand its Program to `use`. A deterministic graph compiles once and stays cached; a
@@ -86,7 +114,7 @@ export class Engine {
   async withProgram<T>(graph: Graph, use: (program: Program) => Promise<T>): Promise<T> {
     if (!graph.isRandom) return use(await this.compile(graph));
     const session = await this.ort.InferenceSession.create(graph.toOnnx(), this.sessionOptions(true));
-    const program = new Program(session, graph.name, this.options.fillsFetches);
+    const program = new Program(session, graph.name, this.options.fillsFetches, this.runner);
     try {
       return await use(program);
     } finally {
@@ -101,7 +129,7 @@ export class Engine {
     const key = `${graph.name}:${bytes.length}:${fnv1a(bytes)}`;
     const cached = this.cache.get(key);
     if (cached !== undefined && sameBytes(cached.bytes, bytes)) return cached.program;
-    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions(false)).then((s) => new Program(s, key, this.options.fillsFetches));
+    const program = this.ort.InferenceSession.create(bytes, this.sessionOptions(false)).then((s) => new Program(s, key, this.options.fillsFetches, this.runner));
     this.cache.set(key, { bytes, program });
     return program;
   }

@@ -19,12 +19,13 @@ export interface WebEngineOptions {
 /**
  * An engine on onnxruntime-web, for the browser. onnxruntime-web's WebAssembly settings are global: they are
  * set here, and hold for every session created after (the first session fixes the thread count).
- * onnxruntime-web does not write outputs into pre-allocated tensors, so the engine copies them there.
+ * onnxruntime-web does not write outputs into pre-allocated tensors, so the engine copies them there. On
+ * WebGPU, the engine's sessions run one at a time (onnxruntime-web 1.30 fails a run that overlaps another).
  */
 export function createWebEngine(options: WebEngineOptions = {}): Engine {
   const { threads = 1, backend = 'wasm', wasmPaths } = options;
   ort.env.wasm.numThreads = threads;
   if (wasmPaths !== undefined) ort.env.wasm.wasmPaths = wasmPaths;
   const executionProviders = backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
-  return new Engine(ort, { threads, executionProviders, fillsFetches: false });
+  return new Engine(ort, { threads, executionProviders, fillsFetches: false, oneRunAtATime: backend === 'webgpu' });
 }

@@ -200,6 +200,18 @@ describe('seeds and serialisation', () => {
     for (const s of seeds) expect(Number.isInteger(s)).toBe(true);
   });
 
+  it('an omitted optional input is left out when trailing, written as an empty name otherwise', () => {
+    const g = new Graph('optional');
+    const a = g.input('a', 'float32', [2, 2]);
+    const c = g.input('c', 'float32', [2]);
+    g.output('y', op.gemm(a, a));
+    g.output('z', op.gemm(a, a, c));
+    g.node('Slice', [a, c, c, undefined, c], [{ dtype: 'float32', shape: undefined }]);
+    const inputs = decodeModel(g.toOnnx()).nodes.map((n) => n.input);
+    expect(inputs.slice(0, 2)).toEqual([['a', 'a'], ['a', 'a', 'c']]);
+    expect(inputs[2]).toEqual(['a', 'c', 'c', '', 'c']);
+  });
+
   it('the same graph built twice serialises to the same bytes; opset and name are declared', () => {
     const build = (seed: number): Uint8Array => {
       const g = new Graph('twice', seed);

@@ -155,6 +155,32 @@ describe('run', () => {
     await copying.dispose();
   });
 
+  it('with oneRunAtATime (onnxruntime-web on WebGPU), runs of different Programs never overlap', async () => {
+    let running = 0;
+    let most = 0;
+    const session = {
+      inputNames: [],
+      outputNames: [],
+      run: async () => {
+        most = Math.max(most, ++running);
+        await new Promise((done) => setTimeout(done, 5));
+        running--;
+        return {};
+      },
+      release: () => Promise.resolve(),
+    };
+    const binding = { ...engine.ort, InferenceSession: { create: () => Promise.resolve(session as never) } };
+    const runAll = async (oneRunAtATime: boolean): Promise<number> => {
+      most = 0;
+      const e = new Engine(binding, { threads: 1, oneRunAtATime });
+      const programs = await Promise.all([e.compile(affine('a')), e.compile(affine('b'))]);
+      await Promise.all(programs.flatMap((p) => [p.run({}), p.run({})]));
+      return most;
+    };
+    expect(await runAll(false)).toBe(4);
+    expect(await runAll(true)).toBe(1);
+  });
+
   it('rejects feeds of the wrong shape or missing feeds', async () => {
     const p = await engine.compile(affine());
     await expect(p.run({ x: engine.float32(new Float32Array(8), [2, 4]), w: engine.float32(w, [3, 2]) })).rejects.toThrow();

@@ -36,6 +36,21 @@ export function unsqueeze(x: Value, axes: readonly number[]): Value {
   return x.graph.node('Unsqueeze', [x, axesInput], [{ dtype: x.dtype, shape }])[0];
 }
 
+/** x with the size-1 axes `axes` removed (ONNX Squeeze). */
+export function squeeze(x: Value, axes: readonly number[]): Value {
+  let shape: Dim[] | undefined;
+  if (x.shape !== undefined) {
+    const rank = x.shape.length;
+    const removed = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    for (const a of removed) {
+      if (typeof x.shape[a] === 'number' && x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} has size ${x.shape[a]}, not 1`);
+    }
+    shape = x.shape.filter((_, i) => !removed.has(i));
+  }
+  const axesInput = x.graph.constant(axes, 'int64', [axes.length]);
+  return x.graph.node('Squeeze', [x, axesInput], [{ dtype: x.dtype, shape }])[0];
+}
+
 /** x reshaped to `shape` (0 keeps the input's dim, -1 is inferred; as ONNX Reshape). */
 export function reshape(x: Value, shape: readonly number[]): Value {
   const shapeInput = x.graph.constant(shape, 'int64', [shape.length]);

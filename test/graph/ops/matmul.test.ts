@@ -125,6 +125,27 @@ describe('matmul', () => {
     ref.expectAllClose(numbers(r.y), ref.matmul2(ref.nd(a.data, [1, 3]), b).data, tol);
   });
 
+  it('takes a vector on the right: [..., m, k] x [k] is [..., m]', async () => {
+    const rand = ref.seededRandom(6);
+    const a = arrayOf([2, 3, 4], rand);
+    const b = arrayOf([4], rand);
+    const g = new Graph('matvec');
+    const y = op.matmul(g.input('a', 'float32', a.shape), g.input('b', 'float32', [4]));
+    expect(y.shape).toEqual([2, 3]);
+    const r = await evaluate(engine, g, { y }, { a: feed(engine, a), b: feed(engine, b) });
+    ref.expectAllClose(numbers(r.y), ref.matmul(a, ref.nd(b.data, [4, 1])).data, tol);
+  });
+
+  it('gives every MatMul node operands of rank 2 or more (onnxruntime-web WebGPU takes no 1-D operand)', () => {
+    const g = new Graph('vectors');
+    const m = g.input('m', 'float32', ['batch', 4]);
+    op.matmul(m, g.input('v', 'float32', [4]));
+    op.matmul(g.input('u', 'float32', ['batch']), m);
+    const matmuls = g.nodeList.filter((n) => n.opType === 'MatMul');
+    expect(matmuls).toHaveLength(2);
+    for (const n of matmuls) for (const name of n.inputs) expect(g.valueNamed(name)!.shape!.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps symbolic leading dims and rejects a known inner mismatch', () => {
     const g = new Graph('matmul-shapes');
     const x: Value = g.input('x', 'float32', ['chains', 'steps', 6]);
