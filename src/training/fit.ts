@@ -60,7 +60,8 @@ export class DivergenceError extends Error {
 
 /**
  * A finite blow-up: the monitor's reconstruction error (squared error per example) beyond this many times the
- * data's total variance (the error of reconstructing every example by the mean) means the run has diverged
+ * training data's total variance (the error of reconstructing every example by the mean; at least 1, for data
+ * of one example or constant columns) means the run has diverged
  * although every parameter is finite (seen with Gaussian visible units at too high a learning rate: errors of
  * 1e20 and biases of 1e8). Recoverable spikes stay far below it.
  */
@@ -86,7 +87,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
   const minibatches = new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data });
-  const dataVariance = totalVariance(monitorTrain);
+  const blowUpError = BLOW_UP_FACTOR * Math.max(totalVariance(data), 1);
   const first = stepGraph(kAt(o, o.initialEpoch));
   const state = new PingPongState(rbm.engine, await initialState(rbm, o, first.state, data, monitorTrain, rng));
 
@@ -116,7 +117,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
     const lastGood = copyOf(rbm.params);
     if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
     const measured = await monitor(rbm, monitorTrain, monitorHeldOut);
-    if (!(measured.reconstructionError <= BLOW_UP_FACTOR * dataVariance)) {
+    if (!(measured.reconstructionError <= blowUpError)) {
       restore(rbm.params, lastGood);
       throw new DivergenceError(rbm.epochsTrained + 1, `reconstruction error ${measured.reconstructionError.toExponential(1)}, over ${BLOW_UP_FACTOR.toExponential(0)} times the data's variance`);
     }
