@@ -62,6 +62,9 @@ export interface DbnEvalFlags {
   readonly seed: number;
   readonly blockSize?: number;
   readonly samples?: number;
+  /** Reverse AIS: examples to anneal from and chains per example. */
+  readonly examples?: number;
+  readonly reverseChains?: number;
   readonly json?: boolean;
 }
 
@@ -75,7 +78,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
   const top = dbn.top;
   const smaller = Math.min(top.nVisible, top.nHidden);
   const logZ = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;
-  if (logZ !== 'exact' && logZ !== 'ais') throw new UserError(`--logz ${logZ}: a DBN's bound takes exact or ais for its top RBM`);
+  if (logZ !== 'exact' && logZ !== 'ais' && logZ !== 'reverse-ais') throw new UserError(`--logz ${logZ}: a DBN's bound takes exact, ais or reverse-ais for its top RBM`);
   if (logZ === 'exact' && smaller > MAX_EXACT_UNITS) {
     throw new UserError(`--logz exact: the top RBM of ${o.model} has ${smaller} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
   }
@@ -88,6 +91,8 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     betas: o.betas,
     blockSize: o.blockSize,
     baseData: base.data,
+    examples: o.examples,
+    chainsPerExample: o.reverseChains,
   });
   await dbn.engine.dispose();
   const result = {
@@ -96,7 +101,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     layers: dbn.sizes,
     data: data.name,
     examples: data.examples.rows,
-    method: r.method === 'exact' ? 'bound (exact top log Z)' : 'bound (AIS top log Z)',
+    method: `bound (${{ exact: 'exact', ais: 'AIS', 'reverse-ais': 'reverse AIS' }[r.method]} top log Z)`,
     bound: 'lower',
     logLikelihood: r.bound,
     logLikelihoodLow: r.low,
@@ -109,6 +114,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     topLogZFloor: r.topLogZFloor,
     ...(r.topLogZ < r.topLogZFloor ? { warning: belowFloor('the top RBM', r.topLogZ, r.topLogZFloor) } : {}),
     ...(r.method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: base.source } : {}),
+    ...(r.method === 'reverse-ais' ? { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate: base.source } : {}),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
@@ -121,11 +127,18 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     [
       `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
       `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
-      `top RBM log Z ${num(r.topLogZ)} (${r.method === 'exact' ? 'exact' : `AIS, ${o.chains} runs x ${o.betas} betas, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}]; optimistic`})`,
+      `top RBM log Z ${num(r.topLogZ)} (${topLogZMethod(r.method, o)}, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}])`,
       ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
       '',
     ].join('\n'),
   );
+}
+
+/** How the top RBM's log Z was found, for the text output. */
+function topLogZMethod(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags): string {
+  if (method === 'exact') return 'exact';
+  if (method === 'ais') return `AIS, ${o.chains} runs x ${o.betas} betas; optimistic`;
+  return `implied by reverse AIS, ${o.examples ?? 50} examples x ${o.reverseChains ?? 10} chains x ${o.betas} betas; conservative`;
 }
 
 /** The data for the AIS base rate: --base-data, else the training data in the model's metadata, else the evaluated data. */

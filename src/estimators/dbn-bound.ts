@@ -13,7 +13,8 @@
  *   sum_l [log p(h_l | h_{l+1}) + H(q_l(. | h_l))] - F_top(h_{L-1})
  * over the draws, minus log Z_top. With the exact log Z_top it is unbiased for B(v), so a lower bound on the
  * log-likelihood in expectation (its standard error is reported); with log Z_top from AIS, which
- * underestimates log Z in expectation, the estimate leans high (optimistic) by that error.
+ * underestimates log Z in expectation, the estimate leans high (optimistic) by that error; with the log Z_top
+ * that reverse AIS implies (above it in expectation), low (conservative).
  */
 import { Graph, type Value } from '../graph/graph.js';
 import { add, gemm, mul, neg, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
@@ -27,6 +28,7 @@ import { annealedImportanceSampling, type AisOptions } from './ais.js';
 import { baseRateBiases } from './annealing.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
 import { logPartitionFloor } from './log-partition-floor.js';
+import { reverseAnnealedImportanceSampling } from './reverse-ais.js';
 
 export interface DbnBoundOptions {
   /** log Z of the top RBM (exact or an estimate); the caller computes it. */
@@ -114,8 +116,15 @@ export async function dbnLogLikelihoodBound(dbn: DBN, data: Matrix, options: Dbn
 
 
 export interface DbnLikelihoodOptions extends Omit<AisOptions, 'baseRate'> {
-  /** How log Z of the top RBM is found: 'exact' (enumeration, the smaller layer at most MAX_EXACT_UNITS) or 'ais'. Default: exact when it can. */
-  readonly logZ?: 'exact' | 'ais';
+  /**
+   * How log Z of the top RBM is found: 'exact' (enumeration, the smaller layer at most MAX_EXACT_UNITS), 'ais'
+   * (optimistic) or 'reverse-ais' (the log Z that reverse AIS on one up-pass draw of the data implies:
+   * conservative). Default: exact when it can, else ais.
+   */
+  readonly logZ?: 'exact' | 'ais' | 'reverse-ais';
+  /** Reverse AIS: examples to anneal from (default 50) and chains per example (default 10). */
+  readonly examples?: number;
+  readonly chainsPerExample?: number;
   /** Data whose up-pass to the top RBM's visible layer fits the AIS base rate (default: the evaluated data). */
   readonly baseData?: Matrix;
   /** Draws of h ~ q per example (default 10). */
@@ -123,8 +132,8 @@ export interface DbnLikelihoodOptions extends Omit<AisOptions, 'baseRate'> {
 }
 
 export interface DbnLikelihood extends DbnBound {
-  readonly method: 'exact' | 'ais';
-  /** log Z of the top RBM and its range (equal to it when exact; AIS's mean -+ 3 standard errors otherwise). */
+  readonly method: 'exact' | 'ais' | 'reverse-ais';
+  /** log Z of the top RBM and its range (equal to it when exact; the annealing's -+ 3 standard errors otherwise). */
   readonly topLogZ: number;
   readonly topLogZLow: number;
   readonly topLogZHigh: number;
@@ -139,9 +148,9 @@ export interface DbnLikelihood extends DbnBound {
 }
 
 /**
- * The bound B on the mean log-likelihood of `data` under `dbn` with log Z of its top RBM found exactly or by
- * AIS (from a base rate fitted to one up-pass draw of `baseData`); see the file comment for the direction of
- * each error.
+ * The bound B on the mean log-likelihood of `data` under `dbn` with log Z of its top RBM found exactly, by
+ * AIS or by reverse AIS (both from a base rate fitted to one up-pass draw of `baseData`); see the file comment
+ * for the direction of each error.
  */
 export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikelihoodOptions = {}): Promise<DbnLikelihood> {
   const top = dbn.top;
@@ -153,7 +162,13 @@ export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikel
     z = { logZ, logZLow: logZ, logZHigh: logZ };
   } else {
     const base = dbn.rbms.length === 1 ? (options.baseData ?? data) : await dbn.sampleUp(options.baseData ?? data, dbn.rbms.length - 1, rng.seed());
-    z = await annealedImportanceSampling(top, { ...options, seed: rng.seed(), baseRate: baseRateBiases(base) });
+    if (method === 'ais') {
+      z = await annealedImportanceSampling(top, { ...options, seed: rng.seed(), baseRate: baseRateBiases(base) });
+    } else {
+      const states = dbn.rbms.length === 1 ? data : await dbn.sampleUp(data, dbn.rbms.length - 1, rng.seed());
+      const r = await reverseAnnealedImportanceSampling(top, states, { ...options, seed: rng.seed(), baseRate: baseRateBiases(base) });
+      z = { logZ: r.logZ, logZLow: r.logZ - 3 * r.stdErr, logZHigh: r.logZ + 3 * r.stdErr };
+    }
   }
   const b = await dbnLogLikelihoodBound(dbn, data, { topLogZ: z.logZ, samples: options.samples, seed: rng.seed() });
   const topStates = dbn.rbms.length === 1 ? data : await dbn.sampleUp(data, dbn.rbms.length - 1, rng.seed());

@@ -83,11 +83,15 @@ describe('sample, features, eval on a DBN file', () => {
     const ais = json((await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--samples', '100', '--threads', '1', '--quiet')).stdout);
     expect(ais.method).toBe('bound (AIS top log Z)');
     expect(Math.abs((ais.logLikelihood as number) - ll)).toBeLessThan(0.5);
+    const reverse = json((await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'reverse-ais', '--betas', '1000', '--json', '--samples', '100', '--threads', '1', '--quiet')).stdout);
+    expect(reverse).toMatchObject({ method: 'bound (reverse AIS top log Z)', reverseAis: { examples: 50, chainsPerExample: 10, betas: 1000 } });
+    expect(Math.abs((reverse.topLogZ as number) - (exact.topLogZ as number))).toBeLessThan(0.5);
+    expect(Math.abs((reverse.logLikelihood as number) - ll)).toBeLessThan(0.5);
     const text = await runOk('eval', '--model', model, '--data', 'bars-and-stripes:3', '--threads', '1');
     expect(text.stdout).toContain('variational lower bound');
-    const reverse = await runCli('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'reverse-ais');
-    expect(reverse.code).toBe(1);
-    expect(errorLine(reverse.stderr)).toContain('exact or ais');
+    const both = await runCli('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'both');
+    expect(both.code).toBe(1);
+    expect(errorLine(both.stderr)).toContain('exact, ais or reverse-ais');
   });
 
   it('reconstruct: the up-pass and down-pass of means, as a picture and as JSON', async () => {
