@@ -6,6 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { annealedImportanceSampling } from '../estimators/ais.js';
+import { reverseAnnealedImportanceSampling } from '../estimators/reverse-ais.js';
 import { baseRateBiases } from '../estimators/annealing.js';
 import { dbnLogLikelihood } from '../estimators/dbn-bound.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from '../estimators/exact-log-partition.js';
@@ -134,7 +135,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
   );
 }
 
-/** How the top RBM's log Z was found, for the text output. */
+/** How log Z (of a DBN's top RBM, a DBM's bipartite RBM) was found, for the text output. */
 function topLogZMethod(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags): string {
   if (method === 'exact') return 'exact';
   if (method === 'ais') return `AIS, ${o.chains} runs x ${o.betas} betas; optimistic`;
@@ -180,21 +181,29 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
   const rbm = dbm.bipartiteRbm();
   const smaller = Math.min(rbm.nVisible, rbm.nHidden);
   const method = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;
-  if (method !== 'exact' && method !== 'ais') throw new UserError(`--logz ${method}: a DBM's bound takes exact or ais`);
+  if (method !== 'exact' && method !== 'ais' && method !== 'reverse-ais') throw new UserError(`--logz ${method}: a DBM's bound takes exact, ais or reverse-ais`);
   if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
   let z: { logZ: number; logZLow: number; logZHigh: number };
   let source: string | undefined;
+  // One draw of the odd layers' mean-field means of the evaluated data: states for the floor and reverse AIS.
+  const oddStates = drawn(await dbm.oddMeans(data.examples, EVAL_MEAN_FIELD_SWEEPS), o.seed);
   if (method === 'exact') {
     const logZ = await exactLogPartition(rbm);
     z = { logZ, logZLow: logZ, logZHigh: logZ };
   } else {
     const base = baseData(o, metadata, data.examples);
     source = base.source;
-    const odd = await dbm.oddMeans(base.data, EVAL_MEAN_FIELD_SWEEPS);
-    z = await annealedImportanceSampling(rbm, { chains: o.chains, betas: o.betas, seed: o.seed, blockSize: o.blockSize, baseRate: baseRateBiases(odd) });
+    const baseRate = baseRateBiases(await dbm.oddMeans(base.data, EVAL_MEAN_FIELD_SWEEPS));
+    const annealing = { betas: o.betas, seed: o.seed, blockSize: o.blockSize, baseRate };
+    if (method === 'ais') {
+      z = await annealedImportanceSampling(rbm, { ...annealing, chains: o.chains });
+    } else {
+      const r = await reverseAnnealedImportanceSampling(rbm, oddStates, { ...annealing, examples: o.examples, chainsPerExample: o.reverseChains });
+      z = { logZ: r.logZ, logZLow: r.logZ - 3 * r.stdErr, logZHigh: r.logZ + 3 * r.stdErr };
+    }
   }
   const perExample = await dbm.variationalBound(data.examples, z.logZ, EVAL_MEAN_FIELD_SWEEPS);
-  const logZFloor = await logPartitionFloor(rbm, drawn(await dbm.oddMeans(data.examples, EVAL_MEAN_FIELD_SWEEPS), o.seed));
+  const logZFloor = await logPartitionFloor(rbm, oddStates);
   await dbm.engine.dispose();
   const bound = perExample.reduce((a, b) => a + b, 0) / perExample.length;
   const result = {
@@ -203,7 +212,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     layers: dbm.sizes,
     data: data.name,
     examples: data.examples.rows,
-    method: method === 'exact' ? 'bound (exact log Z)' : 'bound (AIS log Z)',
+    method: `bound (${{ exact: 'exact', ais: 'AIS', 'reverse-ais': 'reverse AIS' }[method]} log Z)`,
     bound: 'lower',
     logLikelihood: bound,
     logLikelihoodLow: bound - (z.logZHigh - z.logZ),
@@ -215,6 +224,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     logZFloor,
     ...(z.logZ < logZFloor ? { warning: belowFloor('the bipartite RBM', z.logZ, logZFloor) } : {}),
     ...(method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: source } : {}),
+    ...(method === 'reverse-ais' ? { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate: source } : {}),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
@@ -227,7 +237,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     [
       `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
       `variational lower bound on the log-likelihood ${num(bound)} in [${num(result.logLikelihoodLow)}, ${num(result.logLikelihoodHigh)}] (mean-field, ${EVAL_MEAN_FIELD_SWEEPS} sweeps)`,
-      `log Z ${num(z.logZ)} (${method === 'exact' ? 'exact' : `AIS on the bipartite RBM, ${o.chains} runs x ${o.betas} betas; optimistic`})`,
+      `log Z ${num(z.logZ)} (${topLogZMethod(method, o)}, on the bipartite RBM)`,
       ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
       '',
     ].join('\n'),

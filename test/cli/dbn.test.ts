@@ -178,13 +178,16 @@ describe('train --model dbm', () => {
     expect(errorLine(again.stderr)).toContain('trained all its 4 joint epochs');
   });
 
-  it('eval --json: the mean-field bound, exact log Z and AIS within 0.5 nats', async () => {
+  it('eval --json: the mean-field bound, exact log Z, and AIS and reverse AIS within 0.5 nats', async () => {
     const exact = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--json', '--threads', '1', '--quiet')).stdout);
     expect(exact).toMatchObject({ kind: 'dbm', bound: 'lower', method: 'bound (exact log Z)', examples: 14 });
     const ais = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--betas', '1000', '--json', '--threads', '1', '--quiet')).stdout);
     expect(Math.abs((ais.logZ as number) - (exact.logZ as number))).toBeLessThan(0.5);
     expect(exact.logZFloor as number).toBeLessThanOrEqual((exact.logZ as number) + 1e-4);
     expect(exact.warning).toBeUndefined();
+    const reverse = json((await runOk('eval', '--model', dbmModel, '--data', 'bars-and-stripes:3', '--logz', 'reverse-ais', '--betas', '1000', '--json', '--threads', '1', '--quiet')).stdout);
+    expect(reverse).toMatchObject({ method: 'bound (reverse AIS log Z)', reverseAis: { examples: 50, chainsPerExample: 10, betas: 1000 } });
+    expect(Math.abs((reverse.logZ as number) - (exact.logZ as number))).toBeLessThan(0.5);
     expect(Math.abs((ais.logLikelihood as number) - (exact.logLikelihood as number))).toBeLessThan(0.5);
   });
 
