@@ -36,6 +36,9 @@ run() { # name, DBN epochs, DBM epochs, classifier epochs, train data, test data
       boltzmann classify --model "$m/model.safetensors" --data "$train" --test "$test" --epochs "$mlp_epochs" --seed 1 \
         --quiet --json > "$m/classify.json"
     done
+    # the DBM's network without q(h2 | v) in its input, for comparison
+    boltzmann classify --model "$dbm/model.safetensors" --data "$train" --test "$test" --epochs "$mlp_epochs" --seed 1 \
+      --dbm-input visible --quiet --json > "$dbm/classify-visible.json"
   fi
   if [[ $stage == sample || $stage == all ]]; then
     for m in "$dbn" "$dbm"; do
