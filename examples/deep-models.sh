@@ -5,7 +5,8 @@
 # fine-tuned classifiers and their test error, and 50 samples of each (1000 Gibbs steps from noise), into
 # runs/deep/<data>-<model>/ (model.safetensors, eval.json, eval-reverse.json, classify.json,
 # samples-50.png).
-# Usage: examples/deep-models.sh [digits|fashion|all] [train|eval|classify|sample|all]
+# Usage: examples/deep-models.sh [digits|fashion|digits-centred|all] [train|eval|classify|sample|all]
+# (digits-centred: the digits DBM trained with --centering, every stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -49,6 +50,14 @@ run() { # name, DBN epochs, DBM epochs, classifier epochs, train data, test data
 
 if [[ $which == digits || $which == all ]]; then
   run digits 50 30 50 mnist mnist:test
+fi
+if [[ $which == digits-centred || $which == all ]]; then # the digits DBM again with --centering
+  m=runs/deep/digits-dbm-centred
+  boltzmann train --model dbm --layers 500,1000 --epochs 30 --seed 1 --data mnist --held-out mnist:test --centering \
+    --out "$m" --force --quiet --json
+  boltzmann eval --model "$m/model.safetensors" --data mnist:test --seed 1 --json > "$m/eval.json"
+  boltzmann eval --model "$m/model.safetensors" --data mnist:test --logz reverse-ais --examples 25 --seed 1 --json > "$m/eval-reverse.json"
+  boltzmann classify --model "$m/model.safetensors" --data mnist --test mnist:test --epochs 50 --seed 1 --quiet --json > "$m/classify.json"
 fi
 if [[ $which == fashion || $which == all ]]; then
   run fashion 10 5 30 "idx:$FASHION/train-images-idx3-ubyte.gz" "idx:$FASHION/t10k-images-idx3-ubyte.gz"
