@@ -14,15 +14,13 @@
  * Changing the offsets then changes nothing in the plain parameters (the centred biases follow implicitly).
  */
 import type { Value } from '../graph/graph.js';
-import { add, concat, gemm, mul, reshape, sub, unsqueeze } from '../graph/ops/index.js';
+import { concat, gemm, reshape, sub, unsqueeze } from '../graph/ops/index.js';
+import { OFFSET_DECAY } from '../training/options.js';
+import { runningMean } from '../training/rbm-gradient.js';
 
-/** The decay of the offsets' running means, per step (as the RBM's centering): beta = 0.99 beta + 0.01 mean. */
-export const OFFSET_DECAY = 0.99;
+/** A layer's offset after a step: the running mean OFFSET_DECAY beta + (1 - OFFSET_DECAY) batchMean, as the RBM's centering. */
+export const runningOffset = (beta: Value, batchMean: Value): Value => runningMean(beta, batchMean, OFFSET_DECAY);
 
-/** A running mean's next value: decay x + (1 - decay) batchMean. */
-export function runningOffset(x: Value, batchMean: Value): Value {
-  return add(mul(x, OFFSET_DECAY), mul(batchMean, 1 - OFFSET_DECAY));
-}
 
 /**
  * The plain-coordinate image of the centred gradient (see the file comment), given the gradients of the plain

@@ -5,7 +5,8 @@
  * statistics (centred joint training is tested with the plain one in dbm.test.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { centredBiases, OFFSET_DECAY, plainBiases } from '../../src/models/dbm-centering.js';
+import { centredBiases, plainBiases } from '../../src/models/dbm-centering.js';
+import { OFFSET_DECAY } from '../../src/training/options.js';
 import { buildDbmStep, DBM, dbmNames, defaultDbmFitOptions } from '../../src/models/dbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
