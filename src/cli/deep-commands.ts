@@ -114,8 +114,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     topLogZHigh: r.topLogZHigh,
     topLogZFloor: r.topLogZFloor,
     ...(r.topLogZ < r.topLogZFloor ? { warning: belowFloor('the top RBM', r.topLogZ, r.topLogZFloor) } : {}),
-    ...(r.method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: base.source } : {}),
-    ...(r.method === 'reverse-ais' ? { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate: base.source } : {}),
+    ...annealingSettings(r.method, o, base.source),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
@@ -136,6 +135,13 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
 }
 
 /** How log Z (of a DBN's top RBM, a DBM's bipartite RBM) was found, for the text output. */
+/** The JSON's account of how log Z was annealed: the AIS or reverse-AIS settings and the base rate's source (nothing when exact). */
+function annealingSettings(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags, baseRate: string | undefined): object {
+  if (method === 'ais') return { ais: { chains: o.chains, betas: o.betas }, baseRate };
+  if (method === 'reverse-ais') return { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate };
+  return {};
+}
+
 function topLogZMethod(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags): string {
   if (method === 'exact') return 'exact';
   if (method === 'ais') return `AIS, ${o.chains} runs x ${o.betas} betas; optimistic`;
@@ -223,8 +229,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     logZHigh: z.logZHigh,
     logZFloor,
     ...(z.logZ < logZFloor ? { warning: belowFloor('the bipartite RBM', z.logZ, logZFloor) } : {}),
-    ...(method === 'ais' ? { ais: { chains: o.chains, betas: o.betas }, baseRate: source } : {}),
-    ...(method === 'reverse-ais' ? { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate: source } : {}),
+    ...annealingSettings(method, o, source),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
