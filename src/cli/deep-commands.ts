@@ -17,7 +17,7 @@ import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
 import { loadData } from './data-option.js';
-import { formatNumber } from './output.js';
+import { belowFloorWarning, formatNumber } from './output.js';
 
 /** --binarize's default for the Bernoulli visible units of DBNs and DBMs. */
 const BERNOULLI_BINARIZATION = 'stochastic';
@@ -113,7 +113,7 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     topLogZLow: r.topLogZLow,
     topLogZHigh: r.topLogZHigh,
     topLogZFloor: r.topLogZFloor,
-    ...(r.topLogZ < r.topLogZFloor ? { warning: belowFloor('the top RBM', r.topLogZ, r.topLogZFloor) } : {}),
+    ...(r.topLogZ < r.topLogZFloor ? { warning: belowFloorWarning('the top RBM', r.topLogZ, r.topLogZFloor, 'bound') } : {}),
     ...annealingSettings(r.method, o, base.source),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
@@ -161,11 +161,6 @@ function baseData(o: DbnEvalFlags, metadata: Record<string, string>, evalData: M
     // no usable training data: the evaluated data
   }
   return { data: evalData, source: o.data };
-}
-
-/** The warning of an estimate of log Z below the certain floor (estimators/log-partition-floor.ts). */
-function belowFloor(what: string, logZ: number, floor: number): string {
-  return `log Z of ${what} ${formatNumber(logZ)} is below ${formatNumber(floor)}, a certain lower bound (log sum of exp(-F) over states of the data): the annealing missed modes, and the bound is too high by at least ${formatNumber(floor - logZ)} nats`;
 }
 
 /** One Bernoulli draw of each mean in `means`, seeded. */
@@ -228,7 +223,7 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     logZLow: z.logZLow,
     logZHigh: z.logZHigh,
     logZFloor,
-    ...(z.logZ < logZFloor ? { warning: belowFloor('the bipartite RBM', z.logZ, logZFloor) } : {}),
+    ...(z.logZ < logZFloor ? { warning: belowFloorWarning('the bipartite RBM', z.logZ, logZFloor, 'bound') } : {}),
     ...annealingSettings(method, o, source),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,

@@ -9,6 +9,14 @@ import type { Matrix } from '../tensor/matrix.js';
 /** A number of nats for a readable table: `digits` decimals, or +inf / -inf. */
 export const formatNumber = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? '+inf' : '-inf');
 
+/**
+ * The warning for an estimate of log Z below its certain floor (estimators/log-partition-floor.ts): `what`
+ * names whose log Z it is, `consequence` the number it makes too high (a log-likelihood, a bound).
+ */
+export function belowFloorWarning(what: string, logZ: number, floor: number, consequence: string): string {
+  return `log Z of ${what} ${formatNumber(logZ)} is below ${formatNumber(floor)}, a certain lower bound (log sum of exp(-F) over states of the data): the annealing missed modes, and the ${consequence} is too high by at least ${formatNumber(floor - logZ)} nats`;
+}
+
 /** The image shape to draw rows of `cols` values: the data's own, else square when cols is a square, else a strip. */
 export function pictureShape(cols: number, known?: ImageShape): ImageShape {
   if (known !== undefined) return known;

@@ -93,6 +93,24 @@ describe('eval --json', () => {
     expect(r.stdout).toMatch(/reverse AIS, 14 examples x 10 chains/);
     expect(r.stdout).toContain('sandwiched in');
     expect(r.stdout).toContain('base rate: training data bars-and-stripes:3');
+    expect(r.stdout).toContain('log Z is at least');
+  });
+
+  it('reports the certain floor under log Z, and warns when an AIS estimate falls below it', async () => {
+    const exact = await evalJson();
+    expect(exact.logZFloor as number).toBeLessThanOrEqual(exact.logZ as number);
+    expect(exact.warning).toBeUndefined();
+    // The trained model at a tenth of its temperature (parameters x 10) puts its mass on the data's patterns;
+    // AIS in one step from the uniform model cannot find them.
+    const engine = createNodeEngine({ threads: 1 });
+    const { rbm } = await loadRbm(engine, model);
+    for (const values of [rbm.params.weights, rbm.params.visibleBias, rbm.params.hiddenBias]) values.forEach((x, i, a) => (a[i] = 10 * x));
+    const peaked = join(dir, 'peaked.safetensors');
+    await saveRbm(peaked, rbm);
+    await engine.dispose();
+    const r = JSON.parse((await runOk('eval', '--model', peaked, '--data', 'bars-and-stripes:3', '--threads', '1', '--json', '--logz', 'ais', '--betas', '1', '--chains', '1', '--base-data', 'none')).stdout) as Record<string, unknown>;
+    expect(r.logZ as number).toBeLessThan(r.logZFloor as number);
+    expect(r.warning).toMatch(/log Z of the RBM by AIS .* is below .*, a certain lower bound .* the log-likelihood is too high by at least/);
   });
 });
 

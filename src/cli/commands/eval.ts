@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { annealedImportanceSampling, type AisResult } from '../../estimators/ais.js';
 import { baseRateBiases, STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
 import { exactLogPartition, MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
+import { logPartitionFloor } from '../../estimators/log-partition-floor.js';
 import { pseudoLogLikelihood } from '../../estimators/pseudo-likelihood.js';
 import { reconstructionError } from '../../estimators/reconstruction-error.js';
 import { reverseAnnealedImportanceSampling, type ReverseAisResult } from '../../estimators/reverse-ais.js';
@@ -13,7 +14,7 @@ import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { evalDbm, evalDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed } from '../parse.js';
-import { formatNumber } from '../output.js';
+import { belowFloorWarning, formatNumber } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
 type Method = (typeof METHODS)[number];
@@ -130,6 +131,12 @@ export function evalCommand() {
         forward && backward
           ? { logZLow: Math.min(forward.logZLow, backward.logZLow), logZHigh: Math.max(forward.logZHigh, backward.logZHigh) }
           : { logZLow: headline.logZLow, logZHigh: headline.logZHigh };
+      const logZFloor = await logPartitionFloor(rbm, v);
+      const below = [
+        { name: 'AIS', estimate: forward },
+        { name: 'reverse AIS', estimate: backward },
+      ].filter((x) => x.estimate !== undefined && x.estimate.logZ < logZFloor);
+      const warning = below.map((x) => belowFloorWarning(`the RBM by ${x.name}`, x.estimate!.logZ, logZFloor, 'log-likelihood')).join('; ');
       const pll = await pseudoLogLikelihood(rbm, v);
       const recon = await reconstructionError(rbm, v);
       const result = {
@@ -146,6 +153,8 @@ export function evalCommand() {
         logLikelihood: headline.logLikelihood,
         logLikelihoodLow: meanNegFreeEnergy - bounds.logZHigh,
         logLikelihoodHigh: meanNegFreeEnergy - bounds.logZLow,
+        logZFloor,
+        ...(warning === '' ? {} : { warning }),
         meanFreeEnergy: -meanNegFreeEnergy,
         pseudoLogLikelihood: pll,
         reconstructionError: recon,
@@ -240,7 +249,7 @@ const num = formatNumber;
 const range = (low: number, high: number): string => `[${num(low)}, ${num(high)}]`;
 
 function table(
-  r: { model: string; data: string; examples: number; nVisible: number; nHidden: number; method: Method; logLikelihoodLow: number; logLikelihoodHigh: number; pseudoLogLikelihood: number; reconstructionError: number; baseRate: BaseRateSource | null; reverseAis?: { examples: number; exampleSelection: string; chainsPerExample: number; betas: number; seconds: number }; ais?: { chains: number; betas: number; seconds: number } },
+  r: { model: string; data: string; examples: number; nVisible: number; nHidden: number; method: Method; logLikelihoodLow: number; logLikelihoodHigh: number; logZFloor: number; warning?: string; pseudoLogLikelihood: number; reconstructionError: number; baseRate: BaseRateSource | null; reverseAis?: { examples: number; exampleSelection: string; chainsPerExample: number; betas: number; seconds: number }; ais?: { chains: number; betas: number; seconds: number } },
   forward: Estimate | undefined,
   backward: Estimate | undefined,
   exact: Estimate | undefined,
@@ -265,6 +274,8 @@ function table(
   ];
   if (r.method === 'both') out.push(`log-likelihood sandwiched in ${range(r.logLikelihoodLow, r.logLikelihoodHigh)} (reverse AIS -3 se .. AIS +3 se)`);
   if (r.reverseAis && r.reverseAis.exampleSelection !== 'all') out.push(`reverse AIS annealed a ${r.reverseAis.exampleSelection} of ${r.reverseAis.examples} examples`);
+  out.push(`log Z is at least ${num(r.logZFloor)} (log sum of exp(-F) over the data: a certain floor)`);
+  if (r.warning !== undefined) out.push(`warning: ${r.warning}`);
   out.push(`pseudo-log-likelihood ${num(r.pseudoLogLikelihood)} (every visible unit); reconstruction error ${num(r.reconstructionError)} (squared, summed over units)`);
   if (r.baseRate) {
     const b = r.baseRate;
