@@ -118,23 +118,20 @@ export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: Dbn
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  if (o.json === true) {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    return;
-  }
   const num = formatNumber;
-  process.stdout.write(
-    [
-      `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
-      `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
-      `top RBM log Z ${num(r.topLogZ)} (${topLogZMethod(r.method, o)}, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}])`,
-      ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
-      '',
-    ].join('\n'),
-  );
+  writeEvalResult(o, result, [
+    `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
+    `top RBM log Z ${num(r.topLogZ)} (${topLogZMethod(r.method, o)}, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}])`,
+  ]);
 }
 
-/** How log Z (of a DBN's top RBM, a DBM's bipartite RBM) was found, for the text output. */
+/** eval's result on stdout: one JSON object with --json, else the text lines and the warning, if any. */
+function writeEvalResult(o: { json?: boolean }, result: { warning?: string }, lines: readonly string[]): void {
+  if (o.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write([...lines, ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]), ''].join('\n'));
+}
+
 /** The JSON's account of how log Z was annealed: the AIS or reverse-AIS settings and the base rate's source (nothing when exact). */
 function annealingSettings(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags, baseRate: string | undefined): object {
   if (method === 'ais') return { ais: { chains: o.chains, betas: o.betas }, baseRate };
@@ -142,6 +139,7 @@ function annealingSettings(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFl
   return {};
 }
 
+/** How log Z (of a DBN's top RBM, a DBM's bipartite RBM) was found, for the text output. */
 function topLogZMethod(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags): string {
   if (method === 'exact') return 'exact';
   if (method === 'ais') return `AIS, ${o.chains} runs x ${o.betas} betas; optimistic`;
@@ -228,18 +226,10 @@ export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: Dbn
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  if (o.json === true) {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    return;
-  }
   const num = formatNumber;
-  process.stdout.write(
-    [
-      `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
-      `variational lower bound on the log-likelihood ${num(bound)} in [${num(result.logLikelihoodLow)}, ${num(result.logLikelihoodHigh)}] (mean-field, ${EVAL_MEAN_FIELD_SWEEPS} sweeps)`,
-      `log Z ${num(z.logZ)} (${topLogZMethod(method, o)}, on the bipartite RBM)`,
-      ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]),
-      '',
-    ].join('\n'),
-  );
+  writeEvalResult(o, result, [
+    `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    `variational lower bound on the log-likelihood ${num(bound)} in [${num(result.logLikelihoodLow)}, ${num(result.logLikelihoodHigh)}] (mean-field, ${EVAL_MEAN_FIELD_SWEEPS} sweeps)`,
+    `log Z ${num(z.logZ)} (${topLogZMethod(method, o)}, on the bipartite RBM)`,
+  ]);
 }
