@@ -8,14 +8,17 @@ export { Graph, type Value } from './graph/graph.js';
 
 export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type SampleOptions, type Samples } from './models/rbm.js';
 export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
-export { DBN, fitDbn, layerParameterName, type DbnCreateOptions, type DbnFitCallbacks, type DbnSampleOptions, type LayerEpochRecord } from './models/dbn.js';
+export { DBN, layerParameterName, type DbnCreateOptions, type DbnSampleOptions } from './models/dbn.js';
+export { fitDbn, type DbnFitCallbacks, type LayerEpochRecord } from './training/fit-dbn.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
 export { decodeDbm, decodeDbn, encodeDbm, encodeDbn, loadAnyModel, loadDbm, loadDbn, loadRbmStack, saveDbm, saveDbn, type AnyModel } from './io/dbn-file.js';
-export { DBM, dbmNames, defaultDbmFitOptions, fitDbm, type DbmCreateOptions, type DbmEpochRecord, type DbmFitOptions, type DbmParameters } from './models/dbm.js';
-export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './models/dbm-pretrain.js';
-export { centredBiases, plainBiases } from './models/dbm-centering.js';
+export { DBM, dbmNames, type DbmCreateOptions, type DbmParameters } from './models/dbm.js';
+export { defaultDbmFitOptions, fitDbm, type DbmEpochRecord, type DbmFitOptions } from './training/fit-dbm.js';
+export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './training/dbm-pretrain.js';
+export { centredBiases, plainBiases } from './training/dbm-centering.js';
 export { unitType, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
-export { fit, DivergenceError, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
+export { DivergenceError } from './training/divergence.js';
+export { fit, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
 export { defaultFitOptions, kAt, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from './training/options.js';
 export { chainMixing, type Mixing } from './training/mixing.js';
 export { temperatureLadder } from './samplers/tempering.js';
@@ -56,3 +59,12 @@ export { PingPongState, type StateBuffer } from './training/graph-state.js';
 export { batchRowsInput, gatheredMinibatch, MinibatchRows } from './training/minibatch.js';
 export { contrastiveSurrogate } from './training/surrogate.js';
 export * from './nn/index.js';
+export {
+  buildClassifierStep,
+  classifierStepNames,
+  defaultClassifierOptions,
+  trainClassifier,
+  type ClassifierCallbacks,
+  type ClassifierEpoch,
+  type ClassifierOptions,
+} from './training/fit-classifier.js';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { UserError } from '../errors.js';
-import { DivergenceError } from '../training/fit.js';
+import { DivergenceError } from '../training/divergence.js';
 import { evalCommand } from './commands/eval.js';
 import { featuresCommand } from './commands/features.js';
 import { inspectCommand } from './commands/inspect.js';

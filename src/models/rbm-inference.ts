@@ -1,6 +1,6 @@
 import { Graph } from '../graph/graph.js';
 import type { UnitType } from '../units/unit-type.js';
-import { gibbsFromVisible } from '../samplers/gibbs.js';
+import { gibbsFromVisible } from './gibbs.js';
 import { freeEnergy, hiddenField, parameterInputs, squaredError, visibleMean } from './rbm-graph.js';
 
 /** Sizes and unit types: what fixes the shape of an RBM's graphs. */

@@ -1,7 +1,7 @@
 import type { Value } from '../graph/graph.js';
 import { add, cast, concat, gather, less, log, matmul, mul, randomUniformLike, reduceMean, reduceSum, reshape, transpose } from '../graph/ops/index.js';
 import { standardize, type RbmValues } from '../models/rbm-graph.js';
-import { gibbsFromVisible } from './gibbs.js';
+import { gibbsFromVisible } from '../models/gibbs.js';
 
 /**
  * Parallel tempering (replica exchange) for an RBM. Replica r samples the RBM with its couplings tempered by

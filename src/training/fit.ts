@@ -10,6 +10,7 @@ import { monitor, type MonitorRecord } from './monitor.js';
 import { checkFitOptions, defaultFitOptions, kAt, scheduleAt, type FitOptions } from './options.js';
 import { buildStepGraph, type StepState } from './step-graph.js';
 import { stepNames } from './step-names.js';
+import { DivergenceError } from './divergence.js';
 
 /** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
 export interface EpochRecord extends MonitorRecord {
@@ -45,17 +46,6 @@ export interface BatchProgress {
 export interface FitCallbacks {
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
-}
-
-/** Training stopped because it diverged (by default: a parameter became NaN or infinite); the model keeps its last good parameters. */
-export class DivergenceError extends Error {
-  override readonly name = 'DivergenceError';
-  constructor(
-    readonly epoch: number,
-    reason = 'a parameter became NaN or infinite',
-  ) {
-    super(`training diverged in epoch ${epoch} (${reason}); kept the parameters of epoch ${epoch - 1}: lower the learning rate`);
-  }
 }
 
 /**

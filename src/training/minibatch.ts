@@ -10,7 +10,7 @@ import type { Graph, Value } from '../graph/graph.js';
 import { gather } from '../graph/ops/index.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { stepNames } from './step-graph.js';
+import { stepNames } from './step-names.js';
 
 /** The graph input `batch_rows` (int64 [batchSize]): the rows of this step's minibatch. */
 export function batchRowsInput(g: Graph, batchSize: number): Value {

@@ -1,7 +1,7 @@
 import type { Value } from '../graph/graph.js';
 import { add, slice } from '../graph/ops/index.js';
 import { freeEnergy, hiddenField, parameterKeys, parameterNames, type ParameterKey, type RbmValues } from '../models/rbm-graph.js';
-import { gibbsFromHidden, gibbsFromVisible } from '../samplers/gibbs.js';
+import { gibbsFromHidden, gibbsFromVisible } from '../models/gibbs.js';
 import { temperatureLadder, temperingStep } from '../samplers/tempering.js';
 import type { FitOptions } from './options.js';
 import { fastName, nextName, stepNames } from './step-names.js';

@@ -32,7 +32,6 @@ export interface StepSpec
   readonly seed: number;
 }
 
-export { adamMomentNames, fastName, nextName, stepNames, velocityName } from './step-names.js';
 
 /** A state tensor of the step: graph input `name` [dims] with output name_next; `fill` is its start unless the caller has one. */
 export interface StepState {

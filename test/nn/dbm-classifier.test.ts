@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DBM } from '../../src/models/dbm.js';
 import { meanFieldInput, mlpFromDbm } from '../../src/nn/dbm-classifier.js';
 import { Mlp } from '../../src/nn/mlp.js';
-import { trainClassifier } from '../../src/nn/train-classifier.js';
+import { trainClassifier } from '../../src/training/fit-classifier.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';

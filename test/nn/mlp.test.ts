@@ -6,11 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { RBM } from '../../src/models/rbm.js';
-import { decodeMlp, encodeMlp, Mlp, trainClassifier } from '../../src/nn/index.js';
+import { decodeMlp, encodeMlp, Mlp } from '../../src/nn/index.js';
+import { trainClassifier } from '../../src/training/fit-classifier.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { DivergenceError } from '../../src/training/fit.js';
+import { DivergenceError } from '../../src/training/divergence.js';
 import { expectAllClose } from '../helpers/reference.js';
 
 const engine = createNodeEngine({ threads: 1 });

@@ -3,7 +3,8 @@ import { barsAndStripes, barsAndStripesEntropy } from '../../src/data/bars-and-s
 import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { DivergenceError, fit } from '../../src/training/fit.js';
+import { DivergenceError } from '../../src/training/divergence.js';
+import { fit } from '../../src/training/fit.js';
 import { exactLogLikelihood } from '../reference/rbm-exact.js';
 
 const engine = createNodeEngine({ threads: 1 });

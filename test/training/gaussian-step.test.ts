@@ -5,7 +5,7 @@ import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { fit } from '../../src/training/fit.js';
-import { stepNames } from '../../src/training/step-graph.js';
+import { stepNames } from '../../src/training/step-names.js';
 import { gaussianBernoulliLogLikelihood } from '../reference/units-exact.js';
 import { runStep } from '../helpers/step-feeds.js';
 

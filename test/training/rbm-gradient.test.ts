@@ -3,7 +3,7 @@ import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { adamMomentNames, fastName, nextName, stepNames } from '../../src/training/step-graph.js';
+import { adamMomentNames, fastName, nextName, stepNames } from '../../src/training/step-names.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { runStep } from '../helpers/step-feeds.js';
 

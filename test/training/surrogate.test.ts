@@ -11,7 +11,7 @@ import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { nextName, stepNames } from '../../src/training/step-graph.js';
+import { nextName, stepNames } from '../../src/training/step-names.js';
 import { contrastiveSurrogate } from '../../src/training/surrogate.js';
 import { bernoulli } from '../../src/units/index.js';
 import { expectAllClose } from '../helpers/reference.js';

@@ -12,7 +12,7 @@ import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
 import { CLASSIFIER_MEAN_FIELD_SWEEPS, meanFieldInput, mlpFromDbm } from '../../nn/dbm-classifier.js';
 import { saveMlp } from '../../nn/mlp-file.js';
 import { Mlp } from '../../nn/mlp.js';
-import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../nn/train-classifier.js';
+import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../training/fit-classifier.js';
 import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { DATA_HELP } from '../data-option.js';

@@ -24,14 +24,15 @@ import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from
 import { RandomStream } from '../random/stream.js';
 import type { Engine } from '../runtime/engine.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
-import { DivergenceError } from '../training/fit.js';
-import { PingPongState } from '../training/graph-state.js';
-import { addMinimizer, optimizerNames } from '../training/optimizers.js';
-import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
-import { nextName, stepNames } from '../training/step-graph.js';
+import { DivergenceError } from './divergence.js';
+import { PingPongState } from './graph-state.js';
+import { addMinimizer, optimizerNames } from './optimizers.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
+import { nextName, stepNames } from './step-names.js';
 import { bernoulli } from '../units/bernoulli.js';
-import { DBM, defaultDbmFitOptions, type DbmFitOptions } from './dbm.js';
-import { RBM } from './rbm.js';
+import { DBM } from '../models/dbm.js';
+import { defaultDbmFitOptions, type DbmFitOptions } from './fit-dbm.js';
+import { RBM } from '../models/rbm.js';
 
 const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', chains: 'chains' } as const;
 

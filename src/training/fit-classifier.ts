@@ -2,13 +2,13 @@ import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { DivergenceError } from '../training/fit.js';
-import { PingPongState } from '../training/graph-state.js';
-import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../training/minibatch.js';
-import { stepNames } from '../training/step-graph.js';
-import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from '../training/optimizers.js';
-import { softmaxCrossEntropy } from './layers.js';
-import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from './mlp.js';
+import { DivergenceError } from './divergence.js';
+import { PingPongState } from './graph-state.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
+import { stepNames } from './step-names.js';
+import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from './optimizers.js';
+import { softmaxCrossEntropy } from '../nn/layers.js';
+import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from '../nn/mlp.js';
 
 /** Options of `trainClassifier`, with `defaultClassifierOptions`. */
 export interface ClassifierOptions extends OptimizerOptions {

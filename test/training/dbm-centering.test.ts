@@ -5,16 +5,17 @@
  * statistics (centred joint training is tested with the plain one in dbm.test.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { centredBiases, plainBiases } from '../../src/models/dbm-centering.js';
+import { centredBiases, plainBiases } from '../../src/training/dbm-centering.js';
 import { OFFSET_DECAY } from '../../src/training/options.js';
-import { buildDbmStep, DBM, dbmNames, defaultDbmFitOptions } from '../../src/models/dbm.js';
+import { DBM, dbmNames } from '../../src/models/dbm.js';
+import { buildDbmStep, defaultDbmFitOptions } from '../../src/training/fit-dbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { MinibatchRows } from '../../src/training/minibatch.js';
 import { optimizerNames } from '../../src/training/optimizers.js';
-import { nextName, stepNames } from '../../src/training/step-graph.js';
+import { nextName, stepNames } from '../../src/training/step-names.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());

@@ -15,8 +15,8 @@
  */
 import type { Value } from '../graph/graph.js';
 import { concat, gemm, reshape, sub, unsqueeze } from '../graph/ops/index.js';
-import { OFFSET_DECAY } from '../training/options.js';
-import { runningMean } from '../training/rbm-gradient.js';
+import { OFFSET_DECAY } from './options.js';
+import { runningMean } from './rbm-gradient.js';
 
 /** A layer's offset after a step: the running mean OFFSET_DECAY beta + (1 - OFFSET_DECAY) batchMean, as the RBM's centering. */
 export const runningOffset = (beta: Value, batchMean: Value): Value => runningMean(beta, batchMean, OFFSET_DECAY);

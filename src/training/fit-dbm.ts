@@ -1,0 +1,162 @@
+/**
+ * Joint training of a DBM (Salakhutdinov & Hinton 2009; Deep Learning 20.4.3): stochastic maximum likelihood
+ * with a mean-field positive phase and persistent chains of all layers, written as the surrogate loss
+ *   mean_batch E(v, mu(v)) - mean_chains E(x_chains),   mu and chains held constant,
+ * whose gradient is <dE/dtheta>_data - <dE/dtheta>_model, minimised by SGD with momentum and weight decay
+ * (addMinimizer): one graph run per minibatch. With `centering`, the step follows the centred gradient mapped
+ * back to the plain parameters (dbm-centering.ts), the offsets being state of the step.
+ */
+import { gradients } from '../autodiff/gradients.js';
+import { stopGradient } from '../autodiff/stop-gradient.js';
+import { Graph } from '../graph/graph.js';
+import { reduceMean, sub } from '../graph/ops/index.js';
+import { dbmInputs, dbmNames, energy, gibbsSweep, meanFieldValues, type DBM } from '../models/dbm.js';
+import { RandomStream } from '../random/stream.js';
+import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { centredDirection, runningOffset } from './dbm-centering.js';
+import { DivergenceError } from './divergence.js';
+import { PingPongState } from './graph-state.js';
+import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
+import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
+import { nextName, stepNames } from './step-names.js';
+
+export interface DbmFitOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  /** Persistent chains. */
+  readonly chains: number;
+  /** Gibbs sweeps of the chains per step. */
+  readonly k: number;
+  /** Mean-field sweeps of the positive phase. */
+  readonly meanFieldIterations: number;
+  /** Follow the centred gradient (dbm-centering.ts), offsets the running means of each layer's mean-field means on data. */
+  readonly centering: boolean;
+  readonly seed: number;
+}
+
+export const defaultDbmFitOptions: DbmFitOptions = {
+  epochs: 50,
+  batchSize: 100,
+  learningRate: 0.005,
+  momentum: 0.5,
+  weightDecay: 2e-4,
+  chains: 100,
+  k: 5,
+  meanFieldIterations: 10,
+  centering: false,
+  seed: 0,
+};
+
+/**
+ * The joint training step (see the file comment): state params, velocities and chains_l; inputs all the
+ * training `examples` [nExamples, n_0] and the minibatch's `batch_rows` (gathered in the graph, see
+ * training/minibatch.ts).
+ */
+export function buildDbmStep(
+  sizes: readonly number[],
+  nExamples: number,
+  o: DbmFitOptions,
+  seed: number,
+): { graph: Graph; optimizerState: StateTensor[] } {
+  const g = new Graph('dbm-step', seed);
+  const p = dbmInputs(g, sizes);
+  const data = gatheredMinibatch(g, batchRowsInput(g, o.batchSize), nExamples, sizes[0]);
+  const { means } = meanFieldValues(p, data, o.meanFieldIterations);
+  let chains = sizes.map((n, l) => g.input(dbmNames.chains(l), 'float32', [o.chains, n]));
+  for (let s = 0; s < o.k; s++) chains = gibbsSweep(p, chains);
+  chains.forEach((c, l) => g.output(nextName(dbmNames.chains(l)), c));
+  const positive = reduceMean(energy(p, means.map((m) => stopGradient(m))), [0]);
+  const negative = reduceMean(energy(p, chains.map((c) => stopGradient(c))), [0]);
+  const loss = sub(positive, negative);
+  const params = [...p.weights.map((w) => ({ param: w })), ...p.biases.map((b) => ({ param: b, decay: false }))];
+  const optimizer = { optimizer: 'sgd' as const, momentum: o.momentum, weightDecay: o.weightDecay };
+  let optimizerState: StateTensor[];
+  if (!o.centering) {
+    optimizerState = addMinimizer(loss, params, optimizer);
+  } else {
+    const offsets = sizes.map((n, l) => g.input(dbmNames.offset(l), 'float32', [n]));
+    offsets.forEach((b, l) => g.output(nextName(b.name), runningOffset(b, reduceMean(means[l], [0]))));
+    const grads = gradients(loss, params.map((x) => x.param));
+    const L = p.weights.length;
+    const d = centredDirection(grads.slice(0, L), grads.slice(L), offsets);
+    optimizerState = addOptimizer(g, params.map((x, i) => ({ ...x, grad: [...d.weights, ...d.biases][i] })), optimizer);
+  }
+  g.output('loss', loss);
+  return { graph: g, optimizerState };
+}
+
+/** The mean over the rows of `data` of each layer's mean-field means [v, mu_1, ..., mu_L]: the starting offsets of centering. */
+async function dataMeans(dbm: DBM, data: Matrix, iterations: number): Promise<Float32Array[]> {
+  const columnMeans = (m: Matrix): Float32Array => {
+    const out = new Float64Array(m.cols);
+    for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) out[j] += m.data[r * m.cols + j];
+    return Float32Array.from(out, (x) => x / m.rows);
+  };
+  return [data, ...(await dbm.meanField(data, iterations))].map(columnMeans);
+}
+
+/** What `fitDbm` reports per epoch. */
+export interface DbmEpochRecord {
+  readonly epoch: number;
+  readonly samplesPerSecond: number;
+  readonly seconds: number;
+}
+
+/**
+ * Joint training of `dbm` on the rows of `data` [examples, n_0] (see the file comment) from its epochsTrained
+ * to `epochs`; the chains start at random training examples (their hidden layers at the up-pass means, drawn).
+ * A fresh DBM (epochsTrained 0) first gets the visible biases log(p / (1 - p)) of the data mean.
+ */
+export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOptions> = {}, onEpoch?: (r: DbmEpochRecord) => void | Promise<void>): Promise<DbmEpochRecord[]> {
+  const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
+  if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
+  if (dbm.epochsTrained === 0) {
+    const b = dbm.params.biases[0];
+    for (let i = 0; i < dbm.nVisible; i++) {
+      let s = 0;
+      for (let r = 0; r < data.rows; r++) s += data.data[r * data.cols + i];
+      const q = Math.min(0.999, Math.max(0.001, s / data.rows));
+      b[i] = Math.log(q / (1 - q));
+    }
+  }
+  const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
+  const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
+  const startMeans = await dbm.meanField(start, 0);
+  const chains = [start, ...startMeans.map((m) => matrix(Float32Array.from(m.data, (q) => (rng.uniform() < q ? 1 : 0)), m.rows, m.cols))];
+  const { graph, optimizerState } = buildDbmStep(dbm.sizes, data.rows, o, rng.seed());
+  const e = dbm.engine;
+  const state = new PingPongState(e, [
+    ...dbm.params.weights.map((w, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], initial: w })),
+    ...dbm.params.biases.map((b, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], initial: b })),
+    ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
+    ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
+    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
+  const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });
+  const batches = minibatches.count;
+  const records: DbmEpochRecord[] = [];
+  await e.withProgram(graph, async (program) => {
+    for (let epoch = dbm.epochsTrained; epoch < o.epochs; epoch++) {
+      const started = performance.now();
+      const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
+      const order = rng.permutation(data.rows);
+      for (let b = 0; b < batches; b++) {
+        minibatches.select(order, b);
+        await state.step(program, feeds);
+      }
+      const values = [...dbm.params.weights.map((_, l) => state.get(dbmNames.weights(l))), ...dbm.params.biases.map((_, l) => state.get(dbmNames.bias(l)))];
+      if (!values.every((v) => v.every(Number.isFinite))) throw new DivergenceError(epoch + 1);
+      dbm.params.weights.forEach((w, l) => w.set(values[l]));
+      dbm.params.biases.forEach((b, l) => b.set(values[dbm.params.weights.length + l]));
+      dbm.epochsTrained = epoch + 1;
+      const seconds = (performance.now() - started) / 1000;
+      const record = { epoch: epoch + 1, samplesPerSecond: (batches * o.batchSize) / seconds, seconds };
+      records.push(record);
+      await onEpoch?.(record);
+    }
+  });
+  return records;
+}
