@@ -18,7 +18,8 @@ export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './train
 export { centredBiases, plainBiases } from './training/dbm-centering.js';
 export { unitType, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
 export { DivergenceError } from './training/divergence.js';
-export { fit, type BatchProgress, type EpochRecord, type FitCallbacks } from './training/fit.js';
+export { type BatchProgress } from './training/epochs.js';
+export { fit, type EpochRecord, type FitCallbacks } from './training/fit.js';
 export { defaultFitOptions, kAt, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from './training/options.js';
 export { chainMixing, type Mixing } from './training/mixing.js';
 export { temperatureLadder } from './samplers/tempering.js';

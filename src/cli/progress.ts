@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { BatchProgress, EpochRecord } from '../training/fit.js';
+import type { BatchProgress } from '../training/epochs.js';
+import type { EpochRecord } from '../training/fit.js';
 
 /** How training reports itself on stderr: a live bar on a terminal, one line per epoch otherwise. */
 export interface TrainingProgress {

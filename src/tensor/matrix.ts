@@ -35,3 +35,10 @@ export function gatherRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   }
   return { data: out, rows: indices.length, cols: m.cols };
 }
+
+/** The mean of each column of m, summed in float64: [cols]. */
+export function columnMeans(m: Matrix): Float64Array {
+  const sum = new Float64Array(m.cols);
+  for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) sum[j] += m.data[r * m.cols + j];
+  return sum.map((s) => s / m.rows);
+}

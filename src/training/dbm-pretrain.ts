@@ -24,14 +24,16 @@ import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from
 import { RandomStream } from '../random/stream.js';
 import type { Engine } from '../runtime/engine.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
-import { DivergenceError } from './divergence.js';
+import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
+import { initVisibleBias } from './initial-bias.js';
 import { addMinimizer, optimizerNames } from './optimizers.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
 import { nextName, stepNames } from './step-names.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { DBM } from '../models/dbm.js';
 import { defaultDbmFitOptions, type DbmFitOptions } from './fit-dbm.js';
+import { learningRateAt } from './options.js';
 import { RBM } from '../models/rbm.js';
 
 const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', chains: 'chains' } as const;
@@ -93,43 +95,38 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
   const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
   if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
   const { nVisible, nHidden } = rbm;
-  if (rbm.epochsTrained === 0) {
-    for (let i = 0; i < nVisible; i++) {
-      let s = 0;
-      for (let r = 0; r < data.rows; r++) s += data.data[r * nVisible + i];
-      const q = Math.min(0.999, Math.max(0.001, s / data.rows));
-      rbm.params.visibleBias[i] = Math.log(q / (1 - q));
-    }
-  }
+  if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   const rng = new RandomStream(o.seed);
   const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
   const chains = new Float32Array(o.chains * copies.visible * nVisible);
   for (let r = 0; r < o.chains; r++) for (let k = 0; k < copies.visible; k++) chains.set(start.data.subarray(r * nVisible, (r + 1) * nVisible), (r * copies.visible + k) * nVisible);
   const { graph, state: optimizerState } = tiedStep(nVisible, nHidden, data.rows, copies, o, rng.seed());
-  const e = rbm.engine;
-  const state = new PingPongState(e, [
-    { name: names.weights, dims: [nVisible, nHidden], initial: rbm.params.weights },
-    { name: names.visibleBias, dims: [nVisible], initial: rbm.params.visibleBias },
-    { name: names.hiddenBias, dims: [nHidden], initial: rbm.params.hiddenBias },
+  const parameters = [
+    { name: names.weights, dims: [nVisible, nHidden], values: rbm.params.weights },
+    { name: names.visibleBias, dims: [nVisible], values: rbm.params.visibleBias },
+    { name: names.hiddenBias, dims: [nHidden], values: rbm.params.hiddenBias },
+  ];
+  const state = new PingPongState(rbm.engine, [
+    ...parameters.map((p) => ({ ...p, initial: p.values })),
     { name: names.chains, dims: [o.chains, copies.visible * nVisible], initial: chains },
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });
-  await e.withProgram(graph, async (program) => {
-    for (let epoch = rbm.epochsTrained; epoch < o.epochs; epoch++) {
-      const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
-      const order = rng.permutation(data.rows);
-      for (let b = 0; b < minibatches.count; b++) {
-        minibatches.select(order, b);
-        await state.step(program, feeds);
-      }
-      const values = [state.get(names.weights), state.get(names.visibleBias), state.get(names.hiddenBias)];
-      if (!values.every((v) => v.every(Number.isFinite))) throw new DivergenceError(epoch + 1);
-      rbm.params.weights.set(values[0]);
-      rbm.params.visibleBias.set(values[1]);
-      rbm.params.hiddenBias.set(values[2]);
-      rbm.epochsTrained = epoch + 1;
-    }
+  await runEpochs({
+    engine: rbm.engine,
+    state,
+    minibatches: new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data }),
+    rng,
+    nExamples: data.rows,
+    from: rbm.epochsTrained,
+    to: o.epochs,
+    parameters,
+    graphAt: () => graph,
+    startEpoch: (epoch) => ({
+      scalars: { [optimizerNames.learningRate]: learningRateAt(o, epoch) },
+      finish: () => {
+        rbm.epochsTrained = epoch + 1;
+      },
+    }),
   });
 }
 

@@ -86,7 +86,8 @@ export async function runEpochs<R>(loop: EpochLoop<R>): Promise<R[]> {
         const order = loop.rng.permutation(loop.nExamples);
         for (let b = 0; b < minibatches.count; b++) {
           minibatches.select(order, b);
-          run.onStep?.(await state.step(program, feeds), b);
+          const outputs = await state.step(program, feeds);
+          run.onStep?.(outputs, b);
           loop.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * minibatches.batchSize * 1000) / (performance.now() - started) });
         }
         const stepSeconds = (performance.now() - started) / 1000;

@@ -2,7 +2,7 @@ import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { DivergenceError } from './divergence.js';
+import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
 import { stepNames } from './step-names.js';
@@ -108,53 +108,50 @@ export async function trainClassifier(
   }
   const e = mlp.engine;
   const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, data.rows, o.batchSize, o);
-  const program = await e.compile(graph);
-  const state = new PingPongState(e, [
-    ...mlp.layers.flatMap((l, i) => [
-      { name: layerNames(i).weights, dims: [l.nIn, l.nOut], initial: l.weights },
-      { name: layerNames(i).bias, dims: [l.nOut], initial: l.bias },
-    ]),
-    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  const parameters = mlp.layers.flatMap((l, i) => [
+    { name: layerNames(i).weights, dims: [l.nIn, l.nOut], values: l.weights },
+    { name: layerNames(i).bias, dims: [l.nOut], values: l.bias },
   ]);
-  const rng = new RandomStream(o.seed);
+  const state = new PingPongState(e, [...parameters.map((p) => ({ ...p, initial: p.values })), ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill }))]);
   const nClasses = mlp.nClasses;
   const oneHot = new Float32Array(data.rows * nClasses);
   for (let r = 0; r < data.rows; r++) oneHot[r * nClasses + labels[r]] = 1;
   const minibatches = new MinibatchRows(e, o.batchSize, { [classifierStepNames.x]: data, [classifierStepNames.targets]: matrix(oneHot, data.rows, nClasses) });
-  const batches = minibatches.count;
-  const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate) };
-  const records: ClassifierEpoch[] = [];
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    const started = performance.now();
-    const order = rng.permutation(data.rows);
-    let loss = 0;
-    let errors = 0;
-    for (let b = 0; b < batches; b++) {
-      minibatches.select(order, b);
-      const out = await state.step(program, feeds);
-      loss += (out[classifierStepNames.loss].data as Float32Array)[0];
-      errors += (out[classifierStepNames.errors].data as Float32Array)[0];
-    }
-    const stepSeconds = (performance.now() - started) / 1000;
-    const values = mlp.layers.map((_, i) => [state.get(layerNames(i).weights), state.get(layerNames(i).bias)]);
-    if (!values.every((pair) => pair.every((v) => v.every(Number.isFinite)))) throw new DivergenceError(epoch);
-    mlp.layers.forEach((l, i) => {
-      l.weights.set(values[i][0]);
-      l.bias.set(values[i][1]);
-    });
-    const heldOutError = o.heldOut === undefined ? undefined : await mlp.errorRate(o.heldOut.examples, o.heldOut.labels);
-    const record: ClassifierEpoch = {
-      epoch,
-      loss: loss / batches,
-      trainingError: errors / (batches * o.batchSize),
-      ...(heldOutError === undefined ? {} : { heldOutError }),
-      samplesPerSecond: (batches * o.batchSize) / stepSeconds,
-      seconds: (performance.now() - started) / 1000,
-    };
-    records.push(record);
-    await callbacks.onEpoch?.(record);
-  }
-  return records;
+  const seen = minibatches.count * o.batchSize;
+  return runEpochs({
+    engine: e,
+    state,
+    minibatches,
+    rng: new RandomStream(o.seed),
+    nExamples: data.rows,
+    from: 0,
+    to: o.epochs,
+    parameters,
+    graphAt: () => graph,
+    startEpoch: (epoch) => {
+      let loss = 0;
+      let errors = 0;
+      return {
+        scalars: { [optimizerNames.learningRate]: o.learningRate },
+        onStep: (out) => {
+          loss += (out[classifierStepNames.loss].data as Float32Array)[0];
+          errors += (out[classifierStepNames.errors].data as Float32Array)[0];
+        },
+        finish: async ({ stepSeconds, elapsedSeconds }) => {
+          const heldOutError = o.heldOut === undefined ? undefined : await mlp.errorRate(o.heldOut.examples, o.heldOut.labels);
+          return {
+            epoch: epoch + 1,
+            loss: loss / minibatches.count,
+            trainingError: errors / seen,
+            ...(heldOutError === undefined ? {} : { heldOutError }),
+            samplesPerSecond: seen / stepSeconds,
+            seconds: elapsedSeconds(),
+          };
+        },
+      };
+    },
+    onEpoch: callbacks.onEpoch,
+  });
 }
 
 function checkClassifierOptions(o: ClassifierOptions, examples: number): void {

@@ -12,18 +12,23 @@ import { Graph } from '../graph/graph.js';
 import { reduceMean, sub } from '../graph/ops/index.js';
 import { dbmInputs, dbmNames, energy, gibbsSweep, meanFieldValues, type DBM } from '../models/dbm.js';
 import { RandomStream } from '../random/stream.js';
-import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { columnMeans, gatherRows, matrix, sliceRows, type Matrix } from '../tensor/matrix.js';
+import { bernoulli } from '../units/bernoulli.js';
 import { centredDirection, runningOffset } from './dbm-centering.js';
-import { DivergenceError } from './divergence.js';
+import { blowUpThreshold, checkBlowUp } from './divergence.js';
+import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
+import { initVisibleBias } from './initial-bias.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
 import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
+import { learningRateAt, type LearningRateSchedule } from './options.js';
 import { nextName, stepNames } from './step-names.js';
 
 export interface DbmFitOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  readonly learningRateSchedule: LearningRateSchedule;
   readonly momentum: number;
   readonly weightDecay: number;
   /** Persistent chains. */
@@ -34,6 +39,8 @@ export interface DbmFitOptions {
   readonly meanFieldIterations: number;
   /** Follow the centred gradient (dbm-centering.ts), offsets the running means of each layer's mean-field means on data. */
   readonly centering: boolean;
+  /** Training examples whose reconstruction error is measured after each epoch (the blow-up check). */
+  readonly monitorSize: number;
   readonly seed: number;
 }
 
@@ -41,12 +48,14 @@ export const defaultDbmFitOptions: DbmFitOptions = {
   epochs: 50,
   batchSize: 100,
   learningRate: 0.005,
+  learningRateSchedule: 'linear',
   momentum: 0.5,
   weightDecay: 2e-4,
   chains: 100,
   k: 5,
   meanFieldIterations: 10,
   centering: false,
+  monitorSize: 500,
   seed: 0,
 };
 
@@ -90,73 +99,71 @@ export function buildDbmStep(
 
 /** The mean over the rows of `data` of each layer's mean-field means [v, mu_1, ..., mu_L]: the starting offsets of centering. */
 async function dataMeans(dbm: DBM, data: Matrix, iterations: number): Promise<Float32Array[]> {
-  const columnMeans = (m: Matrix): Float32Array => {
-    const out = new Float64Array(m.cols);
-    for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) out[j] += m.data[r * m.cols + j];
-    return Float32Array.from(out, (x) => x / m.rows);
-  };
-  return [data, ...(await dbm.meanField(data, iterations))].map(columnMeans);
+  return [data, ...(await dbm.meanField(data, iterations))].map((m) => Float32Array.from(columnMeans(m)));
 }
 
 /** What `fitDbm` reports per epoch. */
 export interface DbmEpochRecord {
   readonly epoch: number;
+  readonly learningRate: number;
+  /** The mean-field reconstruction error (squared error per example, see DBM.reconstruct) of the first monitorSize training examples. */
+  readonly reconstructionError: number;
   readonly samplesPerSecond: number;
   readonly seconds: number;
 }
 
 /**
  * Joint training of `dbm` on the rows of `data` [examples, n_0] (see the file comment) from its epochsTrained
- * to `epochs`; the chains start at random training examples (their hidden layers at the up-pass means, drawn).
- * A fresh DBM (epochsTrained 0) first gets the visible biases log(p / (1 - p)) of the data mean.
+ * to `epochs`, by the epoch loop of epochs.ts; the chains start at random training examples (their hidden
+ * layers at the up-pass means, drawn). A fresh DBM (epochsTrained 0) first gets the visible biases
+ * log(p / (1 - p)) of the data mean. After each epoch the mean-field reconstruction error of the first
+ * monitorSize examples is measured; past blowUpThreshold it stops training as a divergence.
  */
 export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOptions> = {}, onEpoch?: (r: DbmEpochRecord) => void | Promise<void>): Promise<DbmEpochRecord[]> {
   const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
   if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
-  if (dbm.epochsTrained === 0) {
-    const b = dbm.params.biases[0];
-    for (let i = 0; i < dbm.nVisible; i++) {
-      let s = 0;
-      for (let r = 0; r < data.rows; r++) s += data.data[r * data.cols + i];
-      const q = Math.min(0.999, Math.max(0.001, s / data.rows));
-      b[i] = Math.log(q / (1 - q));
-    }
-  }
+  if (dbm.epochsTrained === 0) initVisibleBias(bernoulli, { visibleBias: dbm.params.biases[0] }, data);
   const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
   const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
   const startMeans = await dbm.meanField(start, 0);
   const chains = [start, ...startMeans.map((m) => matrix(Float32Array.from(m.data, (q) => (rng.uniform() < q ? 1 : 0)), m.rows, m.cols))];
   const { graph, optimizerState } = buildDbmStep(dbm.sizes, data.rows, o, rng.seed());
-  const e = dbm.engine;
-  const state = new PingPongState(e, [
-    ...dbm.params.weights.map((w, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], initial: w })),
-    ...dbm.params.biases.map((b, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], initial: b })),
+  const parameters = [
+    ...dbm.params.weights.map((values, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], values })),
+    ...dbm.params.biases.map((values, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], values })),
+  ];
+  const state = new PingPongState(dbm.engine, [
+    ...parameters.map((p) => ({ ...p, initial: p.values })),
     ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
     ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const minibatches = new MinibatchRows(e, o.batchSize, { [stepNames.examples]: data });
-  const batches = minibatches.count;
-  const records: DbmEpochRecord[] = [];
-  await e.withProgram(graph, async (program) => {
-    for (let epoch = dbm.epochsTrained; epoch < o.epochs; epoch++) {
-      const started = performance.now();
-      const feeds = { ...minibatches.feeds, [optimizerNames.learningRate]: e.scalar(o.learningRate * (1 - epoch / o.epochs)) };
-      const order = rng.permutation(data.rows);
-      for (let b = 0; b < batches; b++) {
-        minibatches.select(order, b);
-        await state.step(program, feeds);
-      }
-      const values = [...dbm.params.weights.map((_, l) => state.get(dbmNames.weights(l))), ...dbm.params.biases.map((_, l) => state.get(dbmNames.bias(l)))];
-      if (!values.every((v) => v.every(Number.isFinite))) throw new DivergenceError(epoch + 1);
-      dbm.params.weights.forEach((w, l) => w.set(values[l]));
-      dbm.params.biases.forEach((b, l) => b.set(values[dbm.params.weights.length + l]));
-      dbm.epochsTrained = epoch + 1;
-      const seconds = (performance.now() - started) / 1000;
-      const record = { epoch: epoch + 1, samplesPerSecond: (batches * o.batchSize) / seconds, seconds };
-      records.push(record);
-      await onEpoch?.(record);
-    }
+  const minibatches = new MinibatchRows(dbm.engine, o.batchSize, { [stepNames.examples]: data });
+  const monitorRows = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
+  const blowUpError = blowUpThreshold(data);
+  return runEpochs({
+    engine: dbm.engine,
+    state,
+    minibatches,
+    rng,
+    nExamples: data.rows,
+    from: dbm.epochsTrained,
+    to: o.epochs,
+    parameters,
+    graphAt: () => graph,
+    startEpoch: (epoch) => {
+      const learningRate = learningRateAt(o, epoch);
+      return {
+        scalars: { [optimizerNames.learningRate]: learningRate },
+        finish: async ({ stepSeconds, elapsedSeconds }) => {
+          const { squaredErrors } = await dbm.reconstruct(monitorRows, o.meanFieldIterations);
+          const reconstructionError = squaredErrors.reduce((s, x) => s + x, 0) / squaredErrors.length;
+          checkBlowUp(reconstructionError, blowUpError, epoch);
+          dbm.epochsTrained = epoch + 1;
+          return { epoch: epoch + 1, learningRate, reconstructionError, samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds, seconds: elapsedSeconds() };
+        },
+      };
+    },
+    onEpoch,
   });
-  return records;
 }

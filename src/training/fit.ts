@@ -1,16 +1,17 @@
-import type { RBM, RbmParameters } from '../models/rbm.js';
-import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
+import type { RBM } from '../models/rbm.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
-import type { Program, TensorMap } from '../runtime/engine.js';
-import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
+import { columnMeans, gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
+import { runEpochs, type BatchProgress, type EpochRun, type HostParameter } from './epochs.js';
 import { PingPongState, type StateBuffer } from './graph-state.js';
+import { initVisibleBias } from './initial-bias.js';
 import { MinibatchRows } from './minibatch.js';
+import { blowUpThreshold, checkBlowUp } from './divergence.js';
 import { chainMixing } from './mixing.js';
 import { monitor, type MonitorRecord } from './monitor.js';
 import { checkFitOptions, defaultFitOptions, kAt, scheduleAt, type FitOptions } from './options.js';
 import { buildStepGraph, type StepState } from './step-graph.js';
 import { stepNames } from './step-names.js';
-import { DivergenceError } from './divergence.js';
 
 /** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
 export interface EpochRecord extends MonitorRecord {
@@ -35,27 +36,10 @@ export interface EpochRecord extends MonitorRecord {
   readonly seconds: number;
 }
 
-/** Progress within an epoch, for progress bars. */
-export interface BatchProgress {
-  readonly epoch: number;
-  readonly batch: number;
-  readonly batches: number;
-  readonly samplesPerSecond: number;
-}
-
 export interface FitCallbacks {
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
 }
-
-/**
- * A finite blow-up: the monitor's reconstruction error (squared error per example) beyond this many times the
- * training data's total variance (the error of reconstructing every example by the mean; at least 1, for data
- * of one example or constant columns) means the run has diverged
- * although every parameter is finite (seen with Gaussian visible units at too high a learning rate: errors of
- * 1e20 and biases of 1e8). Recoverable spikes stay far below it.
- */
-export const BLOW_UP_FACTOR = 1e6;
 
 /**
  * Train `rbm` on the rows of `data` [examples, nVisible] with the step of buildStepGraph (CD-k, PCD-k, FPCD-k
@@ -70,75 +54,67 @@ export const BLOW_UP_FACTOR = 1e6;
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
   const o: FitOptions = { ...defaultFitOptions, ...options };
   checkFitOptions(o, data.rows);
-  if (rbm.epochsTrained === 0) initVisibleBias(rbm, data);
+  if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   // A resumed run draws other shuffles and chains than the run's first start did.
   const rng = new RandomStream(o.initialEpoch === 0 ? o.seed : o.seed ^ Math.imul(o.initialEpoch, 0x9e3779b1));
   const stepGraph = (k: number) => buildStepGraph({ ...rbm, ...o, k, nExamples: data.rows, seed: rng.seed() });
   const monitorTrain = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const monitorHeldOut = o.heldOut && sliceRows(o.heldOut, 0, Math.min(o.monitorSize, o.heldOut.rows));
   const minibatches = new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data });
-  const blowUpError = BLOW_UP_FACTOR * Math.max(totalVariance(data), 1);
+  const blowUpError = blowUpThreshold(data);
   const first = stepGraph(kAt(o, o.initialEpoch));
   const state = new PingPongState(rbm.engine, await initialState(rbm, o, first.state, data, monitorTrain, rng));
 
-  /** One pass over the data with `program` (the step graph of k), then the parameters copied back and the epoch's record. */
-  const trainEpoch = async (program: Program, epoch: number, k: number): Promise<EpochRecord> => {
-    const started = performance.now();
+  /** Epoch `epoch`: the schedule's scalars, the chains' trace and swap rates, then the monitor's check and the record. */
+  const startEpoch = (epoch: number): EpochRun<EpochRecord> => {
     const schedule = scheduleAt(o, epoch);
-    const scalars = {
-      [stepNames.learningRate]: schedule.learningRate,
-      [stepNames.momentum]: schedule.momentum,
-      [stepNames.weightDecay]: o.weightDecay,
-      [stepNames.fastLearningRate]: o.fastLearningRate ?? o.learningRate,
-    };
-    const feeds: TensorMap = { ...minibatches.feeds };
-    for (const [name, x] of Object.entries(scalars)) if (program.inputNames.includes(name)) feeds[name] = rbm.engine.scalar(x);
+    const k = kAt(o, epoch);
     const trace = o.sampler === 'cd' ? undefined : new Float64Array(minibatches.count * o.chains);
     const swapRates = new Float64Array(o.sampler === 'pt' ? o.temperatures - 1 : 0);
-    const order = rng.permutation(data.rows);
-    for (let b = 0; b < minibatches.count; b++) {
-      minibatches.select(order, b);
-      const out = await state.step(program, feeds);
-      trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
-      if (swapRates.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapRates[r] += x / minibatches.count));
-      callbacks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: minibatches.count, samplesPerSecond: ((b + 1) * o.batchSize * 1000) / (performance.now() - started) });
-    }
-    const stepSeconds = (performance.now() - started) / 1000;
-    const lastGood = copyOf(rbm.params);
-    if (!copyParameters(state, rbm)) throw new DivergenceError(rbm.epochsTrained + 1);
-    const measured = await monitor(rbm, monitorTrain, monitorHeldOut);
-    if (!(measured.reconstructionError <= blowUpError)) {
-      restore(rbm.params, lastGood);
-      throw new DivergenceError(rbm.epochsTrained + 1, `reconstruction error ${measured.reconstructionError.toExponential(1)}, over ${BLOW_UP_FACTOR.toExponential(0)} times the data's variance`);
-    }
-    rbm.epochsTrained += 1;
-    const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
     return {
-      epoch: rbm.epochsTrained,
-      ...schedule,
-      k,
-      samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
-      ...measured,
-      ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
-      ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
-      seconds: (performance.now() - started) / 1000,
+      scalars: {
+        [stepNames.learningRate]: schedule.learningRate,
+        [stepNames.momentum]: schedule.momentum,
+        [stepNames.weightDecay]: o.weightDecay,
+        [stepNames.fastLearningRate]: o.fastLearningRate ?? o.learningRate,
+      },
+      onStep: (out, b) => {
+        trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
+        if (swapRates.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapRates[r] += x / minibatches.count));
+      },
+      finish: async ({ stepSeconds, elapsedSeconds }) => {
+        const measured = await monitor(rbm, monitorTrain, monitorHeldOut);
+        checkBlowUp(measured.reconstructionError, blowUpError, epoch);
+        rbm.epochsTrained += 1;
+        const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
+        return {
+          epoch: rbm.epochsTrained,
+          ...schedule,
+          k,
+          samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
+          ...measured,
+          ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
+          ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
+          seconds: elapsedSeconds(),
+        };
+      },
     };
   };
-
-  const records: EpochRecord[] = [];
-  for (let epoch = o.initialEpoch; epoch < o.epochs; ) {
-    // The epochs from here that share k run one compiled step graph.
-    const k = kAt(o, epoch);
-    const { graph } = epoch === o.initialEpoch ? first : stepGraph(k);
-    await rbm.engine.withProgram(graph, async (program) => {
-      for (; epoch < o.epochs && kAt(o, epoch) === k; epoch++) {
-        const record = await trainEpoch(program, epoch, k);
-        records.push(record);
-        await callbacks.onEpoch?.(record);
-      }
-    });
-  }
-  return records;
+  return runEpochs({
+    engine: rbm.engine,
+    state,
+    minibatches,
+    rng,
+    nExamples: data.rows,
+    from: o.initialEpoch,
+    to: o.epochs,
+    parameters: hostParameters(rbm),
+    graphKey: (epoch) => kAt(o, epoch),
+    graphAt: (epoch) => (epoch === o.initialEpoch ? first : stepGraph(kAt(o, epoch))).graph,
+    startEpoch,
+    onBatch: callbacks.onBatch,
+    onEpoch: callbacks.onEpoch,
+  });
 }
 
 /**
@@ -160,71 +136,12 @@ async function initialState(rbm: RBM, o: FitOptions, specs: readonly StepState[]
   return Promise.all(specs.map(async (s) => ({ name: s.name, dims: s.dims, initial: known[s.name] === undefined ? s.fill : await known[s.name]() })));
 }
 
-/** A copy of the parameter arrays. */
-const copyOf = (params: RbmParameters): RbmParameters =>
-  Object.fromEntries(Object.entries(params).map(([key, values]) => [key, (values as Float32Array).slice()])) as unknown as RbmParameters;
-
-/** Put the values of `saved` (a copyOf) back into `params`. */
-function restore(params: RbmParameters, saved: RbmParameters): void {
-  for (const [key, values] of Object.entries(saved)) params[key as keyof RbmParameters]?.set(values as Float32Array);
-}
-
-/** Copy the state's parameters into rbm; false (and nothing copied) when any is NaN or infinite. */
-function copyParameters(state: PingPongState, rbm: RBM): boolean {
-  const values = parameterKeys.map((key) => state.get(parameterNames[key]));
-  const logStd = rbm.params.visibleLogStd && state.get(VISIBLE_LOG_STD);
-  if (!values.every((v) => v.every(Number.isFinite)) || (logStd !== undefined && !logStd.every(Number.isFinite))) return false;
-  parameterKeys.forEach((key, i) => rbm.params[key].set(values[i]));
-  if (logStd !== undefined) rbm.params.visibleLogStd?.set(logStd);
-  return true;
-}
-
-/**
- * Visible biases (and stds) from the data's per-unit mean m and standard deviation: Bernoulli log(m / (1 - m)),
- * spin atanh(m), softmax groups log m_k (means clipped away from 0 and 1 as for Bernoulli units), Gaussian
- * a = m and log sigma = log std (within LOG_STD_RANGE); ReLU units keep 0.
- */
-function initVisibleBias(rbm: RBM, data: Matrix): void {
-  const { nVisible } = rbm;
-  const mean = new Float64Array(nVisible);
-  const square = new Float64Array(nVisible);
-  for (let r = 0; r < data.rows; r++) {
-    for (let i = 0; i < nVisible; i++) {
-      const x = data.data[r * nVisible + i];
-      mean[i] += x / data.rows;
-      square[i] += (x * x) / data.rows;
-    }
-  }
-  const clipped = (p: number): number => Math.min(0.999, Math.max(0.001, p));
-  const name = rbm.visible.name;
-  for (let i = 0; i < nVisible; i++) {
-    const bias = rbm.params.visibleBias;
-    if (name === 'bernoulli') bias[i] = Math.log(clipped(mean[i]) / (1 - clipped(mean[i])));
-    else if (name === 'spin') bias[i] = Math.atanh(2 * clipped((1 + mean[i]) / 2) - 1);
-    else if (name.startsWith('softmax:')) bias[i] = Math.log(clipped(mean[i]));
-    else if (name === 'gaussian') {
-      bias[i] = mean[i];
-      const std = Math.sqrt(Math.max(0, square[i] - mean[i] * mean[i]));
-      rbm.params.visibleLogStd![i] = Math.min(LOG_STD_RANGE.max, Math.max(LOG_STD_RANGE.min, Math.log(std)));
-    }
-  }
+/** The RBM's parameters as the step's state names and its host arrays (the log std only for Gaussian visible units). */
+function hostParameters(rbm: RBM): HostParameter[] {
+  const parameters = parameterKeys.map((key) => ({ name: parameterNames[key], values: rbm.params[key] }));
+  return rbm.params.visibleLogStd === undefined ? parameters : [...parameters, { name: VISIBLE_LOG_STD, values: rbm.params.visibleLogStd }];
 }
 
 function randomRows(rng: RandomStream, n: number, count: number): Int32Array {
   return Int32Array.from({ length: count }, () => rng.int(0, n - 1));
-}
-
-/** The mean of each column of m: [cols]. */
-function columnMeans(m: Matrix): Float64Array {
-  const mean = new Float64Array(m.cols);
-  for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) mean[j] += m.data[r * m.cols + j] / m.rows;
-  return mean;
-}
-
-/** The sum over columns of each column's variance: the squared error per row of predicting every row by the mean. */
-function totalVariance(m: Matrix): number {
-  const mean = columnMeans(m);
-  let sum = 0;
-  for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) sum += (m.data[r * m.cols + j] - mean[j]) ** 2 / m.rows;
-  return sum;
 }

@@ -101,11 +101,16 @@ export const defaultFitOptions: FitOptions = {
   monitorSize: 500,
 };
 
+/** The learning rate of (0-based) `epoch`: constant, or falling linearly to 0 after the last epoch. */
+export function learningRateAt(options: Pick<FitOptions, 'learningRate' | 'learningRateSchedule' | 'epochs'>, epoch: number): number {
+  const decay = options.learningRateSchedule === 'linear' ? 1 - epoch / options.epochs : 1;
+  return options.learningRate * decay;
+}
+
 /** The learning rate and momentum of (0-based) `epoch`. */
 export function scheduleAt(options: FitOptions, epoch: number): { learningRate: number; momentum: number } {
-  const decay = options.learningRateSchedule === 'linear' ? 1 - epoch / options.epochs : 1;
   return {
-    learningRate: options.learningRate * decay,
+    learningRate: learningRateAt(options, epoch),
     momentum: epoch < options.momentumSwitchEpoch ? options.initialMomentum : options.finalMomentum,
   };
 }
