@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import { add, gemm, reduceSum } from '../graph/ops/index.js';
-import { LOG_STD_RANGE } from '../models/rbm-graph.js';
+import { LOG_STD_RANGE } from '../models/machine.js';
 import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/index.js';

@@ -17,13 +17,14 @@
  * enumeration of the smaller side, AIS with a base rate over the odd layers (fitted to the mean-field means of
  * the data). Sampling runs block Gibbs in that RBM (odd layers given even, even given odd).
  */
-import { Graph, type Value } from '../graph/graph.js';
-import { add, gemm, matmul, mul, neg, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
+import { Graph } from '../graph/graph.js';
+import { add, mul, neg, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
+import { energy, layerMean, meanField, type MachineValues } from './machine.js';
 import { squaredError } from './rbm-graph.js';
 import { RBM, type Samples } from './rbm.js';
 
@@ -55,58 +56,10 @@ export interface DbmCreateOptions {
   readonly weightScale?: number;
 }
 
-/** A DBM's parameters as graph values. */
-export interface DbmValues {
-  readonly weights: Value[];
-  readonly biases: Value[];
-}
-
-export function dbmInputs(g: Graph, sizes: readonly number[]): DbmValues {
-  return {
-    weights: sizes.slice(1).map((n, l) => g.input(dbmNames.weights(l), 'float32', [sizes[l], n])),
-    biases: sizes.map((n, l) => g.input(dbmNames.bias(l), 'float32', [n])),
-  };
-}
-
-/**
- * The field of layer l (1 .. L) given the states (or means) of its neighbours; `belowField`, when given, is
- * the part from below, b_l + x_{l-1} W_{l-1}, computed once (the clamped v of mean-field).
- */
-function layerField(p: DbmValues, x: readonly Value[], l: number, belowField?: Value): Value {
-  const below = belowField ?? gemm(x[l - 1], p.weights[l - 1], p.biases[l]);
-  return l + 1 < x.length ? add(below, gemm(x[l + 1], p.weights[l], undefined, { transB: true })) : below;
-}
-
-/**
- * Mean-field from v: the up-pass, then `iterations` sweeps of the fixed-point updates in layer order. Returns
- * the means [v, mu_1, ..., mu_L] and the fields whose sigmoids they are.
- */
-export function meanFieldValues(p: DbmValues, v: Value, iterations: number): { means: Value[]; fields: Value[] } {
-  const L = p.weights.length;
-  const means: Value[] = [v];
-  const fields: Value[] = [v];
-  for (let l = 1; l <= L; l++) {
-    fields.push(gemm(means[l - 1], p.weights[l - 1], p.biases[l]));
-    means.push(sigmoid(fields[l]));
-  }
-  const fromVisible = fields[1]; // b_1 + v W_0: v is clamped
-  for (let t = 0; t < iterations; t++) {
-    for (let l = 1; l <= L; l++) {
-      fields[l] = layerField(p, means, l, l === 1 ? fromVisible : undefined);
-      means[l] = sigmoid(fields[l]);
-    }
-  }
-  return { means, fields };
-}
-
-/** E(x) of each row, for states or means x = [x_0, ..., x_L]: [rows]. */
-export function energy(p: DbmValues, x: readonly Value[]): Value {
-  let negE: Value = matmul(x[0], p.biases[0]);
-  for (let l = 1; l < x.length; l++) {
-    negE = add(negE, matmul(x[l], p.biases[l]));
-    negE = add(negE, reduceSum(mul(gemm(x[l - 1], p.weights[l - 1]), x[l]), [1]));
-  }
-  return neg(negE);
+/** A DBM's parameters as a machine (machine.ts): Bernoulli layers [v, h_1, ..., h_L] and the couplings W_l between neighbours. */
+export function dbmInputs(g: Graph, sizes: readonly number[]): MachineValues {
+  const couplings = sizes.slice(1).map((n, l) => ({ lower: l, upper: l + 1, weights: g.input(dbmNames.weights(l), 'float32', [sizes[l], n]) }));
+  return { layers: sizes.map((n, l) => ({ units: bernoulli, bias: g.input(dbmNames.bias(l), 'float32', [n]) })), couplings };
 }
 
 /** A deep Boltzmann machine of Bernoulli layers (see the file comment). */
@@ -159,7 +112,7 @@ export class DBM {
     this.checkWidth(v);
     const g = new Graph(`dbm-mean-field-${iterations}`);
     const p = dbmInputs(g, this.sizes);
-    const { means } = meanFieldValues(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
+    const { means } = meanField(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
     for (let l = 1; l < means.length; l++) g.output(dbmNames.mean(l), means[l]);
     const program = await this.engine.compile(g);
     const names = this.sizes.slice(1).map((_, i) => dbmNames.mean(i + 1));
@@ -176,8 +129,8 @@ export class DBM {
     const g = new Graph(`dbm-reconstruction-${iterations}`);
     const p = dbmInputs(g, this.sizes);
     const visible = g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]);
-    const { means } = meanFieldValues(p, visible, iterations);
-    const r = sigmoid(gemm(means[1], p.weights[0], p.biases[0], { transB: true }));
+    const { means } = meanField(p, visible, iterations);
+    const r = layerMean(p, [undefined, means[1]], 0);
     g.output(dbmNames.reconstruction, r);
     g.output(dbmNames.squaredError, squaredError(visible, r));
     const program = await this.engine.compile(g);
@@ -198,11 +151,11 @@ export class DBM {
     this.checkWidth(v);
     const g = new Graph(`dbm-bound-${iterations}`);
     const p = dbmInputs(g, this.sizes);
-    const { means, fields } = meanFieldValues(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
+    const { means, fields } = meanField(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
     let term = neg(energy(p, means));
     for (let l = 1; l < means.length; l++) {
-      // H = sum softplus(f) - sigmoid(f) f, with mu_l = sigmoid(f_l) exactly.
-      const entropy = sub(reduceSum(bernoulli.logPartition(fields[l]), [1]), reduceSum(mul(means[l], fields[l]), [1]));
+      // H = sum softplus(f) - sigmoid(f) f, with mu_l = sigmoid(f_l) exactly (binary units: a0 = 0).
+      const entropy = sub(reduceSum(p.layers[l].units.logPartition(fields[l]), [1]), reduceSum(mul(means[l], fields[l]), [1]));
       term = add(term, entropy);
     }
     g.output(dbmNames.bound, term);
@@ -304,17 +257,4 @@ export class DBM {
   private checkWidth(m: Matrix): void {
     if (m.cols !== this.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
   }
-}
-
-/** One sweep of block Gibbs on the chains x (all layers): odd layers given their neighbours, then even ones. */
-export function gibbsSweep(p: DbmValues, x: Value[]): Value[] {
-  const next = [...x];
-  for (const parity of [1, 0]) {
-    for (let l = parity; l < next.length; l += 2) {
-      const field = l === 0 ? gemm(next[1], p.weights[0], p.biases[0], { transB: true }) : layerField(p, next, l);
-      const mean = sigmoid(field);
-      next[l] = bernoulli.sample(field, mean);
-    }
-  }
-  return next;
 }

@@ -1,5 +1,6 @@
 import type { Value } from '../graph/graph.js';
-import { sampleHidden, sampleVisible, type LayerState, type RbmValues } from './rbm-graph.js';
+import type { LayerState } from './machine.js';
+import { sampleHidden, sampleVisible, type RbmValues } from './rbm-graph.js';
 
 /** The visible layer after a run of block Gibbs steps, with the hidden draw it was sampled from. */
 export interface GibbsState extends LayerState {

@@ -1,6 +1,18 @@
 import type { Graph, Value } from '../graph/graph.js';
-import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum, square, sub } from '../graph/ops/index.js';
+import { reduceSum, square, sub } from '../graph/ops/index.js';
 import type { UnitType } from '../units/unit-type.js';
+import {
+  freeEnergy as machineFreeEnergy,
+  layerField,
+  layerMean,
+  layerStd,
+  sampleLayer,
+  toUnits,
+  unitsBias,
+  type LayerState,
+  type LayerValues,
+  type MachineValues,
+} from './machine.js';
 
 /**
  * The parameters of an RBM as graph values: weights [nVisible, nHidden], biases [nVisible], [nHidden], and for
@@ -26,13 +38,6 @@ export const VISIBLE_LOG_STD = 'visible_log_std';
 /** Whether a visible layer of these units has a learned standard deviation (Gaussian units do). */
 export const hasVisibleStd = (visible: UnitType): boolean => visible.name === 'gaussian';
 
-/**
- * The range log sigma is kept in: sigma from 1e-3 to 1e3. Wide enough for data in its own units (standardised
- * data wants sigma near or below 1); the clamp stops a variance collapsing to 0 (fields v / sigma blowing up)
- * or growing without bound.
- */
-export const LOG_STD_RANGE = { min: Math.log(1e-3), max: Math.log(1e3) } as const;
-
 /** Declare the parameters of an nVisible x nHidden RBM as graph inputs, with an optional name suffix. */
 export function parameterInputs(
   g: Graph,
@@ -52,87 +57,63 @@ export function parameterInputs(
   };
 }
 
-/** sigma = exp(log sigma) of Gaussian visible units, log sigma clamped to LOG_STD_RANGE: [nVisible]; else undefined. */
-export const visibleStd = (rbm: RbmValues): Value | undefined =>
-  rbm.visibleLogStd && exp(clampLogStd(rbm.visibleLogStd));
-
-/** log sigma clamped to LOG_STD_RANGE. */
-export const clampLogStd = (logStd: Value): Value => minimum(maximum(logStd, LOG_STD_RANGE.min), LOG_STD_RANGE.max);
-
 /**
- * Visible values in the units' own coordinates u = v / sigma (v itself without a std). A Gaussian layer with
- * std sigma is a unit-variance one in these coordinates: -(v - a)^2 / (2 sigma^2) + (v / sigma) W h =
- * -(u - a / sigma)^2 / 2 + u W h.
+ * The RBM as a machine of two layers (machine.ts): layer 0 the visible units (with their learned scale, if
+ * any), layer 1 the hidden units, one dense coupling W between them.
  */
-export function standardize(rbm: RbmValues, v: Value): Value {
-  const std = visibleStd(rbm);
-  return std === undefined ? v : div(v, std);
+export function rbmMachine(rbm: RbmValues): MachineValues {
+  return {
+    layers: [
+      { units: rbm.visible, bias: rbm.visibleBias, ...(rbm.visibleLogStd && { logStd: rbm.visibleLogStd }) },
+      { units: rbm.hidden, bias: rbm.hiddenBias },
+    ],
+    couplings: [{ lower: 0, upper: 1, weights: rbm.weights }],
+  };
 }
 
-/** Back from the units' coordinates: sigma u (u itself without a std). */
-function unstandardize(rbm: RbmValues, u: Value): Value {
-  const std = visibleStd(rbm);
-  return std === undefined ? u : mul(u, std);
-}
+/** The visible layer of an RBM's machine. */
+const visibleLayer = (rbm: RbmValues): LayerValues => rbmMachine(rbm).layers[0];
+
+/** sigma = exp(log sigma) of Gaussian visible units, log sigma clamped to LOG_STD_RANGE: [nVisible]; else undefined. */
+export const visibleStd = (rbm: RbmValues): Value | undefined => layerStd(visibleLayer(rbm));
+
+/** Visible values in the units' own coordinates u = v / sigma (v itself without a std): see machine.ts toUnits. */
+export const standardize = (rbm: RbmValues, v: Value): Value => toUnits(visibleLayer(rbm), v);
 
 /** The visible bias in the units' coordinates: a / sigma (a itself without a std). [nVisible]. */
-export const standardizedVisibleBias = (rbm: RbmValues): Value => standardize(rbm, rbm.visibleBias);
+export const standardizedVisibleBias = (rbm: RbmValues): Value => unitsBias(visibleLayer(rbm));
 
 /**
  * The input to each hidden unit: b + (v / sigma) W. v: [rows, nVisible] -> [rows, nHidden]. With a
  * `couplingScale` beta [rows, 1] the couplings are tempered: b + beta (v / sigma) W, the conditional of the
  * tempered energy -a(v) - b.h - beta (v / sigma)^T W h (see samplers/tempering.ts).
  */
-export function hiddenField(rbm: RbmValues, v: Value, couplingScale?: Value): Value {
-  const u = standardize(rbm, v);
-  if (couplingScale === undefined) return gemm(u, rbm.weights, rbm.hiddenBias);
-  return add(mul(matmul(u, rbm.weights), couplingScale), rbm.hiddenBias);
-}
+export const hiddenField = (rbm: RbmValues, v: Value, couplingScale?: Value): Value => layerField(rbmMachine(rbm), [v, undefined], 1, { couplingScale });
 
 /**
  * The input to each visible unit in its own coordinates: a / sigma + h W^T (a + h W^T without a std), with
  * the coupling part scaled by `couplingScale` [rows, 1] when given. h: [rows, nHidden] -> [rows, nVisible].
  */
-export function visibleField(rbm: RbmValues, h: Value, couplingScale?: Value): Value {
-  if (couplingScale === undefined) return gemm(h, rbm.weights, standardizedVisibleBias(rbm), { transB: true });
-  return add(mul(gemm(h, rbm.weights, undefined, { transB: true }), couplingScale), standardizedVisibleBias(rbm));
-}
+export const visibleField = (rbm: RbmValues, h: Value, couplingScale?: Value): Value => layerField(rbmMachine(rbm), [undefined, h], 0, { couplingScale });
 
 /** E[v | h] = sigma E[u | field]: [rows, nHidden] -> [rows, nVisible]. */
-export const visibleMean = (rbm: RbmValues, h: Value): Value => unstandardize(rbm, rbm.visible.mean(visibleField(rbm, h)));
+export const visibleMean = (rbm: RbmValues, h: Value): Value => layerMean(rbmMachine(rbm), [undefined, h], 0);
 
 /**
  * The free energy F(v) = -sum_i a_i(v_i) - sum_mu log sum_{h_mu} exp(h_mu (b + W^T (v / sigma))_mu), so that
  * p(v) = exp(-F(v)) / Z; for Gaussian visible units a_i(v_i) = a_i v_i / sigma_i^2 - v_i^2 / (2 sigma_i^2).
  * v: [rows, nVisible] -> [rows]; `field` is v's hidden field when the caller has it already.
  */
-export function freeEnergy(rbm: RbmValues, v: Value, field: Value = hiddenField(rbm, v)): Value {
-  const hiddenTerm = reduceSum(rbm.hidden.logPartition(field), [1]);
-  return neg(add(rbm.visible.biasTerm(standardize(rbm, v), standardizedVisibleBias(rbm)), hiddenTerm));
-}
-
-/** One half-step of block Gibbs sampling: mean and draw of a layer given its field. */
-export interface LayerState {
-  readonly mean: Value;
-  readonly sample: Value;
-}
+export const freeEnergy = (rbm: RbmValues, v: Value, field?: Value): Value => machineFreeEnergy(rbmMachine(rbm), [v, undefined], [undefined, field]);
 
 /** Sample h ~ p(h | v), the couplings tempered by `couplingScale` [rows, 1] when given. */
-export function sampleHidden(rbm: RbmValues, v: Value, couplingScale?: Value): LayerState {
-  const field = hiddenField(rbm, v, couplingScale);
-  const mean = rbm.hidden.mean(field);
-  return { mean, sample: rbm.hidden.sample(field, mean) };
-}
+export const sampleHidden = (rbm: RbmValues, v: Value, couplingScale?: Value): LayerState => sampleLayer(rbmMachine(rbm), [v, undefined], 1, { couplingScale });
 
 /**
  * Sample v ~ p(v | h) (for Gaussian visible units: u ~ N(a / sigma + W h, 1), v = sigma u), the couplings
  * tempered by `couplingScale` [rows, 1] when given.
  */
-export function sampleVisible(rbm: RbmValues, h: Value, couplingScale?: Value): LayerState {
-  const field = visibleField(rbm, h, couplingScale);
-  const mean = rbm.visible.mean(field);
-  return { mean: unstandardize(rbm, mean), sample: unstandardize(rbm, rbm.visible.sample(field, mean)) };
-}
+export const sampleVisible = (rbm: RbmValues, h: Value, couplingScale?: Value): LayerState => sampleLayer(rbmMachine(rbm), [undefined, h], 0, { couplingScale });
 
 /** Squared distance per row: sum_j (x - y)_j^2. [rows, n] -> [rows]. */
 export const squaredError = (x: Value, y: Value): Value => reduceSum(square(sub(x, y)), [1]);

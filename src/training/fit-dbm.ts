@@ -10,7 +10,8 @@ import { gradients } from '../autodiff/gradients.js';
 import { stopGradient } from '../autodiff/stop-gradient.js';
 import { Graph } from '../graph/graph.js';
 import { reduceMean, sub } from '../graph/ops/index.js';
-import { dbmInputs, dbmNames, energy, gibbsSweep, meanFieldValues, type DBM } from '../models/dbm.js';
+import { dbmInputs, dbmNames, type DBM } from '../models/dbm.js';
+import { energy, gibbsSweep, meanField } from '../models/machine.js';
 import { RandomStream } from '../random/stream.js';
 import { columnMeans, gatherRows, matrix, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
@@ -73,14 +74,14 @@ export function buildDbmStep(
   const g = new Graph('dbm-step', seed);
   const p = dbmInputs(g, sizes);
   const data = gatheredMinibatch(g, batchRowsInput(g, o.batchSize), nExamples, sizes[0]);
-  const { means } = meanFieldValues(p, data, o.meanFieldIterations);
+  const { means } = meanField(p, data, o.meanFieldIterations);
   let chains = sizes.map((n, l) => g.input(dbmNames.chains(l), 'float32', [o.chains, n]));
   for (let s = 0; s < o.k; s++) chains = gibbsSweep(p, chains);
   chains.forEach((c, l) => g.output(nextName(dbmNames.chains(l)), c));
   const positive = reduceMean(energy(p, means.map((m) => stopGradient(m))), [0]);
   const negative = reduceMean(energy(p, chains.map((c) => stopGradient(c))), [0]);
   const loss = sub(positive, negative);
-  const params = [...p.weights.map((w) => ({ param: w })), ...p.biases.map((b) => ({ param: b, decay: false }))];
+  const params = [...p.couplings.map((c) => ({ param: c.weights })), ...p.layers.map((layer) => ({ param: layer.bias, decay: false }))];
   const optimizer = { optimizer: 'sgd' as const, momentum: o.momentum, weightDecay: o.weightDecay };
   let optimizerState: StateTensor[];
   if (!o.centering) {
@@ -89,7 +90,7 @@ export function buildDbmStep(
     const offsets = sizes.map((n, l) => g.input(dbmNames.offset(l), 'float32', [n]));
     offsets.forEach((b, l) => g.output(nextName(b.name), runningOffset(b, reduceMean(means[l], [0]))));
     const grads = gradients(loss, params.map((x) => x.param));
-    const L = p.weights.length;
+    const L = p.couplings.length;
     const d = centredDirection(grads.slice(0, L), grads.slice(L), offsets);
     optimizerState = addOptimizer(g, params.map((x, i) => ({ ...x, grad: [...d.weights, ...d.biases][i] })), optimizer);
   }

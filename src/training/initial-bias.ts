@@ -1,5 +1,5 @@
 import type { Matrix } from '../tensor/matrix.js';
-import { LOG_STD_RANGE } from '../models/rbm-graph.js';
+import { LOG_STD_RANGE } from '../models/machine.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** The visible parameters that initVisibleBias sets: the bias [nVisible] and, for Gaussian units, the log std [nVisible]. */

@@ -1,7 +1,7 @@
 import { Graph, type Value } from '../graph/graph.js';
 import { add, div, gemm, maximum, minimum, mul, neg, reduceMean, reduceSum, sqrt, sub } from '../graph/ops/index.js';
+import { clampLogStd } from '../models/machine.js';
 import {
-  clampLogStd,
   parameterInputs,
   parameterKeys,
   parameterNames,

@@ -1,0 +1,204 @@
+/**
+ * A Boltzmann machine of layers and couplings (Deep Learning 20.1-20.4; paysage's central idea): layers
+ * x_0 (the visible units), x_1, ..., x_L of any unit types, each with a bias, and couplings between pairs of
+ * layers,
+ *   E(x) = -sum_l a_l(x_l) - sum_{couplings (l, m)} x_l^T W_lm x_m,
+ * where a_l is the unit type's term with the layer's bias (units/unit-type.ts). A layer with a learned scale
+ * sigma (Gaussian units) enters the couplings and its own term in the units' coordinates u = x / sigma, where
+ * it is a unit-variance layer with bias a / sigma (see `toUnits`). A coupling sends each of its layers a field:
+ * the dense coupling W sends x_l W to layer m and x_m W^T to layer l. The field of a layer is its bias plus
+ * what the couplings from the layers whose states are given send it; given its neighbours a layer is
+ * factorial, so one layer at a time (or every layer of one side of a bipartite machine) is sampled exactly.
+ * An RBM is the machine of two layers and one coupling, a DBM a chain of layers; samplers and estimators work
+ * on the machine. Graph functions: states [rows, n_l] per layer, fields likewise, energies [rows].
+ */
+import type { Value } from '../graph/graph.js';
+import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum } from '../graph/ops/index.js';
+import type { UnitType } from '../units/unit-type.js';
+
+/** A layer as graph values: its unit type, bias [n], and for a learned scale its log standard deviations [n]. */
+export interface LayerValues {
+  readonly units: UnitType;
+  readonly bias: Value;
+  readonly logStd?: Value;
+}
+
+/** A dense coupling between layers `lower` and `upper` (lower < upper): weights [n_lower, n_upper]. */
+export interface CouplingValues {
+  readonly lower: number;
+  readonly upper: number;
+  readonly weights: Value;
+}
+
+/** A machine's parameters as graph values: its layers (visible first) and couplings, in the order of the energy's terms. */
+export interface MachineValues {
+  readonly layers: readonly LayerValues[];
+  readonly couplings: readonly CouplingValues[];
+}
+
+/** A layer's mean and draw given its field (one half-step of block Gibbs sampling), in the layer's own coordinates. */
+export interface LayerState {
+  readonly mean: Value;
+  readonly sample: Value;
+}
+
+/**
+ * The range log sigma is kept in: sigma from 1e-3 to 1e3. Wide enough for data in its own units (standardised
+ * data wants sigma near or below 1); the clamp stops a variance collapsing to 0 (fields x / sigma blowing up)
+ * or growing without bound.
+ */
+export const LOG_STD_RANGE = { min: Math.log(1e-3), max: Math.log(1e3) } as const;
+
+/** log sigma clamped to LOG_STD_RANGE. */
+export const clampLogStd = (logStd: Value): Value => minimum(maximum(logStd, LOG_STD_RANGE.min), LOG_STD_RANGE.max);
+
+/** sigma = exp(log sigma) of a layer with a learned scale (log sigma clamped to LOG_STD_RANGE) [n]; else undefined. */
+export const layerStd = (layer: LayerValues): Value | undefined => layer.logStd && exp(clampLogStd(layer.logStd));
+
+/**
+ * States in the units' own coordinates u = x / sigma (x itself without a scale): a Gaussian layer of std sigma
+ * is a unit-variance one there, -(x - a)^2 / (2 sigma^2) + (x / sigma) W h = -(u - a / sigma)^2 / 2 + u W h.
+ */
+export function toUnits(layer: LayerValues, x: Value): Value {
+  const std = layerStd(layer);
+  return std === undefined ? x : div(x, std);
+}
+
+/** Back from the units' coordinates: sigma u (u itself without a scale). */
+export function fromUnits(layer: LayerValues, u: Value): Value {
+  const std = layerStd(layer);
+  return std === undefined ? u : mul(u, std);
+}
+
+/** The bias in the units' coordinates: a / sigma (a itself without a scale). [n]. */
+export const unitsBias = (layer: LayerValues): Value => toUnits(layer, layer.bias);
+
+/** Options of a field: couplings scaled by beta [rows, 1] (a tempered machine, see samplers/tempering.ts). */
+export interface FieldOptions {
+  readonly couplingScale?: Value;
+}
+
+/**
+ * The field of layer l in its units' coordinates: a_l / sigma_l plus the field of every coupling of l whose
+ * other layer's state is given in x (x / sigma for scaled layers), those from lower layers first (x_m W for
+ * the couplings below, x_m W^T for those above). With a `couplingScale` beta the coupling part is scaled:
+ * a / sigma + beta sum(...), the conditional of the tempered energy -a(x) - beta sum x^T W x.
+ */
+export function layerField(machine: MachineValues, x: readonly (Value | undefined)[], l: number, options: FieldOptions = {}): Value {
+  const terms: { state: Value; weights: Value; down: boolean }[] = [];
+  for (const c of machine.couplings) {
+    const other = c.lower === l ? c.upper : c.upper === l ? c.lower : undefined;
+    const state = other === undefined ? undefined : x[other];
+    if (state !== undefined) terms.push({ state: toUnits(machine.layers[other!], state), weights: c.weights, down: c.lower === l });
+  }
+  const bias = unitsBias(machine.layers[l]);
+  terms.sort((a, b) => Number(a.down) - Number(b.down));
+  if (terms.length === 0) return bias;
+  const beta = options.couplingScale;
+  if (beta === undefined) {
+    const [first, ...rest] = terms;
+    return rest.reduce((field, t) => add(field, coupled(t)), coupled(first, bias));
+  }
+  const coupling = terms.slice(1).reduce((sum, t) => add(sum, coupled(t)), coupled(terms[0]));
+  return add(mul(coupling, beta), bias);
+}
+
+/** The field a coupling sends: x W from below (matmul, or Gemm with `bias` as C), x W^T from above (Gemm). */
+function coupled(t: { state: Value; weights: Value; down: boolean }, bias?: Value): Value {
+  if (t.down) return gemm(t.state, t.weights, bias, { transB: true });
+  return bias === undefined ? matmul(t.state, t.weights) : gemm(t.state, t.weights, bias);
+}
+
+/** Sample layer l given the states of its neighbours in x: mean and draw, in the layer's own coordinates (x = sigma u). */
+export function sampleLayer(machine: MachineValues, x: readonly (Value | undefined)[], l: number, options: FieldOptions = {}): LayerState {
+  const layer = machine.layers[l];
+  const field = layerField(machine, x, l, options);
+  const mean = layer.units.mean(field);
+  return { mean: fromUnits(layer, mean), sample: fromUnits(layer, layer.units.sample(field, mean)) };
+}
+
+/** E[x_l | neighbours] in the layer's own coordinates. */
+export const layerMean = (machine: MachineValues, x: readonly (Value | undefined)[], l: number): Value => meanOf(machine.layers[l], layerField(machine, x, l));
+
+/** E[x | field] of a layer in its own coordinates, the field in its units' coordinates. */
+const meanOf = (layer: LayerValues, field: Value): Value => fromUnits(layer, layer.units.mean(field));
+
+/**
+ * The energy E(x) of each row for states (or means) x of every layer: -sum_l a_l(x_l) - sum x_l^T W x_m,
+ * summed layer by layer, each layer's couplings from below after its own term. [rows].
+ */
+export function energy(machine: MachineValues, x: readonly Value[]): Value {
+  let negE: Value | undefined;
+  machine.layers.forEach((layer, l) => {
+    negE = negE === undefined ? biasTerm(layer, x[l]) : add(negE, biasTerm(layer, x[l]));
+    for (const c of machine.couplings) {
+      if (c.upper === l) negE = add(negE, reduceSum(mul(gemm(toUnits(machine.layers[c.lower], x[c.lower]), c.weights), toUnits(layer, x[l])), [1]));
+    }
+  });
+  return neg(negE!);
+}
+
+/** sum_i a_i(x_i) of a layer for each row, in its units' coordinates. [rows]. */
+const biasTerm = (layer: LayerValues, x: Value): Value => layer.units.biasTerm(toUnits(layer, x), unitsBias(layer));
+
+/**
+ * The free energy of the given layers with the others summed out, for a machine where no two summed layers are
+ * coupled (a bipartite split, as the hidden layer of an RBM or the even layers of a DBM given the odd ones):
+ *   F(x_given) = -sum_{given} a_l(x_l) - sum_{summed} sum_groups log sum_x exp(a0(x) + x . field_l),
+ * p(x_given) = exp(-F) / Z. x: states of the given layers (undefined for the summed ones); `fields`: a summed
+ * layer's field when the caller has it already. No coupling may join two given layers. [rows].
+ */
+export function freeEnergy(machine: MachineValues, x: readonly (Value | undefined)[], fields: readonly (Value | undefined)[] = []): Value {
+  let negF: Value | undefined;
+  machine.layers.forEach((layer, l) => {
+    if (x[l] !== undefined) negF = negF === undefined ? biasTerm(layer, x[l]) : add(negF, biasTerm(layer, x[l]));
+  });
+  machine.layers.forEach((layer, l) => {
+    if (x[l] !== undefined) return;
+    const summed = reduceSum(layer.units.logPartition(fields[l] ?? layerField(machine, x, l)), [1]);
+    negF = negF === undefined ? summed : add(negF, summed);
+  });
+  return neg(negF!);
+}
+
+/**
+ * One sweep of block Gibbs sampling: the odd layers drawn given their neighbours, then the even ones, each
+ * layer in order; layers in `clamped` keep their states. x: every layer's state; returns the next states.
+ */
+export function gibbsSweep(machine: MachineValues, x: readonly Value[], clamped: ReadonlySet<number> = new Set()): Value[] {
+  const next = [...x];
+  for (const parity of [1, 0]) {
+    for (let l = parity; l < next.length; l += 2) if (!clamped.has(l)) next[l] = sampleLayer(machine, next, l).sample;
+  }
+  return next;
+}
+
+/**
+ * Mean-field inference with the visible layer clamped to v: the up-pass mu_l = E[x_l | mu_{l-1}], then
+ * `iterations` sweeps of the fixed-point updates mu_l = E[x_l | mu_{l-1}, mu_{l+1}] in layer order, the part of
+ * layer 1's field that comes from v computed once. Returns [v, mu_1, ..., mu_L] and the fields whose means they
+ * are (v itself in place of layer 0's field).
+ */
+export function meanField(machine: MachineValues, v: Value, iterations: number): { means: Value[]; fields: Value[] } {
+  const L = machine.layers.length - 1;
+  const means: Value[] = [v];
+  const fields: Value[] = [v];
+  for (let l = 1; l <= L; l++) {
+    fields.push(layerField(machine, means, l));
+    means.push(meanOf(machine.layers[l], fields[l]));
+  }
+  const fromVisible = fields[1];
+  for (let t = 0; t < iterations; t++) {
+    for (let l = 1; l <= L; l++) {
+      fields[l] = l === 1 ? fieldAbove(machine, means, l, fromVisible) : layerField(machine, means, l);
+      means[l] = meanOf(machine.layers[l], fields[l]);
+    }
+  }
+  return { means, fields };
+}
+
+/** `below` (layer l's field from its bias and the layers under it) plus what the layers above send. */
+function fieldAbove(machine: MachineValues, x: readonly Value[], l: number, below: Value): Value {
+  const above: (Value | undefined)[] = x.map((state, m) => (m > l ? state : undefined));
+  return machine.couplings.reduce((field, c) => (c.lower === l && above[c.upper] !== undefined ? add(field, gemm(toUnits(machine.layers[c.upper], above[c.upper]!), c.weights, undefined, { transB: true })) : field), below);
+}
