@@ -4,7 +4,7 @@ import type { UnitType } from '../units/unit-type.js';
 
 /**
  * The parameters of an RBM as graph values: weights [nVisible, nHidden], biases [nVisible], [nHidden], and for
- * Gaussian visible units their log standard deviations `visibleLogStd` [nVisible].
+ * visible units with a learned std (Gaussian units) their log standard deviations `visibleLogStd` [nVisible].
  */
 export interface RbmValues {
   readonly weights: Value;
@@ -20,18 +20,8 @@ export const parameterNames = { weights: 'weights', visibleBias: 'visible_bias',
 export type ParameterKey = keyof typeof parameterNames;
 export const parameterKeys = Object.keys(parameterNames) as ParameterKey[];
 
-/** The tensor name of Gaussian visible units' log standard deviations [nVisible] (model files, graph inputs). */
+/** The tensor name of the visible units' learned log standard deviations [nVisible] (model files, graph inputs). */
 export const VISIBLE_LOG_STD = 'visible_log_std';
-
-/** Whether a visible layer of these units has a learned standard deviation (Gaussian units do). */
-export const hasVisibleStd = (visible: UnitType): boolean => visible.name === 'gaussian';
-
-/**
- * The range log sigma is kept in: sigma from 1e-3 to 1e3. Wide enough for data in its own units (standardised
- * data wants sigma near or below 1); the clamp stops a variance collapsing to 0 (fields v / sigma blowing up)
- * or growing without bound.
- */
-export const LOG_STD_RANGE = { min: Math.log(1e-3), max: Math.log(1e3) } as const;
 
 /** Declare the parameters of an nVisible x nHidden RBM as graph inputs, with an optional name suffix. */
 export function parameterInputs(
@@ -46,18 +36,22 @@ export function parameterInputs(
     weights: g.input(parameterNames.weights + suffix, 'float32', [nVisible, nHidden]),
     visibleBias: g.input(parameterNames.visibleBias + suffix, 'float32', [nVisible]),
     hiddenBias: g.input(parameterNames.hiddenBias + suffix, 'float32', [nHidden]),
-    ...(hasVisibleStd(visible) ? { visibleLogStd: g.input(VISIBLE_LOG_STD + suffix, 'float32', [nVisible]) } : {}),
+    ...(visible.learnedStd ? { visibleLogStd: g.input(VISIBLE_LOG_STD + suffix, 'float32', [nVisible]) } : {}),
     visible,
     hidden,
   };
 }
 
-/** sigma = exp(log sigma) of Gaussian visible units, log sigma clamped to LOG_STD_RANGE: [nVisible]; else undefined. */
+/** sigma = exp(log sigma) of visible units with a learned std, log sigma clamped to their range: [nVisible]; else undefined. */
 export const visibleStd = (rbm: RbmValues): Value | undefined =>
-  rbm.visibleLogStd && exp(clampLogStd(rbm.visibleLogStd));
+  rbm.visibleLogStd && exp(clampLogStd(rbm, rbm.visibleLogStd));
 
-/** log sigma clamped to LOG_STD_RANGE. */
-export const clampLogStd = (logStd: Value): Value => minimum(maximum(logStd, LOG_STD_RANGE.min), LOG_STD_RANGE.max);
+/** log sigma clamped to the range of the visible units' learned std (`learnedStd.logStdRange`). */
+export function clampLogStd(rbm: RbmValues, logStd: Value): Value {
+  const range = rbm.visible.learnedStd?.logStdRange;
+  if (range === undefined) throw new Error(`${rbm.visible.name} visible units have no learned standard deviation`);
+  return minimum(maximum(logStd, range.min), range.max);
+}
 
 /**
  * Visible values in the units' own coordinates u = v / sigma (v itself without a std). A Gaussian layer with

@@ -1,5 +1,5 @@
 import type { RBM, RbmParameters } from '../models/rbm.js';
-import { LOG_STD_RANGE, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import type { Program, TensorMap } from '../runtime/engine.js';
 import { gatherRows, sliceRows, type Matrix } from '../tensor/matrix.js';
@@ -190,9 +190,9 @@ function copyParameters(state: PingPongState, rbm: RBM): boolean {
 }
 
 /**
- * Visible biases (and stds) from the data's per-unit mean m and standard deviation: Bernoulli log(m / (1 - m)),
- * spin atanh(m), softmax groups log m_k (means clipped away from 0 and 1 as for Bernoulli units), Gaussian
- * a = m and log sigma = log std (within LOG_STD_RANGE); ReLU units keep 0.
+ * Visible biases (and learned stds) from the data's per-unit mean m and standard deviation, as the unit type
+ * says (`initialBias`, `learnedStd.initialLogStd`): Bernoulli log(m / (1 - m)), spin atanh(m), softmax groups
+ * log m_k, Gaussian a = m and log sigma = log std; ReLU units keep 0.
  */
 function initVisibleBias(rbm: RBM, data: Matrix): void {
   const { nVisible } = rbm;
@@ -205,17 +205,11 @@ function initVisibleBias(rbm: RBM, data: Matrix): void {
       square[i] += (x * x) / data.rows;
     }
   }
-  const clipped = (p: number): number => Math.min(0.999, Math.max(0.001, p));
-  const name = rbm.visible.name;
+  const { visible, params } = rbm;
   for (let i = 0; i < nVisible; i++) {
-    const bias = rbm.params.visibleBias;
-    if (name === 'bernoulli') bias[i] = Math.log(clipped(mean[i]) / (1 - clipped(mean[i])));
-    else if (name === 'spin') bias[i] = Math.atanh(2 * clipped((1 + mean[i]) / 2) - 1);
-    else if (name.startsWith('softmax:')) bias[i] = Math.log(clipped(mean[i]));
-    else if (name === 'gaussian') {
-      bias[i] = mean[i];
-      const std = Math.sqrt(Math.max(0, square[i] - mean[i] * mean[i]));
-      rbm.params.visibleLogStd![i] = Math.min(LOG_STD_RANGE.max, Math.max(LOG_STD_RANGE.min, Math.log(std)));
+    params.visibleBias[i] = visible.initialBias(mean[i]);
+    if (visible.learnedStd !== undefined && params.visibleLogStd !== undefined) {
+      params.visibleLogStd[i] = visible.learnedStd.initialLogStd(Math.sqrt(Math.max(0, square[i] - mean[i] * mean[i])));
     }
   }
 }
