@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { loadDataSpec } from '../data/spec.js';
 import { validateForUnits } from '../data/validate.js';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import { UNIT_NAMES, unitType, type UnitName } from '../units/index.js';
+import { UNIT_NAMES, unitType, type UnitType } from '../units/index.js';
 
 /** The help text of --data. */
 export const DATA_HELP =
@@ -13,23 +13,21 @@ export const DATA_HELP =
 /** The help text of --binarize. */
 export const BINARIZE_HELP = 'threshold[:T], stochastic[:SEED] (1 with probability x) or none (default: stochastic for Bernoulli visible units, none for the others)';
 
-/** --binarize's default for visible units of type `units`: stochastic for Bernoulli units, none for the others. */
-export const defaultBinarization = (units: UnitName): string => (units === 'bernoulli' ? 'stochastic' : 'none');
-
 /**
- * Load the data set of `spec`, binarise it as `binarization` says (undefined: the units' default), and check it
- * can feed `nVisible` visible units of type `units` (undefined: any width).
+ * Load the data set of `spec`, binarise it as `binarization` says (undefined: the units' default, stochastic for
+ * Bernoulli units, none for the others), and check it can feed `nVisible` visible units of type `units`
+ * (undefined: any width).
  */
-export function loadData(spec: string, binarization: string | undefined, units: UnitName, nVisible?: number): Dataset {
-  const data = binarize(loadDataSpec(spec), parseBinarization(binarization ?? defaultBinarization(units)));
+export function loadData(spec: string, binarization: string | undefined, units: UnitType, nVisible?: number): Dataset {
+  const data = binarize(loadDataSpec(spec), parseBinarization(binarization ?? units.binarization));
   validateForUnits(data, nVisible, units);
   return data;
 }
 
-/** Commander parser of a unit-type flag: one of UNIT_NAMES. */
-export function unitTypeFlag(text: string): UnitName {
+/** Commander parser of a unit-type flag: one of UNIT_NAMES, parsed here once. */
+export function unitTypeFlag(text: string): UnitType {
   try {
-    return unitType(text).name;
+    return unitType(text);
   } catch {
     throw new InvalidArgumentError(`expected a unit type: ${UNIT_NAMES}.`);
   }
@@ -51,11 +49,11 @@ export const standardizationMetadata = (stats: ColumnStatistics): Record<string,
 export function loadModelData(
   spec: string,
   binarization: string | undefined,
-  model: { readonly visible: { readonly name: UnitName }; readonly nVisible: number },
+  model: { readonly visible: UnitType; readonly nVisible: number },
   metadata: Record<string, string>,
   source = 'the model',
 ): Dataset {
-  const data = loadData(spec, binarization, model.visible.name, model.nVisible);
+  const data = loadData(spec, binarization, model.visible, model.nVisible);
   const stats = modelStandardization(metadata, model.nVisible, source);
   return stats === undefined ? data : standardize(data, stats);
 }

@@ -16,16 +16,14 @@ import type { DBN } from '../models/dbn.js';
 import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { bernoulli } from '../units/index.js';
 import { loadData } from './data-option.js';
 import { belowFloorWarning, formatNumber } from './output.js';
-
-/** --binarize's default for the Bernoulli visible units of DBNs and DBMs. */
-const BERNOULLI_BINARIZATION = 'stochastic';
 
 /** `sample` on a DBN: from noise, or with the top chains started at the up-pass of random examples of `from`. */
 export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
   if (o.from === 'noise') return dbn.sample(o.count, { steps: o.steps, seed: o.seed });
-  const data = loadData(o.from, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
+  const data = loadData(o.from, o.binarize, bernoulli, dbn.nVisible);
   const rng = new RandomStream(o.seed);
   const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
   return dbn.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
@@ -34,7 +32,7 @@ export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; fro
 /** `sample` on a DBM: Gibbs in its bipartite RBM from noise, or from the mean-field of random examples of `from`. */
 export async function sampleDbm(dbm: DBM, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
   if (o.from === 'noise') return dbm.sample(o.count, { steps: o.steps, seed: o.seed });
-  const data = loadData(o.from, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  const data = loadData(o.from, o.binarize, bernoulli, dbm.nVisible);
   const rng = new RandomStream(o.seed);
   const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
   return dbm.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
@@ -42,13 +40,13 @@ export async function sampleDbm(dbm: DBM, o: { count: number; steps: number; fro
 
 /** `features` on a DBM: the mean-field means of its top layer (50 sweeps). */
 export async function dbmFeatures(dbm: DBM, o: { data: string; binarize?: string }): Promise<Matrix> {
-  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
   return dbm.transform(data.examples, EVAL_MEAN_FIELD_SWEEPS);
 }
 
 /** `features` on a DBN: E[h | below] fed up to the top layer. */
 export async function dbnFeatures(dbn: DBN, o: { data: string; binarize?: string }): Promise<Matrix> {
-  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
+  const data = loadData(o.data, o.binarize, bernoulli, dbn.nVisible);
   return dbn.transform(data.examples);
 }
 
@@ -75,7 +73,7 @@ export interface DbnEvalFlags {
  */
 export async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: DbnEvalFlags): Promise<void> {
   const started = performance.now();
-  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbn.nVisible);
+  const data = loadData(o.data, o.binarize, bernoulli, dbn.nVisible);
   const top = dbn.top;
   const smaller = Math.min(top.nVisible, top.nHidden);
   const logZ = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;
@@ -149,11 +147,11 @@ function topLogZMethod(method: 'exact' | 'ais' | 'reverse-ais', o: DbnEvalFlags)
 /** The data for the AIS base rate: --base-data, else the training data in the model's metadata, else the evaluated data. */
 function baseData(o: DbnEvalFlags, metadata: Record<string, string>, evalData: Matrix): { data: Matrix; source: string } {
   if (o.baseData === 'none') throw new UserError("--base-data none: a DBN's AIS fits its base rate to the up-pass of data; give a data spec");
-  if (o.baseData !== undefined) return { data: loadData(o.baseData, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', evalData.cols).examples, source: o.baseData };
+  if (o.baseData !== undefined) return { data: loadData(o.baseData, o.binarize, bernoulli, evalData.cols).examples, source: o.baseData };
   try {
     const t = JSON.parse(metadata.training ?? '{}') as { data?: unknown; binarize?: unknown };
     if (typeof t.data === 'string') {
-      return { data: loadData(t.data, typeof t.binarize === 'string' ? t.binarize : (o.binarize ?? BERNOULLI_BINARIZATION), 'bernoulli', evalData.cols).examples, source: t.data };
+      return { data: loadData(t.data, typeof t.binarize === 'string' ? t.binarize : o.binarize, bernoulli, evalData.cols).examples, source: t.data };
     }
   } catch {
     // no usable training data: the evaluated data
@@ -176,7 +174,7 @@ const EVAL_MEAN_FIELD_SWEEPS = 50;
  */
 export async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: DbnEvalFlags): Promise<void> {
   const started = performance.now();
-  const data = loadData(o.data, o.binarize ?? BERNOULLI_BINARIZATION, 'bernoulli', dbm.nVisible);
+  const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
   const rbm = dbm.bipartiteRbm();
   const smaller = Math.min(rbm.nVisible, rbm.nHidden);
   const method = o.logz === undefined ? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'ais') : o.logz;

@@ -31,6 +31,7 @@ import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
 import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { defaultFitOptions } from '../training/options.js';
+import { bernoulli } from '../units/index.js';
 import { loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
@@ -162,9 +163,9 @@ async function runDbnTraining(run: DeepRun, options: { sampleSteps: number; quie
 }
 
 function loadDeepRunData(config: DeepRunConfig, nVisible?: number): { data: Dataset; heldOut: Dataset | undefined } {
-  const data = loadData(config.data, config.binarize, 'bernoulli', nVisible);
+  const data = loadData(config.data, config.binarize, bernoulli, nVisible);
   if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
-  const heldOut = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, 'bernoulli', data.examples.cols);
+  const heldOut = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, bernoulli, data.examples.cols);
   return { data, heldOut };
 }
 

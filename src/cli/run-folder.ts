@@ -18,7 +18,7 @@ import type { Engine } from '../runtime/engine.js';
 import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
 import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from '../training/options.js';
-import { unitType, type UnitName } from '../units/index.js';
+import { bernoulli, type UnitName, type UnitType } from '../units/index.js';
 import { loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
@@ -65,8 +65,8 @@ export interface FreshRunFlags {
   /** See defaultBinarization for the visible units' default. */
   readonly binarize: string;
   readonly hidden: number;
-  readonly visibleUnits?: UnitName;
-  readonly hiddenUnits?: UnitName;
+  readonly visibleUnits?: UnitType;
+  readonly hiddenUnits?: UnitType;
   readonly standardize?: boolean;
   readonly epochs: number;
   readonly batchSize: number;
@@ -93,13 +93,15 @@ export interface FreshRunFlags {
   readonly force?: boolean;
 }
 
+/** Adam's learning rate when none is given (Kingma & Ba's). */
+const ADAM_LEARNING_RATE = 0.001;
+
 /**
- * The learning rate when none is given: 0.001 for Adam (Kingma & Ba's) and for SGD on Gaussian visible units
- * (Hinton's guide, section 13.2: one or two orders of magnitude below binary units'; PCD-1 at 0.01 diverged on
- * standardised Fashion-MNIST, docs/results.md), else 0.05 (defaultFitOptions).
+ * The learning rate when none is given: ADAM_LEARNING_RATE for Adam; for SGD the visible units' own when they
+ * have one (Gaussian units: 0.001), else 0.05 (defaultFitOptions).
  */
-export function defaultLearningRate(optimizer: RbmOptimizerName | undefined, visibleUnits: UnitName | undefined): number {
-  return optimizer === 'adam' || visibleUnits === 'gaussian' ? 0.001 : defaultFitOptions.learningRate;
+export function defaultLearningRate(optimizer: RbmOptimizerName | undefined, visibleUnits: UnitType | undefined): number {
+  return optimizer === 'adam' ? ADAM_LEARNING_RATE : (visibleUnits?.learningRate ?? defaultFitOptions.learningRate);
 }
 
 /** The settings every fresh run takes from the flags: data, held-out data, binarisation and the fit options. */
@@ -143,18 +145,18 @@ export function checkFreshFolder(modelPath: string, out: string, force: boolean 
 /** A new run in `out`: refuses a folder that holds a model unless `force`. */
 export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run {
   checkFreshFolder(join(out, RUN_FILES.model), out, flags.force);
+  const { visibleUnits: visible = bernoulli, hiddenUnits: hidden = bernoulli } = flags;
   const config: RunConfig = {
     ...sharedSettings(flags),
     hidden: flags.hidden,
-    visibleUnits: flags.visibleUnits ?? 'bernoulli',
-    hiddenUnits: flags.hiddenUnits ?? 'bernoulli',
+    visibleUnits: visible.name,
+    hiddenUnits: hidden.name,
     standardize: flags.standardize === true,
   };
-  const { data, heldOutData, standardization } = loadRunData(config);
-  const units = { visible: flags.visibleUnits ?? 'bernoulli', hidden: flags.hiddenUnits ?? 'bernoulli' };
-  const groups = unitType(units.hidden).groupSize;
-  if (config.hidden % groups !== 0) throw new UserError(`--hidden ${config.hidden}: not a multiple of ${groups}, the group size of --hidden-units ${units.hidden}`);
-  const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, ...units, seed: config.seed });
+  const { data, heldOutData, standardization } = loadRunData(config, visible);
+  const groups = hidden.groupSize;
+  if (config.hidden % groups !== 0) throw new UserError(`--hidden ${config.hidden}: not a multiple of ${groups}, the group size of --hidden-units ${hidden.name}`);
+  const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, visible, hidden, seed: config.seed });
   return { out, rbm, data, heldOut: heldOutData, config, records: [], standardization };
 }
 
@@ -171,7 +173,7 @@ export async function resumedRun(engine: Engine, out: string): Promise<Run> {
   if (rbm.epochsTrained >= config.epochs) {
     throw new UserError(`--resume: ${modelPath} has trained all its ${config.epochs} epochs already`);
   }
-  const { data, heldOutData, standardization } = loadRunData(config, rbm.nVisible);
+  const { data, heldOutData, standardization } = loadRunData(config, rbm.visible, rbm.nVisible);
   const records = (await readLog(join(out, RUN_FILES.log))).filter((r) => r.epoch <= rbm.epochsTrained);
   return { out, rbm, data, heldOut: heldOutData, config, records, standardization };
 }
@@ -229,9 +231,8 @@ function fitOptionsOf(config: RunConfig): FitOptions {
   return Object.fromEntries(keys.map((key) => [key, config[key]])) as unknown as FitOptions;
 }
 
-/** The run's data and held-out data, binarised, standardised by the training data's statistics when asked, checked against the units. */
-function loadRunData(config: RunConfig, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined; standardization?: ColumnStatistics } {
-  const units = config.visibleUnits ?? 'bernoulli';
+/** The run's data and held-out data, binarised, standardised by the training data's statistics when asked, checked against the visible units. */
+function loadRunData(config: RunConfig, units: UnitType, nVisible?: number): { data: Dataset; heldOutData: Dataset | undefined; standardization?: ColumnStatistics } {
   let data = loadData(config.data, config.binarize, units, nVisible);
   let heldOutData = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, units, data.examples.cols);
   let standardization: ColumnStatistics | undefined;

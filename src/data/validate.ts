@@ -1,10 +1,10 @@
 import { UserError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { unitType, type UnitName } from '../units/index.js';
+import { unitType, type UnitName, type UnitType } from '../units/index.js';
 import type { Dataset } from './dataset.js';
 
-/** Visible unit types whose data requirements `validateForUnits` knows: all of them. */
-export type VisibleUnitType = UnitName;
+/** Visible unit types whose data requirements `validateForUnits` knows: all of them, or their names. */
+export type VisibleUnitType = UnitType | UnitName;
 
 /** A value of a data matrix found by `findValue`: its example (row) and feature (column), both 0-based. */
 export interface FoundValue {
@@ -28,9 +28,10 @@ export function describeValue(d: Dataset, found: FoundValue): string {
 
 /**
  * Checks that d can feed a model with `expectedFeatures` visible units (undefined: any width, as when the
- * model is built from the data) of type `visibleUnits`: at least one example with at least one feature, the
- * width, finite values, and the values the units take: Bernoulli {0, 1}, spin {-1, +1}, softmax:K one-hot
- * groups of K, ReLU >= 0, Gaussian any. Throws a UserError naming the data set.
+ * model is built from the data) of type `visibleUnits` (a unit type or its name): at least one example with at
+ * least one feature, the width, finite values, and the values the units take (their `support`: Bernoulli
+ * {0, 1}, spin {-1, +1}, softmax:K one-hot groups of K, ReLU >= 0, Gaussian any). Throws a UserError naming the
+ * data set.
  */
 export function validateForUnits(
   d: Dataset,
@@ -48,48 +49,16 @@ export function validateForUnits(
   const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
   if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
   const units = unitType(visibleUnits);
-  if (cols % units.groupSize !== 0) {
-    throw new UserError(`${d.name}: ${cols} features are not groups of ${units.groupSize} (${visibleUnits} visible units)`);
-  }
-  const need = (test: (x: number) => boolean, what: string): void => {
-    const bad = findValue(d.examples, (x) => !test(x));
-    if (bad !== undefined) throw new UserError(`${describeValue(d, bad)}, but ${visibleUnits} visible units need ${what}`);
-  };
-  switch (units.name) {
-    case 'gaussian':
-      return;
-    case 'spin':
-      need((x) => x === -1 || x === 1, 'values -1 or +1');
-      return;
-    case 'relu':
-      need((x) => x >= 0, 'values >= 0');
-      return;
-    case 'bernoulli': {
-      const nonBinary = findValue(d.examples, (x) => x !== 0 && x !== 1);
-      if (nonBinary !== undefined) {
-        throw new UserError(
-          `${describeValue(d, nonBinary)}, but Bernoulli visible units need values 0 or 1: ` +
-            'binarize the data with --binarize threshold or --binarize stochastic',
-        );
-      }
-      return;
-    }
-    default:
-      need((x) => x === 0 || x === 1, 'one-hot groups: values 0 or 1');
-      checkOneHot(d, units.groupSize);
-  }
-}
-
-/** Each group of k consecutive features of each example sums to 1 (values already known to be 0 or 1). */
-function checkOneHot(d: Dataset, k: number): void {
-  const { rows, cols, data } = d.examples;
+  const k = units.groupSize;
+  if (cols % k !== 0) throw new UserError(`${d.name}: ${cols} features are not groups of ${k} (${units.name} visible units)`);
+  const { support } = units;
+  const outside = findValue(d.examples, (x) => !support.contains(x));
+  if (outside !== undefined) throw new UserError(`${describeValue(d, outside)}, but ${support.need('visible')}`);
+  if (support.groupFault === undefined) return;
   for (let r = 0; r < rows; r++) {
     for (let start = 0; start < cols; start += k) {
-      let sum = 0;
-      for (let j = start; j < start + k; j++) sum += data[r * cols + j];
-      if (sum !== 1) {
-        throw new UserError(`${d.name}: example ${r}, features ${start} to ${start + k - 1} (0-based) hold ${sum} ones, but softmax:${k} visible units need exactly one per group`);
-      }
+      const fault = support.groupFault(d.examples.data.subarray(r * cols + start, r * cols + start + k), 'visible');
+      if (fault !== undefined) throw new UserError(`${d.name}: example ${r}, features ${start} to ${start + k - 1} (0-based) ${fault}`);
     }
   }
 }

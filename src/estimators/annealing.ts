@@ -7,6 +7,7 @@ import type { RBM } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
 import type { Program, TensorMap } from '../runtime/engine.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { isBinary } from '../units/index.js';
 
 /**
  * The machinery that forward and reverse AIS share: the annealing path between a base-rate model and the
@@ -111,7 +112,7 @@ export function baseLogPartition(baseBias: Float32Array, nHidden: number): numbe
 
 /** AIS and reverse AIS need Bernoulli units on both sides (the base model is a product of Bernoullis). */
 export function checkAnnealable(rbm: RBM, what: string): void {
-  if (rbm.visible.name !== 'bernoulli' || rbm.hidden.name !== 'bernoulli') {
+  if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
     throw new UserError(`${what}: needs Bernoulli visible and hidden units, the model has ${rbm.visible.name} and ${rbm.hidden.name}`);
   }
 }

@@ -1,10 +1,9 @@
 import { UserError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import { add, gemm, reduceSum } from '../graph/ops/index.js';
-import { LOG_STD_RANGE } from '../models/machine.js';
 import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
-import type { UnitType } from '../units/index.js';
+import { clip, type UnitType } from '../units/index.js';
 
 /** The largest layer `exactLogPartition` enumerates: 2^25 states, minutes for 784 x 25 (784 x 20 takes about 6 s). */
 export const MAX_EXACT_UNITS = 25;
@@ -23,15 +22,16 @@ const names = {
 
 /**
  * -F of every state of the enumerated layer whose low `bits` units run through all 2^bits values (a constant
- * in the graph, state s having unit j on when bit j of s is) while the others are fixed: their contribution
+ * in the graph, state s having unit j at its high value when bit j of s is 1, else at its low value; the
+ * values are the units' two `states`) while the others are fixed: their contribution
  * to the other layer's field and to the bias term comes in as `offset` [nOther] and `offset_bias` [].
  * -F(s) = bias.s + offset_bias + sum_k lp(offset_k + (W_low^T s)_k), lp the other layer's log-partition.
  * Inputs low_weights [bits, nOther], low_bias [bits]; output neg_free_energy [2^bits].
  */
-function enumerationGraph(bits: number, nOther: number, enumerated: UnitType, other: UnitType): Graph {
+function enumerationGraph(bits: number, nOther: number, enumerated: UnitType, values: readonly [number, number], other: UnitType): Graph {
   const g = new Graph(`enumerate-${bits}x${nOther}`);
   const states = new Float32Array((1 << bits) * bits);
-  for (let s = 0; s < 1 << bits; s++) for (let j = 0; j < bits; j++) states[s * bits + j] = (s >> j) & 1;
+  for (let s = 0; s < 1 << bits; s++) for (let j = 0; j < bits; j++) states[s * bits + j] = values[(s >> j) & 1];
   const low = g.constant(states, 'float32', [1 << bits, bits]);
   const weights = g.input(names.weights, 'float32', [bits, nOther]);
   const bias = g.input(names.bias, 'float32', [bits]);
@@ -42,20 +42,22 @@ function enumerationGraph(bits: number, nOther: number, enumerated: UnitType, ot
   return g;
 }
 
-/** Clamped sigma of Gaussian visible units, as the graphs use it. */
+/** Clamped sigma of visible units with a learned std, as the graphs use it. */
 function visibleStds(rbm: RBM): Float64Array | undefined {
   const logStd = rbm.params.visibleLogStd;
-  return logStd && Float64Array.from(logStd, (s) => Math.exp(Math.min(LOG_STD_RANGE.max, Math.max(LOG_STD_RANGE.min, s))));
+  const range = rbm.visible.learnedStd?.logStdRange;
+  return logStd && range && Float64Array.from(logStd, (s) => Math.exp(clip(s, range)));
 }
 
 /**
- * The layer to enumerate (the smaller Bernoulli one; visible on a tie) as row-major weights [n, nOther] and
- * biases. A Gaussian visible layer summed out works in its coordinates u = v / sigma: its bias is a / sigma, and
- * dv = sigma du adds `logJacobian` = sum_i log sigma_i to log Z.
+ * The layer to enumerate (the smaller one of two-state units; visible on a tie) as row-major weights
+ * [n, nOther] and biases. A Gaussian visible layer summed out works in its coordinates u = v / sigma: its bias
+ * is a / sigma, and dv = sigma du adds `logJacobian` = sum_i log sigma_i to log Z.
  */
 function enumeratedLayer(rbm: RBM) {
   const { nVisible, nHidden, params } = rbm;
-  const visibleFirst = rbm.visible.name === 'bernoulli' && (nVisible <= nHidden || rbm.hidden.name !== 'bernoulli');
+  const enumerable = (units: UnitType): boolean => units.states !== undefined;
+  const visibleFirst = enumerable(rbm.visible) && (nVisible <= nHidden || !enumerable(rbm.hidden));
   if (visibleFirst) {
     return { n: nVisible, nOther: nHidden, weights: params.weights, bias: params.visibleBias, otherBias: params.hiddenBias, units: rbm.visible, other: rbm.hidden, layer: 'visible', logJacobian: 0 };
   }
@@ -68,8 +70,9 @@ function enumeratedLayer(rbm: RBM) {
 }
 
 /**
- * log Z of `rbm`, exactly: enumerate the 2^n states s of the smaller Bernoulli layer (n <= MAX_EXACT_UNITS)
- * and sum (or integrate) the other layer out analytically with its unit type's log-partition,
+ * log Z of `rbm`, exactly: enumerate the 2^n states s of the smaller layer of two-state units (Bernoulli or
+ * spin; n <= MAX_EXACT_UNITS) and sum (or integrate) the other layer out analytically with its unit type's
+ * log-partition,
  *   Z = sum_s exp(-F(s)),  -F(s) = bias.s + sum_k lp(otherBias_k + (W s)_k)
  * (Gaussian visible units: otherBias a / sigma, plus sum_i log sigma_i).
  * The -F values come from the engine in chunks (float32); the log-sum-exp over them runs in float64.
@@ -82,9 +85,10 @@ export async function exactLogPartition(rbm: RBM): Promise<number> {
       `exact log Z: the smaller layer has ${n} units and enumerating its 2^${n} states is out of reach (the limit is ${MAX_EXACT_UNITS}); use AIS`,
     );
   }
-  if (layer.units.name !== 'bernoulli') throw new UserError(`exact log Z: enumerates binary states, the ${layer.layer} units are ${layer.units.name as string}`);
+  const values = layer.units.states;
+  if (values === undefined) throw new UserError(`exact log Z: enumerates binary states, the ${layer.layer} units are ${layer.units.name as string}`);
   const bits = Math.max(1, Math.min(n, Math.floor(Math.log2(Math.max(1, FIELD_VALUES_PER_RUN / nOther)))));
-  const program = await rbm.engine.compile(enumerationGraph(bits, nOther, layer.units, layer.other));
+  const program = await rbm.engine.compile(enumerationGraph(bits, nOther, layer.units, values, layer.other));
   const e = rbm.engine;
   const feeds = {
     [names.weights]: e.float32(layer.weights.subarray(0, bits * nOther), [bits, nOther]),
@@ -95,13 +99,14 @@ export async function exactLogPartition(rbm: RBM): Promise<number> {
   let s = 0;
   const offset = new Float32Array(nOther);
   for (let high = 0; high < 2 ** (n - bits); high++) {
-    // The fixed units bits .. n-1 are the bits of `high`.
+    // The fixed units bits .. n-1 take the values the bits of `high` pick.
     let offsetBias = 0;
     const acc = Float64Array.from(layer.otherBias);
     for (let j = bits; j < n; j++) {
-      if (((high >> (j - bits)) & 1) === 0) continue;
-      offsetBias += layer.bias[j];
-      for (let k = 0; k < nOther; k++) acc[k] += layer.weights[j * nOther + k];
+      const x = values[(high >> (j - bits)) & 1];
+      if (x === 0) continue;
+      offsetBias += x * layer.bias[j];
+      for (let k = 0; k < nOther; k++) acc[k] += x * layer.weights[j * nOther + k];
     }
     offset.set(acc);
     const out = await program.run({ ...feeds, [names.offset]: e.float32(offset, [nOther]), [names.offsetBias]: e.scalar(offsetBias) });

@@ -4,6 +4,7 @@ import { hiddenField, parameterInputs } from '../models/rbm-graph.js';
 import type { RBM } from '../models/rbm.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { isBinary } from '../units/index.js';
 
 /** Rows per graph run: the graph holds a [rows, nVisible, nHidden] intermediate. */
 const PLL_CHUNK = 10;
@@ -16,7 +17,7 @@ const PLL_CHUNK = 10;
  * visible [rows, nVisible] -> pseudo_log_likelihood [rows], in nats.
  */
 export function pseudoLikelihoodGraph(rbm: Pick<RBM, 'nVisible' | 'nHidden' | 'visible' | 'hidden'>): Graph {
-  if (rbm.visible.name !== 'bernoulli') throw new Error('pseudo-log-likelihood: only Bernoulli visible units so far');
+  if (!isBinary(rbm.visible)) throw new Error('pseudo-log-likelihood: only Bernoulli visible units so far');
   const g = new Graph('pseudo-log-likelihood');
   const p = parameterInputs(g, rbm.nVisible, rbm.nHidden, rbm);
   const v = g.input('visible', 'float32', ['rows', rbm.nVisible]);

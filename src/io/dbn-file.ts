@@ -11,6 +11,7 @@ import { DBN, layerParameterName } from '../models/dbn.js';
 import { parameterKeys } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
+import { bernoulli, isBinary, isUnitName, unitType } from '../units/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { readModelFile } from './model-file.js';
 import { decodeRbm, MODEL_FORMAT, type ModelMetadata } from './rbm-codec.js';
@@ -28,8 +29,8 @@ export function encodeDbn(dbn: DBN, extra: ModelMetadata = {}): Uint8Array {
     format: MODEL_FORMAT,
     kind: 'dbn',
     layers: JSON.stringify(dbn.sizes),
-    visible: 'bernoulli',
-    hidden: 'bernoulli',
+    visible: bernoulli.name,
+    hidden: bernoulli.name,
     epochs_trained: JSON.stringify(dbn.rbms.map((r) => r.epochsTrained)),
   });
 }
@@ -40,7 +41,8 @@ export function decodeDbn(engine: Engine, bytes: Uint8Array, source: string): { 
   if (metadata.format !== undefined && metadata.format !== MODEL_FORMAT) throw new UserError(`${source}: model format "${metadata.format}" is not ${MODEL_FORMAT}`);
   if (metadata.kind !== 'dbn') throw new UserError(`${source}: a "${metadata.kind ?? 'rbm'}" model, not a DBN`);
   for (const side of ['visible', 'hidden'] as const) {
-    if ((metadata[side] ?? 'bernoulli') !== 'bernoulli') throw new UserError(`${source}: a DBN has Bernoulli units, the file says ${side} "${metadata[side]}"`);
+    const name = metadata[side] ?? bernoulli.name;
+    if (!(isUnitName(name) && isBinary(unitType(name)))) throw new UserError(`${source}: a DBN has Bernoulli units, the file says ${side} "${metadata[side]}"`);
   }
   const count = Object.keys(tensors).filter((name) => /^weights_\d+$/.test(name)).length;
   if (count === 0) throw new UserError(`${source}: no tensor "weights_0" (a DBN file has weights_l, visible_bias_l, hidden_bias_l per layer)`);
@@ -90,8 +92,8 @@ export function encodeDbm(dbm: DBM, extra: ModelMetadata = {}): Uint8Array {
     format: MODEL_FORMAT,
     kind: 'dbm',
     layers: JSON.stringify(dbm.sizes),
-    visible: 'bernoulli',
-    hidden: 'bernoulli',
+    visible: bernoulli.name,
+    hidden: bernoulli.name,
     epochs_trained: String(dbm.epochsTrained),
   });
 }

@@ -1,9 +1,9 @@
 /** The model-file contract (DESIGN.md, "Model files") for RBMs, as bytes: no file system access (the browser reads it). */
 import { UserError } from '../errors.js';
-import { hasVisibleStd, parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
-import { unitType, type UnitName } from '../units/index.js';
+import { unitType, type UnitType } from '../units/index.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /** The `format` metadata value of the model-file contract (DESIGN.md, "Model files"). */
@@ -14,9 +14,9 @@ export type ModelMetadata = Record<string, string>;
 
 /**
  * An RBM as safetensors bytes: `weights` [nVisible, nHidden], `visible_bias` [nVisible], `hidden_bias`
- * [nHidden], and for Gaussian visible units `visible_log_std` [nVisible] (log sigma), float32, with metadata
- * format, kind "rbm", visible and hidden unit types, epochs_trained, and
- * `extra` (for example `training`: the training options as JSON, and `seed`).
+ * [nHidden], and for visible units with a learned std (Gaussian units) `visible_log_std` [nVisible] (log sigma),
+ * float32, with metadata format, kind "rbm", visible and hidden unit types, epochs_trained, and `extra` (for
+ * example `training`: the training options as JSON, and `seed`).
  */
 export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
   const shape = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
@@ -51,17 +51,17 @@ export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { 
   for (const key of parameterKeys) {
     if (!values[key].every(Number.isFinite)) throw new UserError(`${source}: ${parameterNames[key]} holds NaN or infinite values`);
   }
-  const visible = unitName(metadata.visible, source);
-  if (hasVisibleStd(unitType(visible))) {
-    if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
+  const visible = unitTypeOf(metadata.visible, source);
+  if (visible.learnedStd !== undefined) {
+    if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible.name} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
     values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source);
     if (values.visibleLogStd.length !== nVisible) throw new UserError(`${source}: ${VISIBLE_LOG_STD} has ${values.visibleLogStd.length} values, but there are ${nVisible} visible units`);
     if (!values.visibleLogStd.every(Number.isFinite)) throw new UserError(`${source}: ${VISIBLE_LOG_STD} holds NaN or infinite values`);
   }
-  const hidden = unitName(metadata.hidden, source);
-  for (const [layer, name, size] of [['visible', visible, nVisible], ['hidden', hidden, nHidden]] as const) {
-    const k = unitType(name).groupSize;
-    if (size % k !== 0) throw new UserError(`${source}: ${size} ${layer} units are not groups of ${k} (${name})`);
+  const hidden = unitTypeOf(metadata.hidden, source);
+  for (const [layer, units, size] of [['visible', visible, nVisible], ['hidden', hidden, nHidden]] as const) {
+    const k = units.groupSize;
+    if (size % k !== 0) throw new UserError(`${source}: ${size} ${layer} units are not groups of ${k} (${units.name})`);
   }
   const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
   rbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
@@ -77,9 +77,9 @@ function floatTensor(tensors: Record<string, NamedTensor>, name: string, source:
 }
 
 /** The unit type named in metadata (absent: Bernoulli). */
-function unitName(name: string | undefined, source: string): UnitName {
+function unitTypeOf(name: string | undefined, source: string): UnitType {
   try {
-    return unitType(name ?? 'bernoulli').name;
+    return unitType(name ?? 'bernoulli');
   } catch (e) {
     throw new UserError(`${source}: ${(e as Error).message}`);
   }

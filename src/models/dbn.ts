@@ -21,7 +21,7 @@ import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { bernoulli } from '../units/bernoulli.js';
+import { bernoulli, isBinary } from '../units/index.js';
 import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
 import { RBM, type Samples } from './rbm.js';
 
@@ -60,7 +60,7 @@ export class DBN {
   ) {
     if (rbms.length === 0) throw new Error('a DBN needs at least one RBM');
     rbms.forEach((r, l) => {
-      if (r.visible.name !== 'bernoulli' || r.hidden.name !== 'bernoulli') throw new Error(`DBN: RBM ${l} must have Bernoulli units on both sides`);
+      if (!(isBinary(r.visible) && isBinary(r.hidden))) throw new Error(`DBN: RBM ${l} must have Bernoulli units on both sides`);
       if (l > 0 && rbms[l - 1].nHidden !== r.nVisible) throw new Error(`DBN: RBM ${l} has ${r.nVisible} visible units but RBM ${l - 1} has ${rbms[l - 1].nHidden} hidden`);
     });
   }

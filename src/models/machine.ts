@@ -42,18 +42,15 @@ export interface LayerState {
   readonly sample: Value;
 }
 
-/**
- * The range log sigma is kept in: sigma from 1e-3 to 1e3. Wide enough for data in its own units (standardised
- * data wants sigma near or below 1); the clamp stops a variance collapsing to 0 (fields x / sigma blowing up)
- * or growing without bound.
- */
-export const LOG_STD_RANGE = { min: Math.log(1e-3), max: Math.log(1e3) } as const;
+/** log sigma clamped to the range of the layer's learned std (`learnedStd.logStdRange` of its units). */
+export function clampLogStd(layer: LayerValues, logStd: Value): Value {
+  const range = layer.units.learnedStd?.logStdRange;
+  if (range === undefined) throw new Error(`${layer.units.name} units have no learned standard deviation`);
+  return minimum(maximum(logStd, range.min), range.max);
+}
 
-/** log sigma clamped to LOG_STD_RANGE. */
-export const clampLogStd = (logStd: Value): Value => minimum(maximum(logStd, LOG_STD_RANGE.min), LOG_STD_RANGE.max);
-
-/** sigma = exp(log sigma) of a layer with a learned scale (log sigma clamped to LOG_STD_RANGE) [n]; else undefined. */
-export const layerStd = (layer: LayerValues): Value | undefined => layer.logStd && exp(clampLogStd(layer.logStd));
+/** sigma = exp(log sigma) of a layer with a learned scale (log sigma clamped to its range) [n]; else undefined. */
+export const layerStd = (layer: LayerValues): Value | undefined => layer.logStd && exp(clampLogStd(layer, layer.logStd));
 
 /**
  * States in the units' own coordinates u = x / sigma (x itself without a scale): a Gaussian layer of std sigma

@@ -93,8 +93,11 @@ export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph
   return g;
 }
 
-/** Whether the evidence has a precision: Gaussian visible units, the only ones whose v^2 is no linear term. */
-const hasPrecision = (shape: RbmShape): boolean => shape.visible.name === 'gaussian';
+/**
+ * Whether the evidence has a precision: visible units with a learned std (Gaussian units), the only ones whose
+ * v^2 is no linear term; the clamped step folds the precision into their std.
+ */
+const hasPrecision = (shape: RbmShape): boolean => shape.visible.learnedStd !== undefined;
 
 /**
  * One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept, v' drawn from

@@ -16,7 +16,7 @@ import {
 
 /**
  * The parameters of an RBM as graph values: weights [nVisible, nHidden], biases [nVisible], [nHidden], and for
- * Gaussian visible units their log standard deviations `visibleLogStd` [nVisible].
+ * visible units with a learned std (Gaussian units) their log standard deviations `visibleLogStd` [nVisible].
  */
 export interface RbmValues {
   readonly weights: Value;
@@ -32,11 +32,8 @@ export const parameterNames = { weights: 'weights', visibleBias: 'visible_bias',
 export type ParameterKey = keyof typeof parameterNames;
 export const parameterKeys = Object.keys(parameterNames) as ParameterKey[];
 
-/** The tensor name of Gaussian visible units' log standard deviations [nVisible] (model files, graph inputs). */
+/** The tensor name of the visible units' learned log standard deviations [nVisible] (model files, graph inputs). */
 export const VISIBLE_LOG_STD = 'visible_log_std';
-
-/** Whether a visible layer of these units has a learned standard deviation (Gaussian units do). */
-export const hasVisibleStd = (visible: UnitType): boolean => visible.name === 'gaussian';
 
 /** Declare the parameters of an nVisible x nHidden RBM as graph inputs, with an optional name suffix. */
 export function parameterInputs(
@@ -51,7 +48,7 @@ export function parameterInputs(
     weights: g.input(parameterNames.weights + suffix, 'float32', [nVisible, nHidden]),
     visibleBias: g.input(parameterNames.visibleBias + suffix, 'float32', [nVisible]),
     hiddenBias: g.input(parameterNames.hiddenBias + suffix, 'float32', [nHidden]),
-    ...(hasVisibleStd(visible) ? { visibleLogStd: g.input(VISIBLE_LOG_STD + suffix, 'float32', [nVisible]) } : {}),
+    ...(visible.learnedStd ? { visibleLogStd: g.input(VISIBLE_LOG_STD + suffix, 'float32', [nVisible]) } : {}),
     visible,
     hidden,
   };
@@ -72,9 +69,9 @@ export function rbmMachine(rbm: RbmValues): MachineValues {
 }
 
 /** The visible layer of an RBM's machine. */
-const visibleLayer = (rbm: RbmValues): LayerValues => rbmMachine(rbm).layers[0];
+export const visibleLayer = (rbm: RbmValues): LayerValues => rbmMachine(rbm).layers[0];
 
-/** sigma = exp(log sigma) of Gaussian visible units, log sigma clamped to LOG_STD_RANGE: [nVisible]; else undefined. */
+/** sigma = exp(log sigma) of visible units with a learned std, log sigma clamped to their range: [nVisible]; else undefined. */
 export const visibleStd = (rbm: RbmValues): Value | undefined => layerStd(visibleLayer(rbm));
 
 /** Visible values in the units' own coordinates u = v / sigma (v itself without a std): see machine.ts toUnits. */

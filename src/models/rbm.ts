@@ -3,7 +3,7 @@ import { mapRows } from '../runtime/rows.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { unitType, type UnitName, type UnitType } from '../units/index.js';
-import { hasVisibleStd, parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
 import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
 
 /**
@@ -20,10 +20,10 @@ export interface RbmParameters {
 export interface RbmConfig {
   readonly nVisible: number;
   readonly nHidden: number;
-  /** Visible unit type (default 'bernoulli'). */
-  readonly visible?: UnitName;
-  /** Hidden unit type (default 'bernoulli'). */
-  readonly hidden?: UnitName;
+  /** Visible unit type, or its name (default 'bernoulli'). */
+  readonly visible?: UnitType | UnitName;
+  /** Hidden unit type, or its name (default 'bernoulli'). */
+  readonly hidden?: UnitType | UnitName;
 }
 
 export interface CreateOptions extends RbmConfig {
@@ -98,19 +98,21 @@ export class RBM {
         throw new Error(`${parameterNames[key]} has ${params[key].length} values, expected ${sizes[key]}`);
       }
     }
-    if (hasVisibleStd(this.visible) !== (params.visibleLogStd !== undefined) || (params.visibleLogStd !== undefined && params.visibleLogStd.length !== this.nVisible)) {
-      throw new Error(`${VISIBLE_LOG_STD}: ${this.visible.name} visible units need ${hasVisibleStd(this.visible) ? `${this.nVisible} values` : 'none'}, got ${params.visibleLogStd?.length ?? 'none'}`);
+    const learnsStd = this.visible.learnedStd !== undefined;
+    if (learnsStd !== (params.visibleLogStd !== undefined) || (params.visibleLogStd !== undefined && params.visibleLogStd.length !== this.nVisible)) {
+      throw new Error(`${VISIBLE_LOG_STD}: ${this.visible.name} visible units need ${learnsStd ? `${this.nVisible} values` : 'none'}, got ${params.visibleLogStd?.length ?? 'none'}`);
     }
   }
 
-  /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0, Gaussian visible std 1. */
+  /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0, a learned visible std 1. */
   static create(engine: Engine, options: CreateOptions): RBM {
     const { nVisible, nHidden, seed = 0, weightScale = 0.01 } = options;
     const rng = new RandomStream(seed);
     const weights = new Float32Array(nVisible * nHidden);
     for (let i = 0; i < weights.length; i++) weights[i] = weightScale * rng.normal();
-    const visibleLogStd = hasVisibleStd(unitType(options.visible ?? 'bernoulli')) ? new Float32Array(nVisible) : undefined;
-    return new RBM(engine, options, { weights, visibleBias: new Float32Array(nVisible), hiddenBias: new Float32Array(nHidden), ...(visibleLogStd && { visibleLogStd }) });
+    const visible = unitType(options.visible ?? 'bernoulli');
+    const visibleLogStd = visible.learnedStd && new Float32Array(nVisible);
+    return new RBM(engine, { ...options, visible }, { weights, visibleBias: new Float32Array(nVisible), hiddenBias: new Float32Array(nHidden), ...(visibleLogStd && { visibleLogStd }) });
   }
 
   /** The parameters as engine tensors, fed by their model-file names. */

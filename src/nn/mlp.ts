@@ -4,6 +4,7 @@ import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { isBinary } from '../units/index.js';
 import { dense, type Activation } from './layers.js';
 
 /** One dense layer's parameters on the host: weights [nIn * nOut] row-major ([nIn, nOut]), bias [nOut]. */
@@ -93,7 +94,7 @@ export class Mlp {
   static fromRbms(engine: Engine, rbms: readonly RBM[], nClasses: number, options: FromRbmsOptions = {}): Mlp {
     if (rbms.length === 0) throw new Error('fromRbms: give at least one RBM');
     rbms.forEach((r, i) => {
-      if (r.hidden.name !== 'bernoulli') throw new Error(`fromRbms: RBM ${i} has ${String(r.hidden.name)} hidden units; only Bernoulli (sigmoid) ones map to a layer`);
+      if (!isBinary(r.hidden)) throw new Error(`fromRbms: RBM ${i} has ${String(r.hidden.name)} hidden units; only Bernoulli (sigmoid) ones map to a layer`);
       if (i > 0 && rbms[i - 1].nHidden !== r.nVisible) throw new Error(`fromRbms: RBM ${i} has ${r.nVisible} visible units but RBM ${i - 1} has ${rbms[i - 1].nHidden} hidden`);
     });
     const layers: DenseLayer[] = rbms.map((r) => ({

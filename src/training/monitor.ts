@@ -1,6 +1,7 @@
 import { pseudoLogLikelihood } from '../estimators/pseudo-likelihood.js';
 import type { RBM } from '../models/rbm.js';
 import { sliceRows, type Matrix } from '../tensor/matrix.js';
+import { isBinary } from '../units/index.js';
 
 /** What the monitor measures at the end of an epoch; means per example, in nats where they are energies. */
 export interface MonitorRecord {
@@ -30,7 +31,7 @@ export async function monitor(rbm: RBM, train: Matrix, heldOut: Matrix | undefin
   const freeEnergyTrain = mean(await rbm.freeEnergy(train));
   const base = { reconstructionError: mean(squaredErrors), freeEnergyTrain };
   const pll = async (m: Matrix): Promise<number | undefined> =>
-    rbm.visible.name === 'bernoulli' ? pseudoLogLikelihood(rbm, sliceRows(m, 0, Math.min(PLL_EXAMPLES, m.rows))) : undefined;
+    isBinary(rbm.visible) ? pseudoLogLikelihood(rbm, sliceRows(m, 0, Math.min(PLL_EXAMPLES, m.rows))) : undefined;
   if (heldOut === undefined) return { ...base, pseudoLogLikelihood: await pll(train) };
   const freeEnergyHeldOut = mean(await rbm.freeEnergy(heldOut));
   return {

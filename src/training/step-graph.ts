@@ -2,6 +2,7 @@ import { Graph, type Value } from '../graph/graph.js';
 import { add, div, gemm, maximum, minimum, mul, neg, reduceMean, reduceSum, sqrt, sub } from '../graph/ops/index.js';
 import { clampLogStd } from '../models/machine.js';
 import {
+  visibleLayer,
   parameterInputs,
   parameterKeys,
   parameterNames,
@@ -51,7 +52,7 @@ export interface StepState {
  *                   then each hidden unit's weight vector is scaled back to norm maxNorm when longer.
  * Gaussian visible units with std sigma = exp(s) enter as u = v / sigma; s follows the gradient
  * <u (u - 2 a / sigma - W h)>_data - <...>_model (minus dE/ds) with the same optimiser and is clamped to
- * LOG_STD_RANGE. Inputs: the parameters (model-file names) and every state of `state`, the examples and
+ * the units' logStdRange. Inputs: the parameters (model-file names) and every state of `state`, the examples and
  * batch rows, and scalars learning_rate, momentum, weight_decay (and fast_learning_rate for FPCD). Outputs:
  * X_next of each state X, and for persistent samplers chain_free_energy [chains] (for the mixing
  * diagnostic), for PT swap_rate [temperatures - 1].
@@ -107,7 +108,7 @@ export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState
   if (rbm.visibleLogStd !== undefined) {
     state.push({ name: VISIBLE_LOG_STD, dims: [nVisible], fill: 0 });
     const logStdDirection = sub(logStdStatistic(rbm, statistics.dataU, statistics.dataHidden), logStdStatistic(rbm, statistics.modelU, statistics.modelHidden));
-    g.output(nextName(VISIBLE_LOG_STD), clampLogStd(update(rbm.visibleLogStd, logStdDirection)));
+    g.output(nextName(VISIBLE_LOG_STD), clampLogStd(visibleLayer(rbm), update(rbm.visibleLogStd, logStdDirection)));
   }
   return { graph: g, state };
 }

@@ -6,9 +6,10 @@ import { softmax } from './softmax.js';
 import { spin } from './spin.js';
 import type { UnitName, UnitType } from './unit-type.js';
 
-export type { UnitName, UnitType } from './unit-type.js';
+export type { LearnedStd, NoiseEvidence, NoiseSource, Support, UnitName, UnitType } from './unit-type.js';
+export { clip, type Range } from './host-math.js';
 export { bernoulli } from './bernoulli.js';
-export { gaussian } from './gaussian.js';
+export { gaussian, LOG_STD_RANGE } from './gaussian.js';
 export { relu } from './relu.js';
 export { softmax } from './softmax.js';
 export { spin } from './spin.js';
@@ -18,8 +19,12 @@ const unitTypes: Readonly<Record<string, UnitType>> = { bernoulli, spin, gaussia
 /** The names `unitType` knows, for messages and help. */
 export const UNIT_NAMES = 'bernoulli, spin, gaussian, relu, softmax:K';
 
-/** The unit type called `name` (as in model files and on the command line): one of UNIT_NAMES. */
-export function unitType(name: string): UnitType {
+/**
+ * The unit type called `name` (as in model files and on the command line): one of UNIT_NAMES. A unit type
+ * given instead of a name is returned as it is, so that names parsed once travel on as types.
+ */
+export function unitType(name: string | UnitType): UnitType {
+  if (typeof name !== 'string') return name;
   const grouped = /^softmax:(\d+)$/.exec(name);
   if (grouped !== null) {
     const k = Number(grouped[1]);
@@ -39,3 +44,10 @@ export function isUnitName(name: string): name is UnitName {
     return false;
   }
 }
+
+/**
+ * Whether units are binary: two states 0 and 1, so p(x = 1 | field) = sigmoid(field) and the log-partition is
+ * softplus (Bernoulli units). What AIS's base-rate model, pseudo-likelihood's flips and the sigmoid layers of
+ * DBNs and MLPs assume.
+ */
+export const isBinary = (units: UnitType): boolean => units.states?.[0] === 0 && units.states[1] === 1;

@@ -16,4 +16,15 @@ export const relu: UnitType = {
   sample: (field) => rectify(add(field, mul(randomNormalLike(field), sqrt(sigmoid(field))))),
   logPartition: (field) => mul(square(rectify(field)), 0.5),
   biasTerm: (x, bias) => matmul(x, bias),
+  support: {
+    contains: (x) => x >= 0,
+    need: (layer) => `relu ${layer} units need values >= 0`,
+  },
+  binarization: 'none',
+  /** 0, where a fresh RBM starts: the data's mean is not used. */
+  initialBias: () => 0,
+  /** max(0, x + N(0, p^2)): clipped at 0, so no noiseEvidence. */
+  addNoise: (x, p, rng) => {
+    for (let i = 0; i < x.length; i++) x[i] = Math.max(0, x[i] + p * rng.normal());
+  },
 };

@@ -17,6 +17,7 @@ import {
   sub,
   add,
 } from '../graph/ops/index.js';
+import { clip, keptLogOdds, MEAN_RANGE } from './host-math.js';
 import type { UnitType } from './unit-type.js';
 
 /**
@@ -38,6 +39,30 @@ export function softmax(k: number): UnitType {
       return add(reduceSum(log(reduceSum(exp(sub(x, m)), [-1], { keepDims: true })), [-1]), reduceSum(m, [-1]));
     },
     biasTerm: (x, bias) => matmul(x, bias),
+    support: {
+      contains: (x) => x === 0 || x === 1,
+      need: (layer) => `softmax:${k} ${layer} units need one-hot groups: values 0 or 1`,
+      groupFault: (group, layer) => {
+        let ones = 0;
+        for (let i = 0; i < group.length; i++) ones += group[i];
+        return ones === 1 ? undefined : `hold ${ones} ones, but softmax:${k} ${layer} units need exactly one per group`;
+      },
+    },
+    binarization: 'none',
+    /** softmax(bias) = m within each group (its means summing to 1): log m_k. */
+    initialBias: (mean) => Math.log(clip(mean, MEAN_RANGE)),
+    /** Each group moves with probability p to one of its K - 1 other values, uniformly. */
+    addNoise: (x, p, rng) => {
+      for (let g = 0; g < x.length; g += k) {
+        if (rng.uniform() >= p) continue;
+        const group = x.subarray(g, g + k);
+        const other = (group.indexOf(1) + rng.int(1, k - 1)) % k;
+        group.fill(0);
+        group[other] = 1;
+      }
+    },
+    /** p(x~ | x) = 1 - p when x~ = x, else p / (K - 1): field x~ log((1 - p)(K - 1) / p). */
+    noiseEvidence: (noisy, p) => ({ field: noisy * keptLogOdds(p, k - 1) }),
   };
 }
 

@@ -5,6 +5,7 @@ import { reconstructionError } from '../../src/estimators/reconstruction-error.j
 import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { exactLogLikelihood as referenceLogLikelihood, exactLogZ, hiddenMeanOf, visibleMeanOf } from '../reference/rbm-exact.js';
+import { freeEnergyOfGeneral, visibleStates } from '../reference/units-exact.js';
 import { randomFloat32, seededRandom } from '../helpers/reference.js';
 
 const engine = createNodeEngine({ threads: 1 });
@@ -58,6 +59,37 @@ describe('exactLogPartition', () => {
     const rbm = RBM.create(engine, { nVisible: 30, nHidden: 40 });
     await expect(exactLogPartition(rbm)).rejects.toThrow(UserError);
     await expect(exactLogPartition(rbm)).rejects.toThrow(/30 units.*limit is 25/);
+  });
+});
+
+describe('exactLogPartition with spin units (states -1 and +1)', () => {
+  /** log sum_v exp(-F(v)) over every visible state, F from the float64 reference of any unit types. */
+  function referenceLogZ(rbm: RBM): number {
+    const small = { ...rbm, ...rbm.params, visible: rbm.visible.name, hidden: rbm.hidden.name };
+    const negF = visibleStates(small).map((v) => -freeEnergyOfGeneral(small, v));
+    const m = Math.max(...negF);
+    return m + Math.log(negF.reduce((acc, x) => acc + Math.exp(x - m), 0));
+  }
+
+  it.each([
+    ['spin', 'bernoulli', 6, 9, 'the spin visible layer enumerated'],
+    ['spin', 'bernoulli', 9, 5, 'the Bernoulli hidden layer enumerated, spins summed out'],
+    ['spin', 'spin', 8, 5, 'the spin hidden layer enumerated'],
+    ['softmax:3', 'spin', 9, 4, 'the spin hidden layer enumerated, softmax groups summed out'],
+    ['spin', 'gaussian', 7, 3, 'the spin layer enumerated, Gaussian hiddens integrated out'],
+    ['spin', 'bernoulli', 11, 1000, 'in several graph runs: the fixed spins at -1 or +1 from the host'],
+  ] as const)('%s visible, %s hidden (%i x %i): %s', async (visible, hidden, nVisible, nHidden, _what) => {
+    const rand = seededRandom(nVisible * 10 + nHidden);
+    const rbm = RBM.create(engine, { nVisible, nHidden, visible, hidden, seed: 4, weightScale: 0.5 });
+    rbm.params.visibleBias.set(randomFloat32(nVisible, rand));
+    rbm.params.hiddenBias.set(randomFloat32(nHidden, rand));
+    const logZ = await exactLogPartition(rbm);
+    expect(Math.abs(logZ - referenceLogZ(rbm))).toBeLessThan(1e-5 * Math.max(1, Math.abs(logZ)));
+  });
+
+  it('refuses when neither layer has two states, in the same words as before', async () => {
+    const rbm = RBM.create(engine, { nVisible: 3, nHidden: 4, visible: 'gaussian', hidden: 'softmax:2' });
+    await expect(exactLogPartition(rbm)).rejects.toThrow('exact log Z: enumerates binary states, the hidden units are softmax:2');
   });
 });
 

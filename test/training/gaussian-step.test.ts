@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RBM } from '../../src/models/rbm.js';
-import { LOG_STD_RANGE } from '../../src/models/machine.js';
 import { VISIBLE_LOG_STD } from '../../src/models/rbm-graph.js';
+import { LOG_STD_RANGE } from '../../src/units/index.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';

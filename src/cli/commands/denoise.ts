@@ -55,7 +55,7 @@ export function denoiseCommand() {
       const existing = files.find((file) => existsSync(file));
       if (existing !== undefined && o.force !== true) throw new UserError(`--out ${o.out}: ${existing} exists; use --force to replace it`);
       const { rbm, metadata } = await openModel(o.model, o.threads);
-      const data = loadData(o.data, o.binarize, rbm.visible.name, rbm.nVisible);
+      const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
       const clean = sliceRows(data.examples, 0, Math.min(o.examples, data.examples.rows));
       const corrupted = corrupt(clean, corruption, rbm.visible, o.seed);
 
@@ -74,7 +74,7 @@ export function denoiseCommand() {
       const draws = fromModel(restored.samples);
 
       const observed = corruption.kind === 'noise' ? undefined : corrupted.observed;
-      const errors = (m: Matrix): Errors => errorsAgainst(clean, m, observed, BINARY_MIDDLE[rbm.visible.name]);
+      const errors = (m: Matrix): Errors => errorsAgainst(clean, m, observed, middleOf(rbm.visible.states));
       const result = {
         examples: clean.rows,
         corrupt: o.corrupt,
@@ -107,8 +107,8 @@ export function denoiseCommand() {
 
 const describe = (c: Corruption): string => (c.kind === 'noise' ? `noise ${c.level}` : 'bottom half erased');
 
-/** The middle between the two values of binary units: a value above it reads as the upper one. */
-const BINARY_MIDDLE: Partial<Record<string, number>> = { bernoulli: 0.5, spin: 0 };
+/** The middle between the two values of two-state units (undefined for others): a value above it reads as the upper one. */
+const middleOf = (states: readonly [number, number] | undefined): number | undefined => states && (states[0] + states[1]) / 2;
 
 /**
  * The errors of `x` against `clean` (both [rows, units]) on the units where `observed` is 0 (all units when

@@ -10,6 +10,7 @@ import { pseudoLogLikelihood } from '../../estimators/pseudo-likelihood.js';
 import { reconstructionError } from '../../estimators/reconstruction-error.js';
 import { reverseAnnealedImportanceSampling, type ReverseAisResult } from '../../estimators/reverse-ais.js';
 import type { RBM } from '../../models/rbm.js';
+import { isBinary } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { evalDbm, evalDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
@@ -66,10 +67,10 @@ export function evalCommand() {
       if (model.kind === 'dbn') return evalDbn(model.dbn, model.metadata, o);
       if (model.kind === 'dbm') return evalDbm(model.dbm, model.metadata, o);
       const { rbm, metadata } = model;
-      if (rbm.visible.name !== 'bernoulli' || rbm.hidden.name !== 'bernoulli') {
+      if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
         throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
       }
-      const data = loadData(o.data, o.binarize, rbm.visible.name, rbm.nVisible);
+      const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
       const smaller = Math.min(rbm.nVisible, rbm.nHidden);
       const method: Method = o.logz ?? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'both');
       if (method === 'exact' && smaller > MAX_EXACT_UNITS) {
@@ -193,13 +194,13 @@ export function evalCommand() {
 function baseRate(spec: string | undefined, metadata: Record<string, string>, binarize: string, evalData: Dataset, rbm: RBM): { bias: Float32Array | undefined; source: BaseRateSource } {
   if (spec === 'none') return { bias: undefined, source: { source: 'none', spec: null } };
   if (spec !== undefined) {
-    const d = loadData(spec, binarize, rbm.visible.name, rbm.nVisible);
+    const d = loadData(spec, binarize, rbm.visible, rbm.nVisible);
     return { bias: baseRateBiases(d.examples), source: { source: 'base data', spec } };
   }
   const training = trainingData(metadata.training);
   if (training !== undefined) {
     try {
-      const d = loadData(training.data, training.binarize ?? binarize, rbm.visible.name, rbm.nVisible);
+      const d = loadData(training.data, training.binarize ?? binarize, rbm.visible, rbm.nVisible);
       return { bias: baseRateBiases(d.examples), source: { source: 'training data', spec: training.data } };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadModelData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { dbmFeatures, dbnFeatures } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -20,7 +20,7 @@ export function featuresCommand() {
       const model = await openAnyModel(o.model, o.threads);
       const features =
         model.kind === 'dbn'
-          ? await dbnFeatures(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') })
+          ? await dbnFeatures(model.dbn, o)
           : model.kind === 'dbm'
             ? await dbmFeatures(model.dbm, o)
             : await model.rbm.transform(loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model).examples);

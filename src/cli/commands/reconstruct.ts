@@ -3,7 +3,8 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { reconstructionsPicture } from '../../io/pictures.js';
 import { encodePng } from '../../io/png-grid.js';
 import { sliceRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadData, loadModelData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, loadData, loadModelData } from '../data-option.js';
+import { bernoulli } from '../../units/index.js';
 import { openAnyModel } from '../model-option.js';
 import { pictureShape, rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -26,7 +27,7 @@ export function reconstructCommand() {
       const data =
         model.kind === 'rbm'
           ? loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model)
-          : loadData(o.data, o.binarize ?? defaultBinarization('bernoulli'), 'bernoulli', model.kind === 'dbn' ? model.dbn.nVisible : model.dbm.nVisible);
+          : loadData(o.data, o.binarize, bernoulli, model.kind === 'dbn' ? model.dbn.nVisible : model.dbm.nVisible);
       const v = sliceRows(data.examples, 0, Math.min(o.count ?? data.examples.rows, data.examples.rows));
       const { reconstructions, squaredErrors } = await (model.kind === 'rbm' ? model.rbm : model.kind === 'dbn' ? model.dbn : model.dbm).reconstruct(v);
       const meanSquaredError = squaredErrors.reduce((a, b) => a + b, 0) / squaredErrors.length;

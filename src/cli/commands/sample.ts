@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, loadModelData } from '../data-option.js';
+import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { sampleDbm, sampleDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
@@ -26,7 +26,7 @@ export function sampleCommand() {
       const model = await openAnyModel(o.model, o.threads);
       let result;
       if (model.kind === 'dbn') {
-        result = await sampleDbn(model.dbn, { ...o, binarize: o.binarize ?? defaultBinarization('bernoulli') });
+        result = await sampleDbn(model.dbn, o);
       } else if (model.kind === 'dbm') {
         result = await sampleDbm(model.dbm, o);
       } else if (o.from === 'noise') {

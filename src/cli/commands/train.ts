@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions } from '../../training/options.js';
-import { UNIT_NAMES, type UnitName } from '../../units/index.js';
-import { BINARIZE_HELP, DATA_HELP, defaultBinarization, unitTypeFlag } from '../data-option.js';
+import { bernoulli, isBinary, UNIT_NAMES } from '../../units/index.js';
+import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
 import { deepRunOf, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
 import { defaultLearningRate, freshRun, resumedRun, runTraining } from '../run-folder.js';
@@ -17,8 +17,8 @@ export function trainCommand() {
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', BINARIZE_HELP)
-    .option('--visible-units <type>', `visible unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
-    .option('--hidden-units <type>', `hidden unit type: ${UNIT_NAMES}`, unitTypeFlag, 'bernoulli' as UnitName)
+    .addOption(unitTypeOption('--visible-units <type>', 'visible'))
+    .addOption(unitTypeOption('--hidden-units <type>', 'hidden'))
     .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
     .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
@@ -59,8 +59,8 @@ export function trainCommand() {
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
       const engine = createNodeEngine({ threads: o.threads });
       try {
-        const flags = { ...o, binarize: o.binarize ?? defaultBinarization(o.visibleUnits) };
-        if (o.model !== 'rbm' && (o.visibleUnits !== 'bernoulli' || o.hiddenUnits !== 'bernoulli')) throw new UserError(`--model ${o.model}: Bernoulli units only so far (drop --visible-units and --hidden-units)`);
+        const flags = { ...o, binarize: o.binarize ?? o.visibleUnits.binarization };
+        if (o.model !== 'rbm' && !(isBinary(o.visibleUnits) && isBinary(o.hiddenUnits))) throw new UserError(`--model ${o.model}: Bernoulli units only so far (drop --visible-units and --hidden-units)`);
         const deep = await deepRunOf(engine, out, flags);
         const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true };
         const summary =
@@ -74,3 +74,7 @@ export function trainCommand() {
       }
     });
 }
+
+/** A unit-type flag of `layer`, parsed into its unit type (default: Bernoulli). */
+const unitTypeOption = <Flags extends string>(flags: Flags, layer: string) =>
+  new Option(flags, `${layer} unit type: ${UNIT_NAMES}`).argParser(unitTypeFlag).default(bernoulli, JSON.stringify(bernoulli.name));
