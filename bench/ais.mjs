@@ -39,7 +39,7 @@ import {
   fit,
   loadBundledDigits,
   reverseAnnealedImportanceSampling,
-  saveRbm,
+  saveModel,
   standardSchedule,
 } from '../dist/index.js';
 import { DEFAULT_BLOCK_SIZE } from '../dist/estimators/annealing.js';
@@ -88,7 +88,7 @@ async function main() {
   const baseBias = baseRateBiases(train.examples);
   const modelPath = join(dir, 'model.safetensors');
   const biasPath = join(dir, 'base-bias.npy');
-  await saveRbm(modelPath, rbm);
+  await saveModel(modelPath, rbm);
   writeFileSync(biasPath, encodeNpy({ data: baseBias, rows: 1, cols: baseBias.length }));
 
   const python = pythonWith(process.env.BOLTZMANN_PYTHON ?? opts.python, ['numpy']);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium, hasChromium, CHROMIUM } from './lib/chromium.mjs';
 import { median, positiveInt, printHelpAndExit } from './lib/common.mjs';
-import { createNodeEngine, RBM, saveRbm } from '../dist/index.js';
+import { createNodeEngine, RBM, saveModel } from '../dist/index.js';
 import { startViewServer } from '../dist/cli/view-server.js';
 
 const { values: opts } = parseArgs({
@@ -41,7 +41,7 @@ if (!hasChromium) {
 // The page shows a run before it trains: a small untrained model is enough.
 const runDir = mkdtempSync(join(tmpdir(), 'boltzmann-bench-browser-'));
 const server = await (async () => {
-  await saveRbm(join(runDir, 'model.safetensors'), RBM.create(createNodeEngine({ threads: 1 }), { nVisible: 784, nHidden: 16 }));
+  await saveModel(join(runDir, 'model.safetensors'), RBM.create(createNodeEngine({ threads: 1 }), { nVisible: 784, nHidden: 16 }));
   return startViewServer({ runDir, port: 0, host: '127.0.0.1' });
 })();
 const browser = await launchChromium({ webgpu: opts.webgpu });

@@ -6,12 +6,12 @@ export { Engine, Program, type EngineOptions, type TensorMap } from './runtime/e
 export { createNodeEngine, type NodeEngineOptions } from './runtime/node.js';
 export { Graph, type Value } from './graph/graph.js';
 
-export { RBM, type CreateOptions, type RbmConfig, type RbmParameters, type SampleOptions, type Samples } from './models/rbm.js';
+export { RBM, type CreateOptions, type RbmConfig, type RbmParameters } from './models/rbm.js';
+export type { GenerativeModel, ModelKind, SampleOptions, Samples } from './models/model.js';
 export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
-export { DBN, layerParameterName, type DbnCreateOptions, type DbnSampleOptions } from './models/dbn.js';
+export { DBN, layerParameterName, type DbnCreateOptions } from './models/dbn.js';
 export { fitDbn, type DbnFitCallbacks, type LayerEpochRecord } from './training/fit-dbn.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
-export { decodeDbm, decodeDbn, encodeDbm, encodeDbn, loadAnyModel, loadDbm, loadDbn, loadRbmStack, saveDbm, saveDbn, type AnyModel } from './io/dbn-file.js';
 export { DBM, dbmNames, type DbmCreateOptions, type DbmParameters } from './models/dbm.js';
 export { defaultDbmFitOptions, fitDbm, type DbmEpochRecord, type DbmFitOptions } from './training/fit-dbm.js';
 export { fitTiedRbm, pretrainDbm, pretrainingCopies, type Copies } from './training/dbm-pretrain.js';
@@ -35,8 +35,9 @@ export { matrix, zeros, sliceRows, gatherRows, type Matrix } from './tensor/matr
 export { RandomStream } from './random/stream.js';
 
 export * from './io/index.js';
-export { loadRbm, saveRbm } from './io/model-file.js';
-export { MODEL_FORMAT, decodeRbm, encodeRbm, type ModelMetadata } from './io/rbm-codec.js';
+export { loadModel, loadRbm, loadRbmStack, saveModel } from './io/model-file.js';
+export { decodeModel, encodeModel, type AnyModel, type ModelFile } from './io/model-codec.js';
+export { MODEL_FORMAT, type ModelMetadata } from './io/model-tensors.js';
 export { filtersPicture, imagesPicture, reconstructionsPicture, type ImageShape } from './io/pictures.js';
 
 export { UserError } from './errors.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { barsAndStripes, createNodeEngine, fit, loadRbm, RBM, saveRbm } from '../src/index.js';
+import { barsAndStripes, createNodeEngine, fit, loadRbm, RBM, saveModel } from '../src/index.js';
 
 describe('the library entry point', () => {
   const engine = createNodeEngine({ threads: 1 });
@@ -16,7 +16,7 @@ describe('the library entry point', () => {
     const dir = await mkdtemp(join(tmpdir(), 'boltzmann-index-'));
     try {
       const path = join(dir, 'model.safetensors');
-      await saveRbm(path, rbm);
+      await saveModel(path, rbm);
       const { rbm: loaded } = await loadRbm(engine, path);
       expect(loaded.epochsTrained).toBe(3);
       expect((await loaded.transform(data)).data).toEqual((await rbm.transform(data)).data);

@@ -1,6 +1,7 @@
 /** Fantasy particles, live: Gibbs chains of the model from noise, redrawn after every few steps. */
 import { imagesPicture, type ImageShape } from '../src/io/pictures.js';
-import type { RBM, Samples } from '../src/models/rbm.js';
+import type { Samples } from '../src/models/model.js';
+import type { RBM } from '../src/models/rbm.js';
 import { showPicture } from './canvas.js';
 
 export interface FantasyOptions {
@@ -29,12 +30,12 @@ export class FantasyChains {
 
   /** Start the chains from uniform noise and keep them running. */
   async run(): Promise<void> {
-    let state: Samples = await this.rbm.sampleFromNoise(this.options.chains, { steps: 1, seed: 0 });
+    let state: Samples = await this.rbm.sample(this.options.chains, { steps: 1, seed: 0 });
     for (let frame = 1; ; frame++) {
       if (this.paused) await new Promise<void>((resume) => (this.resumed = resume));
       let done: () => void = () => undefined;
       this.idle = new Promise((resolve) => (done = resolve));
-      state = await this.rbm.sample(state.samples, { steps: this.options.stepsPerFrame, seed: frame });
+      state = await this.rbm.gibbs(state.samples, { steps: this.options.stepsPerFrame, seed: frame });
       this.steps += this.options.stepsPerFrame;
       showPicture(this.canvas, imagesPicture(state.means, this.shape));
       this.counter.textContent = String(this.steps);

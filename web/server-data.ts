@@ -1,6 +1,7 @@
 /** What the page fetches from `boltzmann view`'s server (src/cli/view-server.ts): the run and the digits. */
 import type { RBM } from '../src/models/rbm.js';
-import { decodeRbm, type ModelMetadata } from '../src/io/rbm-codec.js';
+import type { ModelMetadata } from '../src/io/model-tensors.js';
+import { decodeRbm } from '../src/io/rbm-codec.js';
 import type { Engine } from '../src/runtime/engine.js';
 import { matrix, type Matrix } from '../src/tensor/matrix.js';
 

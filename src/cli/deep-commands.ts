@@ -1,8 +1,6 @@
 /**
- * The DBN branches of `sample`, `features` and `eval`: each command reads the model file's kind and, for a
- * DBN, calls these instead of its RBM code. `sample`: ancestral samples (Gibbs in the top RBM, then the
- * down-pass); `features`: the up-pass means of the top layer; `eval`: the variational lower bound on the
- * log-likelihood (estimators/dbn-bound.ts) with log Z of the top RBM exact or by AIS.
+ * The DBN and DBM branches of `eval`: the variational lower bound on the log-likelihood (estimators/dbn-bound.ts;
+ * a DBM's mean-field bound) with log Z exact, by AIS or by reverse AIS.
  */
 import { UserError } from '../errors.js';
 import { annealedImportanceSampling } from '../estimators/ais.js';
@@ -13,42 +11,11 @@ import { exactLogPartition, MAX_EXACT_UNITS } from '../estimators/exact-log-part
 import { logPartitionFloor } from '../estimators/log-partition-floor.js';
 import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
-import type { Samples } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
-import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
+import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/index.js';
 import { loadData } from './data-option.js';
 import { belowFloorWarning, formatNumber } from './output.js';
-
-/** `sample` on a DBN: from noise, or with the top chains started at the up-pass of random examples of `from`. */
-export async function sampleDbn(dbn: DBN, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
-  if (o.from === 'noise') return dbn.sample(o.count, { steps: o.steps, seed: o.seed });
-  const data = loadData(o.from, o.binarize, bernoulli, dbn.nVisible);
-  const rng = new RandomStream(o.seed);
-  const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
-  return dbn.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
-}
-
-/** `sample` on a DBM: Gibbs in its bipartite RBM from noise, or from the mean-field of random examples of `from`. */
-export async function sampleDbm(dbm: DBM, o: { count: number; steps: number; from: string; binarize?: string; seed: number }): Promise<Samples> {
-  if (o.from === 'noise') return dbm.sample(o.count, { steps: o.steps, seed: o.seed });
-  const data = loadData(o.from, o.binarize, bernoulli, dbm.nVisible);
-  const rng = new RandomStream(o.seed);
-  const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
-  return dbm.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
-}
-
-/** `features` on a DBM: the mean-field means of its top layer (50 sweeps). */
-export async function dbmFeatures(dbm: DBM, o: { data: string; binarize?: string }): Promise<Matrix> {
-  const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
-  return dbm.transform(data.examples, EVAL_MEAN_FIELD_SWEEPS);
-}
-
-/** `features` on a DBN: E[h | below] fed up to the top layer. */
-export async function dbnFeatures(dbn: DBN, o: { data: string; binarize?: string }): Promise<Matrix> {
-  const data = loadData(o.data, o.binarize, bernoulli, dbn.nVisible);
-  return dbn.transform(data.examples);
-}
 
 export interface DbnEvalFlags {
   readonly model: string;

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadDbm, loadDbn, saveDbm, saveDbn, type AnyModel } from '../io/dbn-file.js';
-import { readModelFile } from '../io/model-file.js';
+import type { ModelMetadata } from '../io/model-tensors.js';
+import { loadModelOf, readModelFile, saveModel } from '../io/model-file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
@@ -67,7 +67,7 @@ export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, 
 }
 
 /** The settings saved in the `training` metadata of the model at `path`; settings it lacks take their defaults. */
-function savedConfig(metadata: AnyModel['metadata'], path: string, model: 'dbn' | 'dbm', sizes: readonly number[]): DeepRunConfig {
+function savedConfig(metadata: ModelMetadata, path: string, model: 'dbn' | 'dbm', sizes: readonly number[]): DeepRunConfig {
   try {
     const c = JSON.parse(metadata.training ?? '') as Partial<DeepRunConfig>;
     if (typeof c.data !== 'string' || typeof c.epochs !== 'number') throw new Error('incomplete');
@@ -80,7 +80,7 @@ function savedConfig(metadata: AnyModel['metadata'], path: string, model: 'dbn' 
 /** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file. */
 export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepRun> {
   const path = join(out, DEEP_RUN_FILES.model);
-  const { dbn, metadata } = await loadDbn(engine, path);
+  const { model: dbn, metadata } = await loadModelOf(engine, path, 'dbn');
   const config = savedConfig(metadata, path, 'dbn', dbn.sizes);
   if (dbn.rbms.every((r) => r.epochsTrained >= config.epochs)) throw new UserError(`--resume: ${path} has trained all its layers for ${config.epochs} epochs already`);
   const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
@@ -95,7 +95,7 @@ export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepR
  */
 export async function resumedDbmRun(engine: Engine, out: string): Promise<DbmRun> {
   const path = join(out, DEEP_RUN_FILES.model);
-  const { dbm, metadata } = await loadDbm(engine, path);
+  const { model: dbm, metadata } = await loadModelOf(engine, path, 'dbm');
   const config = savedConfig(metadata, path, 'dbm', dbm.sizes);
   if (dbm.epochsTrained >= config.epochs) throw new UserError(`--resume: ${path} has trained all its ${config.epochs} joint epochs already`);
   const { data, heldOut } = loadDeepRunData(config, dbm.nVisible);
@@ -139,7 +139,7 @@ async function runDbnTraining(run: DeepRun, options: { sampleSteps: number; quie
       onEpoch: async (r) => {
         progress.epoch(r);
         records.push(r);
-        await saveDbn(path(DEEP_RUN_FILES.model), dbn, metadata);
+        await saveModel(path(DEEP_RUN_FILES.model), dbn, metadata);
         await writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
       },
     });
@@ -279,7 +279,7 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
     const started = performance.now();
     dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate });
     records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
-    await saveDbm(path(DEEP_RUN_FILES.model), dbm, metadata);
+    await saveModel(path(DEEP_RUN_FILES.model), dbm, metadata);
     await writeLog();
   }
   const trained = dbm;
@@ -287,7 +287,7 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / 10, meanFieldIterations: 10, centering: config.centering }, async (r) => {
     say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
     records.push({ stage: 'joint', ...r });
-    await saveDbm(path(DEEP_RUN_FILES.model), trained, metadata);
+    await saveModel(path(DEEP_RUN_FILES.model), trained, metadata);
     await writeLog();
   });
   const shown = run.heldOut ?? run.data;

@@ -10,7 +10,7 @@ import { columnStatistics, standardize, type ColumnStatistics } from '../data/st
 import { validateForUnits } from '../data/validate.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadRbm, saveRbm } from '../io/model-file.js';
+import { loadRbm, saveModel } from '../io/model-file.js';
 import { filtersPicture, imagesPicture, reconstructionsPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
 import { RBM } from '../models/rbm.js';
@@ -206,7 +206,7 @@ export async function runTraining(run: Run, options: { sampleSteps: number; quie
       onEpoch: async (r) => {
         progress.epoch(r);
         records.push(r);
-        await saveRbm(path(RUN_FILES.model), rbm, metadata);
+        await saveModel(path(RUN_FILES.model), rbm, metadata);
         await writeFileAtomic(path(RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
       },
     });
@@ -217,7 +217,7 @@ export async function runTraining(run: Run, options: { sampleSteps: number; quie
   const shown = run.heldOut ?? run.data;
   const shape = pictureShape(shown.examples.cols, shown.imageShape);
   await writePng(path(RUN_FILES.filters), filtersPicture(rbm, shape));
-  const fantasy = await rbm.sampleFromNoise(100, { steps: options.sampleSteps, seed: config.seed });
+  const fantasy = await rbm.sample(100, { steps: options.sampleSteps, seed: config.seed });
   await writePng(path(RUN_FILES.samples), imagesPicture(fantasy.means, shape));
   const originals = sliceRows(shown.examples, 0, Math.min(50, shown.examples.rows));
   const { reconstructions } = await rbm.reconstruct(originals);

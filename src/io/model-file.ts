@@ -1,19 +1,32 @@
-/** Model files on disk: the bytes of `rbm-codec.ts`, read from and written (atomically) to a path. */
+/** Model files on disk: the bytes of `model-codec.ts`, read from and written (atomically) to a path. */
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import type { RBM } from '../models/rbm.js';
+import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { decodeRbm, encodeRbm, type ModelMetadata } from './rbm-codec.js';
+import type { ModelKind } from '../models/model.js';
+import { decodeModel, decodeModelOf, encodeModel, type AnyModel, type ModelFile } from './model-codec.js';
+import type { ModelMetadata } from './model-tensors.js';
 
-/** Write `rbm` to `path` atomically (a temp file renamed over it: never a half-written model). */
-export async function saveRbm(path: string, rbm: RBM, extra: ModelMetadata = {}): Promise<void> {
-  await writeFileAtomic(path, encodeRbm(rbm, extra));
+/** Write `model` (of any kind) to `path` atomically (a temp file renamed over it: never a half-written model). */
+export async function saveModel(path: string, model: AnyModel, extra: ModelMetadata = {}): Promise<void> {
+  await writeFileAtomic(path, encodeModel(model, extra));
 }
 
-/** Read the RBM at `path`. */
+/** Read the model at `path`, of the kind its metadata names. */
+export async function loadModel(engine: Engine, path: string): Promise<ModelFile> {
+  return decodeModel(engine, await readModelFile(path), path);
+}
+
+/** Read the model of kind `kind` at `path` (a UserError when the file holds another kind). */
+export async function loadModelOf<K extends ModelKind>(engine: Engine, path: string, kind: K): Promise<ModelFile<K>> {
+  return decodeModelOf(engine, await readModelFile(path), path, kind);
+}
+
+/** Read the RBM at `path` (a UserError when the file holds another kind). */
 export async function loadRbm(engine: Engine, path: string): Promise<{ rbm: RBM; metadata: ModelMetadata }> {
-  return decodeRbm(engine, await readModelFile(path), path);
+  const { model, metadata } = await loadModelOf(engine, path, 'rbm');
+  return { rbm: model, metadata };
 }
 
 /** The bytes of the model file at `path`; a file that cannot be read is a UserError naming it. */
@@ -23,4 +36,16 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
   } catch (e) {
     throw new UserError(`${path}: cannot read the model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+}
+
+/**
+ * The RBMs of the model at `path`, bottom first: one for an RBM file, the stack of a DBN file; for a DBM, its
+ * weights with the bias of the layer above as RBMs (the up-pass of its mean-field without the top-down input).
+ */
+export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]> {
+  const { model } = await loadModel(engine, path);
+  if (model.kind === 'rbm') return [model];
+  if (model.kind === 'dbn') return [...model.rbms];
+  const { sizes, params } = model;
+  return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
 }

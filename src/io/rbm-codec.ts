@@ -4,13 +4,8 @@ import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-gr
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { unitType, type UnitType } from '../units/index.js';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
-
-/** The `format` metadata value of the model-file contract (DESIGN.md, "Model files"). */
-export const MODEL_FORMAT = 'boltzmann/1';
-
-/** What a model file says besides the tensors: the training configuration and anything else, as strings. */
-export type ModelMetadata = Record<string, string>;
+import { decodeModelFile, floatTensor, MODEL_FORMAT, type ModelMetadata } from './model-tensors.js';
+import { encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /**
  * An RBM as safetensors bytes: `weights` [nVisible, nHidden], `visible_bias` [nVisible], `hidden_bias`
@@ -35,13 +30,10 @@ export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
 
 /** The RBM in safetensors `bytes` read from `source` (for messages), and its metadata. */
 export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { rbm: RBM; metadata: ModelMetadata } {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
-  if (metadata.format !== undefined && metadata.format !== MODEL_FORMAT) {
-    throw new UserError(`${source}: model format "${metadata.format}" is not ${MODEL_FORMAT}`);
-  }
+  const { tensors, metadata } = decodeModelFile(bytes, source);
   if ((metadata.kind ?? 'rbm') !== 'rbm') throw new UserError(`${source}: a "${metadata.kind}" model, not an RBM`);
   const values = {} as RbmParameters;
-  for (const key of parameterKeys) values[key] = floatTensor(tensors, parameterNames[key], source);
+  for (const key of parameterKeys) values[key] = floatTensor(tensors, parameterNames[key], source, 'an RBM file has weights, visible_bias, hidden_bias');
   const weights = tensors[parameterNames.weights];
   if (weights.shape.length !== 2) throw new UserError(`${source}: weights must be 2-D [nVisible, nHidden], got [${weights.shape.join(', ')}]`);
   const [nVisible, nHidden] = weights.shape;
@@ -54,7 +46,7 @@ export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { 
   const visible = unitTypeOf(metadata.visible, source);
   if (visible.learnedStd !== undefined) {
     if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible.name} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
-    values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source);
+    values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source, 'log standard deviations');
     if (values.visibleLogStd.length !== nVisible) throw new UserError(`${source}: ${VISIBLE_LOG_STD} has ${values.visibleLogStd.length} values, but there are ${nVisible} visible units`);
     if (!values.visibleLogStd.every(Number.isFinite)) throw new UserError(`${source}: ${VISIBLE_LOG_STD} holds NaN or infinite values`);
   }
@@ -66,14 +58,6 @@ export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { 
   const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
   rbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
   return { rbm, metadata };
-}
-
-function floatTensor(tensors: Record<string, NamedTensor>, name: string, source: string): Float32Array {
-  const t = tensors[name];
-  if (t === undefined) throw new UserError(`${source}: no tensor "${name}" (an RBM file has weights, visible_bias, hidden_bias)`);
-  if (t.dtype === 'F32') return t.data;
-  if (t.dtype === 'F64') return Float32Array.from(t.data);
-  throw new UserError(`${source}: tensor "${name}" is ${t.dtype}, expected F32 or F64`);
 }
 
 /** The unit type named in metadata (absent: Bernoulli). */

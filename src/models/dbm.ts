@@ -26,7 +26,8 @@ import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { energy, layerMean, meanField, type MachineValues } from './machine.js';
 import { squaredError } from './rbm-graph.js';
-import { RBM, type Samples } from './rbm.js';
+import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
+import { RBM } from './rbm.js';
 
 /** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
 export const dbmNames = {
@@ -63,7 +64,10 @@ export function dbmInputs(g: Graph, sizes: readonly number[]): MachineValues {
 }
 
 /** A deep Boltzmann machine of Bernoulli layers (see the file comment). */
-export class DBM {
+export class DBM implements GenerativeModel {
+  readonly kind = 'dbm';
+  /** Bernoulli units in every layer. */
+  readonly visible = bernoulli;
   readonly sizes: readonly number[];
   epochsTrained = 0;
 
@@ -95,6 +99,13 @@ export class DBM {
     return this.sizes[0];
   }
 
+  describe(): ModelDescription {
+    const tensors: Record<string, Float32Array> = {};
+    this.params.weights.forEach((w, l) => (tensors[dbmNames.weights(l)] = w));
+    this.params.biases.forEach((b, l) => (tensors[dbmNames.bias(l)] = b));
+    return { summary: { kind: this.kind, layers: this.sizes, epochsTrained: this.epochsTrained }, title: `DBM ${this.sizes.join('-')} (Bernoulli), ${this.epochsTrained} joint epochs trained`, tensors };
+  }
+
   /** The number of hidden layers L. */
   get depth(): number {
     return this.sizes.length - 1;
@@ -124,7 +135,7 @@ export class DBM {
    * Reconstructions [rows, n_0] of the rows of v: the visible conditional mean sigmoid(b_0 + W_0 mu_1) of the
    * mean-field means mu_1 after `iterations` sweeps (default 50); and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
-  async reconstruct(v: Matrix, iterations = 50): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+  async reconstruct(v: Matrix, iterations = 50): Promise<Reconstruction> {
     this.checkWidth(v);
     const g = new Graph(`dbm-reconstruction-${iterations}`);
     const p = dbmInputs(g, this.sizes);
@@ -234,18 +245,18 @@ export class DBM {
    * (or from a draw of the odd layers' mean-field means of the rows of `start`), then the visible means
    * E[v | x_1] and one draw of them.
    */
-  async sample(count: number, options: { steps?: number; seed?: number; start?: Matrix } = {}): Promise<Samples> {
+  async sample(count: number, options: SampleOptions = {}): Promise<Samples> {
     const rng = new RandomStream(options.seed ?? 0);
     const rbm = this.bipartiteRbm();
     const steps = options.steps ?? 1000;
     let odd: Samples;
     if (options.start === undefined) {
-      odd = await rbm.sampleFromNoise(count, { steps, seed: rng.seed() });
+      odd = await rbm.sample(count, { steps, seed: rng.seed() });
     } else {
       if (options.start.rows !== count) throw new Error(`sample: ${options.start.rows} start rows for ${count} chains`);
       const means = await this.oddMeans(options.start);
       const draws = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
-      odd = await rbm.sample(draws, { steps, seed: rng.seed() });
+      odd = await rbm.gibbs(draws, { steps, seed: rng.seed() });
     }
     const even = await rbm.transform(odd.samples);
     const means = new Float32Array(count * this.nVisible);

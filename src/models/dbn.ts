@@ -23,7 +23,8 @@ import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli, isBinary } from '../units/index.js';
 import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
-import { RBM, type Samples } from './rbm.js';
+import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
+import { RBM } from './rbm.js';
 
 /** Graph input and file tensor name of RBM `layer`'s parameter `key`: weights_0, visible_bias_1, ... */
 export const layerParameterName = (key: ParameterKey, layer: number): string => `${parameterNames[key]}_${layer}`;
@@ -37,23 +38,14 @@ export interface DbnCreateOptions {
   readonly weightScale?: number;
 }
 
-export interface DbnSampleOptions {
-  /** Gibbs steps in the top RBM (default 1000). */
-  readonly steps?: number;
-  /** Seed of the chains and of the down-pass (default 0). */
-  readonly seed?: number;
-  /**
-   * Visible rows [count, nVisible] to start from: the top chains start at one up-pass draw of them (default:
-   * uniform noise in the top RBM's visible layer).
-   */
-  readonly start?: Matrix;
-}
-
 /** Row names of the DBN graphs. */
 const names = { input: 'input', mean: 'mean', sample: 'sample', squaredError: 'squared_error' } as const;
 
 /** A deep belief network: a stack of Bernoulli RBMs, rbms[l] between layer l and layer l + 1 (see the file comment). */
-export class DBN {
+export class DBN implements GenerativeModel {
+  readonly kind = 'dbn';
+  /** Bernoulli units in every layer. */
+  readonly visible = bernoulli;
   constructor(
     readonly engine: Engine,
     readonly rbms: readonly RBM[],
@@ -81,6 +73,12 @@ export class DBN {
 
   get nVisible(): number {
     return this.rbms[0].nVisible;
+  }
+
+  describe(): ModelDescription {
+    const epochsTrained = this.rbms.map((r) => r.epochsTrained);
+    const tensors = Object.fromEntries(this.rbms.flatMap((r, l) => parameterKeys.map((k) => [layerParameterName(k, l), r.params[k]])));
+    return { summary: { kind: this.kind, layers: this.sizes, epochsTrained }, title: `DBN ${this.sizes.join('-')} (Bernoulli), epochs trained per RBM ${epochsTrained.join(', ')}`, tensors };
   }
 
   /** The top RBM, between the last two layers. */
@@ -120,20 +118,21 @@ export class DBN {
   }
 
   /**
-   * `count` ancestral samples: `steps` Gibbs steps of the top RBM from uniform noise (or from `start`), then h_l ~ p(h_l | h_{l+1})
-   * down to v. Returns the visible draws and their means E[v | h_1] [count, nVisible].
+   * `count` ancestral samples: `steps` Gibbs steps of the top RBM from uniform noise (or from one up-pass draw
+   * of the visible rows `start`), then h_l ~ p(h_l | h_{l+1}) down to v. Returns the visible draws and their
+   * means E[v | h_1] [count, nVisible].
    */
-  async sample(count: number, options: DbnSampleOptions = {}): Promise<Samples> {
+  async sample(count: number, options: SampleOptions = {}): Promise<Samples> {
     const rng = new RandomStream(options.seed ?? 0);
     const steps = options.steps ?? 1000;
     let top: Samples;
     if (options.start === undefined) {
-      top = await this.top.sampleFromNoise(count, { steps, seed: rng.seed() });
+      top = await this.top.sample(count, { steps, seed: rng.seed() });
     } else {
       if (options.start.rows !== count) throw new Error(`sample: ${options.start.rows} start rows for ${count} chains`);
       const below = this.rbms.length - 1;
       const start = below === 0 ? options.start : await this.sampleUp(options.start, below, rng.seed());
-      top = await this.top.sample(start, { steps, seed: rng.seed() });
+      top = await this.top.gibbs(start, { steps, seed: rng.seed() });
     }
     if (this.rbms.length === 1) return top;
     const below = this.rbms.length - 1;
@@ -147,7 +146,7 @@ export class DBN {
    * Reconstructions [rows, nVisible] of the rows of v: the up-pass of means to the top layer, then the
    * down-pass of means E[h_l | h_{l+1}] to v; and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
-  async reconstruct(v: Matrix): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+  async reconstruct(v: Matrix): Promise<Reconstruction> {
     this.checkWidth(v);
     const program = await this.engine.compile(reconstructionGraph(this.sizes));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), names.input, v, [names.mean, names.squaredError]);

@@ -4,6 +4,7 @@ import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { unitType, type UnitName, type UnitType } from '../units/index.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
+import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
 import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
 
 /**
@@ -33,18 +34,8 @@ export interface CreateOptions extends RbmConfig {
   readonly weightScale?: number;
 }
 
-export interface SampleOptions {
-  /** Block Gibbs steps v -> h -> v (default 1000). */
-  readonly steps?: number;
-  /** Seed of the chains' randomness (default 0). */
-  readonly seed?: number;
-}
-
-/** The end of a Gibbs run: the chains' visible draws and the means E[v | h] of their last step. */
-export interface Samples {
-  readonly samples: Matrix;
-  readonly means: Matrix;
-}
+/** Options of `gibbs`: chains continued from given states. */
+export type GibbsOptions = Omit<SampleOptions, 'start'>;
 
 /** Gibbs steps unrolled in one graph run when sampling. */
 const GIBBS_STEPS_PER_RUN = 25;
@@ -72,7 +63,8 @@ export function gibbsRuns(steps: number): GibbsRuns[] {
  * types' a(.) and b(.). Holds its parameters on the host and an engine to run its graphs; verbs take and
  * return matrices of one example (or chain) per row.
  */
-export class RBM {
+export class RBM implements GenerativeModel {
+  readonly kind = 'rbm';
   readonly nVisible: number;
   readonly nHidden: number;
   readonly visible: UnitType;
@@ -138,7 +130,7 @@ export class RBM {
    * Mean-field reconstructions E[v | h = E[h | v]] [rows, nVisible] and their squared errors
    * sum_i (v_i - r_i)^2 [rows].
    */
-  async reconstruct(v: Matrix): Promise<{ reconstructions: Matrix; squaredErrors: Float32Array }> {
+  async reconstruct(v: Matrix): Promise<Reconstruction> {
     this.checkWidth(v);
     const program = await this.engine.compile(reconstructionGraph(this));
     const names = [inferenceNames.reconstruction, inferenceNames.squaredError];
@@ -155,7 +147,7 @@ export class RBM {
   }
 
   /** Run block Gibbs chains v -> h -> v for `steps` steps, one chain per row of `start` [chains, nVisible]. */
-  async sample(start: Matrix, options: SampleOptions = {}): Promise<Samples> {
+  async gibbs(start: Matrix, options: GibbsOptions = {}): Promise<Samples> {
     this.checkWidth(start);
     const { steps = 1000, seed = 0 } = options;
     const seeds = new RandomStream(seed);
@@ -177,14 +169,30 @@ export class RBM {
   }
 
   /**
-   * `count` chains started from uniform random binary states (whatever the visible units: the first step draws
-   * h from them, the states after are the units' own) and run `steps` Gibbs steps: fantasy particles.
+   * `count` fantasy particles: `steps` Gibbs steps of chains started at the rows of `start`, or else at uniform
+   * random binary states (whatever the visible units: the first step draws h from them, the states after are
+   * the units' own).
    */
-  async sampleFromNoise(count: number, options: SampleOptions = {}): Promise<Samples> {
+  async sample(count: number, options: SampleOptions = {}): Promise<Samples> {
+    const { start, ...rest } = options;
+    if (start !== undefined) {
+      if (start.rows !== count) throw new Error(`sample: ${start.rows} start rows for ${count} chains`);
+      return this.gibbs(start, rest);
+    }
     const rng = new RandomStream(options.seed ?? 0);
-    const start = new Float32Array(count * this.nVisible);
-    for (let i = 0; i < start.length; i++) start[i] = rng.uniform() < 0.5 ? 1 : 0;
-    return this.sample(matrix(start, count, this.nVisible), { ...options, seed: rng.seed() });
+    const noise = new Float32Array(count * this.nVisible);
+    for (let i = 0; i < noise.length; i++) noise[i] = rng.uniform() < 0.5 ? 1 : 0;
+    return this.gibbs(matrix(noise, count, this.nVisible), { ...rest, seed: rng.seed() });
+  }
+
+  describe(): ModelDescription {
+    const tensors: Record<string, Float32Array> = Object.fromEntries(parameterKeys.map((k) => [parameterNames[k], this.params[k]]));
+    if (this.params.visibleLogStd !== undefined) tensors[VISIBLE_LOG_STD] = this.params.visibleLogStd;
+    return {
+      summary: { kind: this.kind, nVisible: this.nVisible, nHidden: this.nHidden, visible: this.visible.name, hidden: this.hidden.name, epochsTrained: this.epochsTrained },
+      title: `RBM ${this.nVisible} ${this.visible.name} visible x ${this.nHidden} ${this.hidden.name} hidden, ${this.epochsTrained} epochs trained`,
+      tensors,
+    };
   }
 
   private checkWidth(m: Matrix): void {

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readModelFile } from '../io/model-file.js';
-import { MODEL_FORMAT, type ModelMetadata } from '../io/rbm-codec.js';
+import { MODEL_FORMAT, type ModelMetadata } from '../io/model-tensors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
 import type { Engine } from '../runtime/engine.js';
 import { ACTIVATIONS, type Activation } from './layers.js';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
-import { loadRbm, saveRbm } from '../../src/io/model-file.js';
+import { loadRbm, saveModel } from '../../src/io/model-file.js';
 import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { exactLogLikelihood, exactLogZ } from '../reference/rbm-exact.js';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const small = { nVisible: rbm.nVisible, nHidden: rbm.nHidden, ...rbm.params };
   const data = barsAndStripes(3).examples;
   reference = { logZ: exactLogZ(small), logLikelihood: exactLogLikelihood(small, data.data, data.rows) };
-  await saveRbm(big, RBM.create(engine, { nVisible: 30, nHidden: 40, seed: 1 }));
+  await saveModel(big, RBM.create(engine, { nVisible: 30, nHidden: 40, seed: 1 }));
   await engine.dispose();
 });
 
@@ -106,7 +106,7 @@ describe('eval --json', () => {
     const { rbm } = await loadRbm(engine, model);
     for (const values of [rbm.params.weights, rbm.params.visibleBias, rbm.params.hiddenBias]) values.forEach((x, i, a) => (a[i] = 10 * x));
     const peaked = join(dir, 'peaked.safetensors');
-    await saveRbm(peaked, rbm);
+    await saveModel(peaked, rbm);
     await engine.dispose();
     const r = JSON.parse((await runOk('eval', '--model', peaked, '--data', 'bars-and-stripes:3', '--threads', '1', '--json', '--logz', 'ais', '--betas', '1', '--chains', '1', '--base-data', 'none')).stdout) as Record<string, unknown>;
     expect(r.logZ as number).toBeLessThan(r.logZFloor as number);

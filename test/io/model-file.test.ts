@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { loadRbm, saveRbm } from '../../src/io/model-file.js';
+import { loadRbm, saveModel } from '../../src/io/model-file.js';
 import { decodeRbm, encodeRbm } from '../../src/io/rbm-codec.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { RBM } from '../../src/models/rbm.js';
@@ -86,7 +86,7 @@ print(json.dumps((1 / (1 + np.exp(-(v @ W + b)))).ravel().tolist()))
     const rbm = RBM.create(engine, { nVisible: 5, nHidden: 3, seed: 9, weightScale: 0.5 });
     rbm.params.hiddenBias.set([0.5, -1, 2]);
     const path = join(dir, 'to-python.safetensors');
-    await saveRbm(path, rbm, { seed: '9' });
+    await saveModel(path, rbm, { seed: '9' });
     const out = python(
       `
 import json, struct, sys

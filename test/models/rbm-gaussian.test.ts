@@ -81,7 +81,7 @@ describe('a Gaussian-Bernoulli RBM is a mixture of Gaussians', () => {
 
   it('long Gibbs chains reach its exact per-unit mean and variance', async () => {
     const chains = 20000;
-    const { samples } = await rbm.sample(randomReal(chains, 3, 3), { steps: 100, seed: 4 });
+    const { samples } = await rbm.gibbs(randomReal(chains, 3, 3), { steps: 100, seed: 4 });
     const { logWeights, means, logZ } = gaussianBernoulliMixture(ref);
     const std = visibleStdOf(ref);
     for (let i = 0; i < 3; i++) {

@@ -80,7 +80,7 @@ describe.each([
     const m = Math.max(...negF);
     const logZ = m + Math.log(negF.reduce((acc, x) => acc + Math.exp(x - m), 0));
     const chains = 20_000;
-    const { samples } = await rbm.sample(randomVisible(rbm, chains, 3), { steps: 60, seed: 8 });
+    const { samples } = await rbm.gibbs(randomVisible(rbm, chains, 3), { steps: 60, seed: 8 });
     const key = (x: ArrayLike<number>): string => Array.from(x).join(',');
     const counts = new Map<string, number>();
     for (let r = 0; r < chains; r++) counts.set(key(rowOf(samples, r)), (counts.get(key(rowOf(samples, r))) ?? 0) + 1);

@@ -70,7 +70,7 @@ describe('sampling', () => {
     const rbm = randomRbm(4, 3, 7);
     const small = { ...rbm, ...rbm.params };
     const chains = 20_000;
-    const { samples } = await rbm.sampleFromNoise(chains, { steps: 60, seed: 8 });
+    const { samples } = await rbm.sample(chains, { steps: 60, seed: 8 });
     const counts = new Float64Array(16);
     for (let r = 0; r < chains; r++) {
       let s = 0;
@@ -87,9 +87,9 @@ describe('sampling', () => {
 
   it('the same seed gives the same chains; means are probabilities; draws are binary', async () => {
     const rbm = randomRbm(10, 5, 9);
-    const a = await rbm.sampleFromNoise(30, { steps: 30, seed: 1 });
-    const b = await rbm.sampleFromNoise(30, { steps: 30, seed: 1 });
-    const c = await rbm.sampleFromNoise(30, { steps: 30, seed: 2 });
+    const a = await rbm.sample(30, { steps: 30, seed: 1 });
+    const b = await rbm.sample(30, { steps: 30, seed: 1 });
+    const c = await rbm.sample(30, { steps: 30, seed: 2 });
     expect(a.samples.data).toEqual(b.samples.data);
     expect(a.samples.data).not.toEqual(c.samples.data);
     expect(a.samples.data.every((x) => x === 0 || x === 1)).toBe(true);

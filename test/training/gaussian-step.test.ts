@@ -70,7 +70,7 @@ describe('Gaussian visible units: the training step estimates the exact gradient
     const rbm = gaussianRbm(3, 3, 3);
     const data = realData(50, 3, 4);
     const start = realData(200_000, 3, 5);
-    const { samples } = await rbm.sample(start, { steps: 100, seed: 6 });
+    const { samples } = await rbm.gibbs(start, { steps: 100, seed: 6 });
     const estimate = await stepEstimate(rbm, data, samples);
     const exact = exactGradient(rbm, data);
     for (const key of keys) {

@@ -56,7 +56,7 @@ describe('the training step estimates the exact log-likelihood gradient', () => 
 
   it('PCD: equilibrated persistent chains give <O>_data - <O>_model', async () => {
     const start = randomBinary(40000, nVisible, 5);
-    const { samples } = await rbm.sample(start, { steps: 100, seed: 6 });
+    const { samples } = await rbm.gibbs(start, { steps: 100, seed: 6 });
     expectGradient(await gradientEstimate(rbm, data, 1, samples), rbm, data, 0.015);
   });
 

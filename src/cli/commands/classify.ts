@@ -5,7 +5,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
 import { describeValue, findValue } from '../../data/validate.js';
 import { UserError } from '../../errors.js';
-import { loadAnyModel, loadRbmStack } from '../../io/dbn-file.js';
+import { loadModel, loadRbmStack } from '../../io/model-file.js';
 import type { DBM } from '../../models/dbm.js';
 import type { RBM } from '../../models/rbm.js';
 import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
@@ -144,12 +144,11 @@ export function classifyCommand() {
 
 /** The DBM of `paths` when it is one DBM file, whose mean-field posterior then joins the input; undefined for other models. */
 async function meanFieldDbm(engine: Engine, paths: readonly string[]): Promise<DBM | undefined> {
-  const models = await Promise.all(paths.map(async (path) => ({ path, model: await loadAnyModel(engine, path) })));
-  const dbms = models.filter((m) => m.model.kind === 'dbm');
-  if (dbms.length === 0) return undefined;
-  if (models.length > 1) throw new UserError(`--model ${dbms[0].path}: a DBM file with --dbm-input mean-field is the only --model (or use --dbm-input visible)`);
-  const { model } = dbms[0];
-  return model.kind === 'dbm' ? model.dbm : undefined;
+  const models = await Promise.all(paths.map(async (path) => ({ path, model: (await loadModel(engine, path)).model })));
+  const dbm = models.find((m) => m.model.kind === 'dbm');
+  if (dbm === undefined) return undefined;
+  if (models.length > 1) throw new UserError(`--model ${dbm.path}: a DBM file with --dbm-input mean-field is the only --model (or use --dbm-input visible)`);
+  return dbm.model.kind === 'dbm' ? dbm.model : undefined;
 }
 
 /** d, checked to have labels and finite values. */

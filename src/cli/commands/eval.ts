@@ -63,10 +63,10 @@ export function evalCommand() {
     .option('--quiet', 'no progress bar on stderr')
     .action(async (o) => {
       const started = performance.now();
-      const model = await openAnyModel(o.model, o.threads);
-      if (model.kind === 'dbn') return evalDbn(model.dbn, model.metadata, o);
-      if (model.kind === 'dbm') return evalDbm(model.dbm, model.metadata, o);
-      const { rbm, metadata } = model;
+      const { model, metadata } = await openAnyModel(o.model, o.threads);
+      if (model.kind === 'dbn') return evalDbn(model, metadata, o);
+      if (model.kind === 'dbm') return evalDbm(model, metadata, o);
+      const rbm = model;
       if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
         throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
       }

@@ -1,7 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
-import { dbmFeatures, dbnFeatures } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -17,13 +16,8 @@ export function featuresCommand() {
     .option('--json', 'print the features as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('features: give --out FILE or --json');
-      const model = await openAnyModel(o.model, o.threads);
-      const features =
-        model.kind === 'dbn'
-          ? await dbnFeatures(model.dbn, o)
-          : model.kind === 'dbm'
-            ? await dbmFeatures(model.dbm, o)
-            : await model.rbm.transform(loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model).examples);
+      const { model, metadata } = await openAnyModel(o.model, o.threads);
+      const features = await model.transform(loadModelData(o.data, o.binarize, model, metadata, o.model).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');
       if (o.json === true) process.stdout.write(JSON.stringify({ examples: features.rows, hidden: features.cols, features: rowsOf(features) }) + '\n');
     });

@@ -3,8 +3,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { reconstructionsPicture } from '../../io/pictures.js';
 import { encodePng } from '../../io/png-grid.js';
 import { sliceRows } from '../../tensor/matrix.js';
-import { BINARIZE_HELP, DATA_HELP, loadData, loadModelData } from '../data-option.js';
-import { bernoulli } from '../../units/index.js';
+import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
 import { pictureShape, rowsOf, writeMatrix } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -23,13 +22,10 @@ export function reconstructCommand() {
     .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
     .option('--json', 'print the mean squared error (and the reconstructions) as JSON on stdout')
     .action(async (o) => {
-      const model = await openAnyModel(o.model, o.threads);
-      const data =
-        model.kind === 'rbm'
-          ? loadModelData(o.data, o.binarize, model.rbm, model.metadata, o.model)
-          : loadData(o.data, o.binarize, bernoulli, model.kind === 'dbn' ? model.dbn.nVisible : model.dbm.nVisible);
+      const { model, metadata } = await openAnyModel(o.model, o.threads);
+      const data = loadModelData(o.data, o.binarize, model, metadata, o.model);
       const v = sliceRows(data.examples, 0, Math.min(o.count ?? data.examples.rows, data.examples.rows));
-      const { reconstructions, squaredErrors } = await (model.kind === 'rbm' ? model.rbm : model.kind === 'dbn' ? model.dbn : model.dbm).reconstruct(v);
+      const { reconstructions, squaredErrors } = await model.reconstruct(v);
       const meanSquaredError = squaredErrors.reduce((a, b) => a + b, 0) / squaredErrors.length;
       if (o.out?.toLowerCase().endsWith('.png')) {
         await writeFileAtomic(o.out, encodePng(reconstructionsPicture(v, reconstructions, pictureShape(v.cols, data.imageShape))));

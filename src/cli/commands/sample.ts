@@ -3,7 +3,6 @@ import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
-import { sampleDbm, sampleDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { rowsOf, writeMatrix } from '../output.js';
 import { positiveInt, seed } from '../parse.js';
@@ -23,21 +22,15 @@ export function sampleCommand() {
     .option('--json', 'print the result as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
-      const model = await openAnyModel(o.model, o.threads);
+      const { model, metadata } = await openAnyModel(o.model, o.threads);
       let result;
-      if (model.kind === 'dbn') {
-        result = await sampleDbn(model.dbn, o);
-      } else if (model.kind === 'dbm') {
-        result = await sampleDbm(model.dbm, o);
-      } else if (o.from === 'noise') {
-        const rbm = model.rbm;
-        result = await rbm.sampleFromNoise(o.count, { steps: o.steps, seed: o.seed });
+      if (o.from === 'noise') {
+        result = await model.sample(o.count, { steps: o.steps, seed: o.seed });
       } else {
-        const rbm = model.rbm;
-        const data = loadModelData(o.from, o.binarize, rbm, model.metadata, o.model);
+        const data = loadModelData(o.from, o.binarize, model, metadata, o.model);
         const rng = new RandomStream(o.seed);
         const start = gatherRows(data.examples, Int32Array.from({ length: o.count }, () => rng.int(0, data.examples.rows - 1)));
-        result = await rbm.sample(start, { steps: o.steps, seed: rng.seed() });
+        result = await model.sample(o.count, { steps: o.steps, seed: rng.seed(), start });
       }
       const chosen = o.draws === true ? result.samples : result.means;
       if (o.out !== undefined) await writeMatrix(o.out, chosen, '--out');

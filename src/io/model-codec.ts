@@ -1,0 +1,77 @@
+/**
+ * Model files of every kind as bytes, through one registry of codecs by kind (metadata `kind`, absent: "rbm"):
+ * what the CLI and the viewer open without knowing the kind. Bytes only: no file system (the browser reads it).
+ * A new kind of model adds its codec here.
+ */
+import { UserError } from '../errors.js';
+import type { DBM } from '../models/dbm.js';
+import type { DBN } from '../models/dbn.js';
+import type { ModelKind } from '../models/model.js';
+import type { RBM } from '../models/rbm.js';
+import type { Engine } from '../runtime/engine.js';
+import { decodeDbm, encodeDbm } from './dbm-codec.js';
+import { decodeDbn, encodeDbn } from './dbn-codec.js';
+import { decodeModelFile, type ModelMetadata } from './model-tensors.js';
+import { decodeRbm, encodeRbm } from './rbm-codec.js';
+
+/** The model class of each kind. */
+interface ModelOfKind {
+  rbm: RBM;
+  dbn: DBN;
+  dbm: DBM;
+}
+
+/** A model of any kind the library reads and writes. */
+export type AnyModel = ModelOfKind[ModelKind];
+
+/** A decoded model file: the model (of kind K) and its metadata. */
+export interface ModelFile<K extends ModelKind = ModelKind> {
+  readonly model: ModelOfKind[K];
+  readonly metadata: ModelMetadata;
+}
+
+interface Codec<M> {
+  encode(model: M, extra: ModelMetadata): Uint8Array;
+  decode(engine: Engine, bytes: Uint8Array, source: string): { readonly model: M; readonly metadata: ModelMetadata };
+}
+
+const codecs: { readonly [K in ModelKind]: Codec<ModelOfKind[K]> } = {
+  rbm: {
+    encode: encodeRbm,
+    decode: (engine, bytes, source) => {
+      const { rbm, metadata } = decodeRbm(engine, bytes, source);
+      return { model: rbm, metadata };
+    },
+  },
+  dbn: {
+    encode: encodeDbn,
+    decode: (engine, bytes, source) => {
+      const { dbn, metadata } = decodeDbn(engine, bytes, source);
+      return { model: dbn, metadata };
+    },
+  },
+  dbm: {
+    encode: encodeDbm,
+    decode: (engine, bytes, source) => {
+      const { dbm, metadata } = decodeDbm(engine, bytes, source);
+      return { model: dbm, metadata };
+    },
+  },
+};
+
+/** `model` as safetensors bytes, by the codec of its kind, with the metadata `extra`. */
+export function encodeModel(model: AnyModel, extra: ModelMetadata = {}): Uint8Array {
+  return (codecs[model.kind] as Codec<AnyModel>).encode(model, extra);
+}
+
+/** The model in safetensors `bytes` read from `source` (for messages), by the codec of its `kind` metadata. */
+export function decodeModel(engine: Engine, bytes: Uint8Array, source: string): ModelFile {
+  const kind = decodeModelFile(bytes, source).metadata.kind ?? 'rbm';
+  if (!Object.hasOwn(codecs, kind)) throw new UserError(`${source}: a "${kind}" model; this library reads ${Object.keys(codecs).join(', ')} files`);
+  return codecs[kind as ModelKind].decode(engine, bytes, source);
+}
+
+/** The model of kind `kind` in `bytes`; a UserError naming `source` when the file holds another kind. */
+export function decodeModelOf<K extends ModelKind>(engine: Engine, bytes: Uint8Array, source: string, kind: K): ModelFile<K> {
+  return codecs[kind].decode(engine, bytes, source);
+}
