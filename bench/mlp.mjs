@@ -26,7 +26,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median, positiveInt, printHelpAndExit, pythonWith, waitForIdle } from './lib/common.mjs';
-import { buildClassifierStep, classifierStepNames, createNodeEngine, encodeNpy, layerNames, loadBundledDigits, matrix, MinibatchRows, Mlp, PingPongState } from '../dist/index.js';
+import { createNodeEngine, encodeNpy, loadBundledDigits, matrix, Mlp } from '../dist/index.js';
+// The step's plumbing, not part of the public API.
+import { buildClassifierStep, classifierStepNames } from '../dist/training/fit-classifier.js';
+import { PingPongState } from '../dist/training/graph-state.js';
+import { MinibatchRows } from '../dist/training/minibatch.js';
+import { layerNames } from '../dist/nn/mlp.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [784, 500, 500, 10];

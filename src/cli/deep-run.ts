@@ -24,7 +24,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
 import type { DBM } from '../models/dbm.js';
-import { fitDbm } from '../training/fit-dbm.js';
+import { fitDbm, JOINT_LEARNING_RATE_DIVISOR } from '../training/fit-dbm.js';
 import { pretrainDbm } from '../training/dbm-pretrain.js';
 import { DBN } from '../models/dbn.js';
 import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
@@ -214,6 +214,32 @@ export async function deepRunOf(
   return freshDeepRun(engine, out, flags, flags.layers);
 }
 
+/**
+ * The training flags a DBM run cannot honour, and why: its pretraining and joint training are PCD with SGD
+ * and a constant momentum (--momentum), without penalties besides --weight-decay. `train --model dbm` refuses
+ * them when given (exit 2), rather than ignoring them.
+ */
+export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  optimizer: { why: 'a DBM trains by SGD with momentum', accepts: 'sgd' },
+  sampler: { why: 'a DBM trains with persistent chains', accepts: 'pcd' },
+  kFinal: { why: 'a DBM runs --k Gibbs sweeps per step throughout' },
+  temperatures: { why: 'a DBM trains with persistent chains (pcd)' },
+  fastLearningRate: { why: 'a DBM trains with persistent chains (pcd)' },
+  fastDecay: { why: 'a DBM trains with persistent chains (pcd)' },
+  initialMomentum: { why: 'a DBM trains with the constant --momentum' },
+  sparsity: { why: 'a DBM has no sparsity penalty' },
+  sparsityCost: { why: 'a DBM has no sparsity penalty' },
+  l1: { why: 'a DBM has no L1 penalty' },
+  maxNorm: { why: 'a DBM has no max-norm constraint' },
+  standardize: { why: 'a DBM has Bernoulli units' },
+};
+
+/** Why a model cannot honour a flag, and the one value of it that it does honour, if any. */
+export interface UnsupportedFlag {
+  readonly why: string;
+  readonly accepts?: string;
+}
+
 /** A DBM run: pretraining by weight doubling, then joint training (see `runDbmTraining`). */
 export interface DbmRun {
   readonly kind: 'dbm';
@@ -258,7 +284,7 @@ export interface DbmLogRecord {
  * Train a DBM run: its RBMs pretrained with weight doubling for --epochs each (pretrainDbm; the training
  * flags as for an RBM), composed and saved (a resumed run skips this), then joint training (fitDbm:
  * persistent chains, a mean-field positive phase of 10 sweeps, --k Gibbs sweeps per step, centred with
- * --centering) up to --epochs at a tenth of --learning-rate, saving the model and the log after every epoch;
+ * --centering) up to --epochs at --learning-rate / JOINT_LEARNING_RATE_DIVISOR (a tenth), both with --lr-schedule, saving the model and the log after every epoch;
  * then filters (of W_0) and samples.
  */
 async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DbmRunSummary> {
@@ -272,7 +298,7 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   const records = [...run.records];
   const writeLog = () => writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((r) => JSON.stringify(r) + '\n').join(''));
   const sizes = [run.data.examples.cols, ...config.layers];
-  const common = { epochs: config.epochs, batchSize: config.batchSize, momentum: config.finalMomentum, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
+  const common = { epochs: config.epochs, batchSize: config.batchSize, learningRateSchedule: config.learningRateSchedule, momentum: config.finalMomentum, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
   let dbm = run.dbm;
   if (dbm === undefined) {
     say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
@@ -284,7 +310,7 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   }
   const trained = dbm;
   say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
-  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / 10, meanFieldIterations: 10, centering: config.centering }, async (r) => {
+  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / JOINT_LEARNING_RATE_DIVISOR, meanFieldIterations: 10, centering: config.centering }, async (r) => {
     say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
     records.push({ stage: 'joint', ...r });
     await saveModel(path(DEEP_RUN_FILES.model), trained, metadata);

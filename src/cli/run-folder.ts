@@ -17,7 +17,7 @@ import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { sliceRows } from '../tensor/matrix.js';
 import { fit, type EpochRecord } from '../training/fit.js';
-import { defaultFitOptions, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from '../training/options.js';
+import { defaultFitOptions, defaultLearningRate, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from '../training/options.js';
 import { bernoulli, type UnitName, type UnitType } from '../units/index.js';
 import { loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
@@ -93,16 +93,6 @@ export interface FreshRunFlags {
   readonly force?: boolean;
 }
 
-/** Adam's learning rate when none is given (Kingma & Ba's). */
-const ADAM_LEARNING_RATE = 0.001;
-
-/**
- * The learning rate when none is given: ADAM_LEARNING_RATE for Adam; for SGD the visible units' own when they
- * have one (Gaussian units: 0.001), else 0.05 (defaultFitOptions).
- */
-export function defaultLearningRate(optimizer: RbmOptimizerName | undefined, visibleUnits: UnitType | undefined): number {
-  return optimizer === 'adam' ? ADAM_LEARNING_RATE : (visibleUnits?.learningRate ?? defaultFitOptions.learningRate);
-}
 
 /** The settings every fresh run takes from the flags: data, held-out data, binarisation and the fit options. */
 export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' | 'visibleUnits' | 'hiddenUnits' | 'standardize'> {

@@ -9,7 +9,7 @@ import { MinibatchRows } from './minibatch.js';
 import { blowUpThreshold, checkBlowUp } from './divergence.js';
 import { chainMixing } from './mixing.js';
 import { monitor, type MonitorRecord } from './monitor.js';
-import { checkFitOptions, defaultFitOptions, kAt, scheduleAt, type FitOptions } from './options.js';
+import { checkFitOptions, defaultFitOptions, defaultLearningRate, kAt, scheduleAt, type FitOptions } from './options.js';
 import { buildStepGraph, type StepState } from './step-graph.js';
 import { stepNames } from './step-names.js';
 
@@ -44,7 +44,8 @@ export interface FitCallbacks {
 /**
  * Train `rbm` on the rows of `data` [examples, nVisible] with the step of buildStepGraph (CD-k, PCD-k, FPCD-k
  * or parallel tempering; SGD with momentum or Adam; optional centering, sparsity, L1, max-norm) from epoch
- * `initialEpoch` to `epochs`, reshuffling every epoch. A fresh model (epochsTrained 0) first gets the visible
+ * `initialEpoch` to `epochs`, reshuffling every epoch; without a learning rate, defaultLearningRate's for the
+ * optimiser and the visible units. A fresh model (epochsTrained 0) first gets the visible
  * biases of Hinton's guide, log(p / (1 - p)) of the data mean p (clipped to [0.001, 0.999]); for other
  * visible units the same idea (see initVisibleBias): the units' marginal without hiddens matches the data's.
  * One graph run per minibatch, which gathers its rows from the examples itself; the parameters stay in engine
@@ -52,7 +53,7 @@ export interface FitCallbacks {
  * carries over.
  */
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
-  const o: FitOptions = { ...defaultFitOptions, ...options };
+  const o: FitOptions = { ...defaultFitOptions, learningRate: defaultLearningRate(options.optimizer, rbm.visible), ...options };
   checkFitOptions(o, data.rows);
   if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   // A resumed run draws other shuffles and chains than the run's first start did.

@@ -1,4 +1,5 @@
 import type { Matrix } from '../tensor/matrix.js';
+import type { UnitType } from '../units/unit-type.js';
 
 /**
  * The negative phase: CD-k restarts the chains at the data each step; PCD-k keeps them (persistent chains);
@@ -100,6 +101,17 @@ export const defaultFitOptions: FitOptions = {
   seed: 0,
   monitorSize: 500,
 };
+
+/** Adam's learning rate when none is given (Kingma & Ba's). */
+export const ADAM_LEARNING_RATE = 0.001;
+
+/**
+ * The learning rate when none is given: ADAM_LEARNING_RATE for Adam; for SGD the visible units' own when they
+ * have one (Gaussian units: 0.001), else defaultFitOptions.learningRate (0.05).
+ */
+export function defaultLearningRate(optimizer: RbmOptimizerName | undefined, visibleUnits: UnitType | undefined): number {
+  return optimizer === 'adam' ? ADAM_LEARNING_RATE : (visibleUnits?.learningRate ?? defaultFitOptions.learningRate);
+}
 
 /** The learning rate of (0-based) `epoch`: constant, or falling linearly to 0 after the last epoch. */
 export function learningRateAt(options: Pick<FitOptions, 'learningRate' | 'learningRateSchedule' | 'epochs'>, epoch: number): number {

@@ -2,12 +2,12 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { createNodeEngine } from '../../runtime/node.js';
-import { defaultFitOptions } from '../../training/options.js';
+import { defaultFitOptions, defaultLearningRate } from '../../training/options.js';
 import { bernoulli, isBinary, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
-import { deepRunOf, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
-import { defaultLearningRate, freshRun, resumedRun, runTraining } from '../run-folder.js';
+import { DBM_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
+import { freshRun, resumedRun, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
 
@@ -55,7 +55,8 @@ export function trainCommand() {
     .option('--sample-steps <n>', 'Gibbs steps of the fantasy particles in samples.png', positiveInt, 1000)
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (o) => {
+    .action(async (o, command) => {
+      if (o.model === 'dbm' && o.resume !== true) refuseUnsupported(command, DBM_UNSUPPORTED_FLAGS, '--model dbm');
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
       const engine = createNodeEngine({ threads: o.threads });
       try {
@@ -78,3 +79,15 @@ export function trainCommand() {
 /** A unit-type flag of `layer`, parsed into its unit type (default: Bernoulli). */
 const unitTypeOption = <Flags extends string>(flags: Flags, layer: string) =>
   new Option(flags, `${layer} unit type: ${UNIT_NAMES}`).argParser(unitTypeFlag).default(bernoulli, JSON.stringify(bernoulli.name));
+
+/**
+ * A usage error (exit 2, one line) for the first option of `unsupported` (option key -> why) given on the
+ * command line with a value `what` cannot honour.
+ */
+function refuseUnsupported(command: Command, unsupported: Readonly<Record<string, UnsupportedFlag>>, what: string): void {
+  for (const [key, { why, accepts }] of Object.entries(unsupported)) {
+    if (command.getOptionValueSource(key) !== 'cli' || (accepts !== undefined && command.getOptionValue(key) === accepts)) continue;
+    const flag = command.options.find((option) => option.attributeName() === key)!.long!;
+    command.error(`error: ${what} cannot honour ${flag} (${why}); drop it`, { exitCode: 2, code: 'boltzmann.unsupportedFlag' });
+  }
+}
