@@ -19,7 +19,8 @@ export { unitType, UNIT_NAMES, bernoulli, spin, softmax, gaussian, relu, type Un
 
 // Training: every trainer runs the one epoch loop.
 export { fit, type EpochRecord, type FitCallbacks } from './training/fit.js';
-export { defaultFitOptions, defaultLearningRate, type FitOptions, type LearningRateSchedule, type RbmOptimizerName, type SamplerName } from './training/options.js';
+export { defaultFitOptions, defaultLearningRate, type FitOptions, type LearningRateSchedule, type RbmOptimizerName } from './training/options.js';
+export type { SamplerName } from './samplers/negative-phase.js';
 export { fitDbn, type DbnFitCallbacks, type LayerEpochRecord } from './training/fit-dbn.js';
 export { defaultDbmFitOptions, fitDbm, type DbmEpochRecord, type DbmFitOptions } from './training/fit-dbm.js';
 export { pretrainDbm } from './training/dbm-pretrain.js';

@@ -24,7 +24,7 @@ import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
-import { energy, layerMean, meanField, type MachineValues } from './machine.js';
+import { denseCoupling, energy, layerMean, meanField, type DenseCoupling, type MachineValues } from './machine.js';
 import { squaredError } from './rbm-graph.js';
 import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
 import { RBM } from './rbm.js';
@@ -58,8 +58,8 @@ export interface DbmCreateOptions {
 }
 
 /** A DBM's parameters as a machine (machine.ts): Bernoulli layers [v, h_1, ..., h_L] and the couplings W_l between neighbours. */
-export function dbmInputs(g: Graph, sizes: readonly number[]): MachineValues {
-  const couplings = sizes.slice(1).map((n, l) => ({ lower: l, upper: l + 1, weights: g.input(dbmNames.weights(l), 'float32', [sizes[l], n]) }));
+export function dbmInputs(g: Graph, sizes: readonly number[]): MachineValues<DenseCoupling> {
+  const couplings = sizes.slice(1).map((n, l) => denseCoupling(l, l + 1, g.input(dbmNames.weights(l), 'float32', [sizes[l], n])));
   return { layers: sizes.map((n, l) => ({ units: bernoulli, bias: g.input(dbmNames.bias(l), 'float32', [n]) })), couplings };
 }
 

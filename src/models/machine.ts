@@ -5,8 +5,9 @@
  *   E(x) = -sum_l a_l(x_l) - sum_{couplings (l, m)} x_l^T W_lm x_m,
  * where a_l is the unit type's term with the layer's bias (units/unit-type.ts). A layer with a learned scale
  * sigma (Gaussian units) enters the couplings and its own term in the units' coordinates u = x / sigma, where
- * it is a unit-variance layer with bias a / sigma (see `toUnits`). A coupling sends each of its layers a field:
- * the dense coupling W sends x_l W to layer m and x_m W^T to layer l. The field of a layer is its bias plus
+ * it is a unit-variance layer with bias a / sigma (see `toUnits`). A coupling (`Coupling`) sends each of its
+ * two layers a field and has an energy term: the dense coupling W sends x_l W up to layer m, x_m W^T down to
+ * layer l, and adds x_l^T W x_m to -E; a convolution or a factored three-way product is another `Coupling`. The field of a layer is its bias plus
  * what the couplings from the layers whose states are given send it; given its neighbours a layer is
  * factorial, so one layer at a time (or every layer of one side of a bipartite machine) is sampled exactly.
  * An RBM is the machine of two layers and one coupling, a DBM a chain of layers; samplers and estimators work
@@ -23,17 +24,46 @@ export interface LayerValues {
   readonly logStd?: Value;
 }
 
-/** A dense coupling between layers `lower` and `upper` (lower < upper): weights [n_lower, n_upper]. */
-export interface CouplingValues {
+/**
+ * A coupling between layers `lower` and `upper` (lower < upper), in the layers' units' coordinates: the field
+ * it sends each way and its term of -E. States [rows, n_lower] and [rows, n_upper]; `plus` [n] is added to a
+ * field (a layer's bias: a coupling may fuse the addition, as Gemm does).
+ */
+export interface Coupling {
   readonly lower: number;
   readonly upper: number;
+  /** Its parameters (graph inputs), for the gradients of training. */
+  readonly parameters: readonly Value[];
+  /** The field sent to the upper layer given the lower one's states: [rows, n_upper]. */
+  up(lower: Value, plus?: Value): Value;
+  /** The field sent to the lower layer given the upper one's states: [rows, n_lower]. */
+  down(upper: Value, plus?: Value): Value;
+  /** Its term of -E for each row: [rows]. */
+  interaction(lower: Value, upper: Value): Value;
+}
+
+/** The dense coupling W [n_lower, n_upper]: up x W, down x W^T, interaction x_l^T W x_m. */
+export interface DenseCoupling extends Coupling {
   readonly weights: Value;
 }
 
+/** The dense coupling of `weights` [n_lower, n_upper] between layers `lower` and `upper`. */
+export function denseCoupling(lower: number, upper: number, weights: Value): DenseCoupling {
+  return {
+    lower,
+    upper,
+    weights,
+    parameters: [weights],
+    up: (x, plus) => (plus === undefined ? matmul(x, weights) : gemm(x, weights, plus)),
+    down: (x, plus) => gemm(x, weights, plus, { transB: true }),
+    interaction: (xLower, xUpper) => reduceSum(mul(gemm(xLower, weights), xUpper), [1]),
+  };
+}
+
 /** A machine's parameters as graph values: its layers (visible first) and couplings, in the order of the energy's terms. */
-export interface MachineValues {
+export interface MachineValues<C extends Coupling = Coupling> {
   readonly layers: readonly LayerValues[];
-  readonly couplings: readonly CouplingValues[];
+  readonly couplings: readonly C[];
 }
 
 /** A layer's mean and draw given its field (one half-step of block Gibbs sampling), in the layer's own coordinates. */
@@ -82,11 +112,11 @@ export interface FieldOptions {
  * a / sigma + beta sum(...), the conditional of the tempered energy -a(x) - beta sum x^T W x.
  */
 export function layerField(machine: MachineValues, x: readonly (Value | undefined)[], l: number, options: FieldOptions = {}): Value {
-  const terms: { state: Value; weights: Value; down: boolean }[] = [];
+  const terms: { state: Value; coupling: Coupling; down: boolean }[] = [];
   for (const c of machine.couplings) {
     const other = c.lower === l ? c.upper : c.upper === l ? c.lower : undefined;
     const state = other === undefined ? undefined : x[other];
-    if (state !== undefined) terms.push({ state: toUnits(machine.layers[other!], state), weights: c.weights, down: c.lower === l });
+    if (state !== undefined) terms.push({ state: toUnits(machine.layers[other!], state), coupling: c, down: c.lower === l });
   }
   const bias = unitsBias(machine.layers[l]);
   terms.sort((a, b) => Number(a.down) - Number(b.down));
@@ -100,10 +130,9 @@ export function layerField(machine: MachineValues, x: readonly (Value | undefine
   return add(mul(coupling, beta), bias);
 }
 
-/** The field a coupling sends: x W from below (matmul, or Gemm with `bias` as C), x W^T from above (Gemm). */
-function coupled(t: { state: Value; weights: Value; down: boolean }, bias?: Value): Value {
-  if (t.down) return gemm(t.state, t.weights, bias, { transB: true });
-  return bias === undefined ? matmul(t.state, t.weights) : gemm(t.state, t.weights, bias);
+/** The field a coupling sends from the other layer's state: down to its lower layer, or up, with `bias` added. */
+function coupled(t: { state: Value; coupling: Coupling; down: boolean }, bias?: Value): Value {
+  return t.down ? t.coupling.down(t.state, bias) : t.coupling.up(t.state, bias);
 }
 
 /** Sample layer l given the states of its neighbours in x: mean and draw, in the layer's own coordinates (x = sigma u). */
@@ -121,15 +150,16 @@ export const layerMean = (machine: MachineValues, x: readonly (Value | undefined
 const meanOf = (layer: LayerValues, field: Value): Value => fromUnits(layer, layer.units.mean(field));
 
 /**
- * The energy E(x) of each row for states (or means) x of every layer: -sum_l a_l(x_l) - sum x_l^T W x_m,
- * summed layer by layer, each layer's couplings from below after its own term. [rows].
+ * The energy E(x) of each row for states (or means) x of every layer: -sum_l a_l(x_l) - sum of the couplings'
+ * interactions (x_l^T W x_m for dense ones), summed layer by layer, each layer's couplings from below after its
+ * own term. [rows].
  */
 export function energy(machine: MachineValues, x: readonly Value[]): Value {
   let negE: Value | undefined;
   machine.layers.forEach((layer, l) => {
     negE = negE === undefined ? biasTerm(layer, x[l]) : add(negE, biasTerm(layer, x[l]));
     for (const c of machine.couplings) {
-      if (c.upper === l) negE = add(negE, reduceSum(mul(gemm(toUnits(machine.layers[c.lower], x[c.lower]), c.weights), toUnits(layer, x[l])), [1]));
+      if (c.upper === l) negE = add(negE, c.interaction(toUnits(machine.layers[c.lower], x[c.lower]), toUnits(layer, x[l])));
     }
   });
   return neg(negE!);
@@ -197,5 +227,5 @@ export function meanField(machine: MachineValues, v: Value, iterations: number):
 /** `below` (layer l's field from its bias and the layers under it) plus what the layers above send. */
 function fieldAbove(machine: MachineValues, x: readonly Value[], l: number, below: Value): Value {
   const above: (Value | undefined)[] = x.map((state, m) => (m > l ? state : undefined));
-  return machine.couplings.reduce((field, c) => (c.lower === l && above[c.upper] !== undefined ? add(field, gemm(toUnits(machine.layers[c.upper], above[c.upper]!), c.weights, undefined, { transB: true })) : field), below);
+  return machine.couplings.reduce((field, c) => (c.lower === l && above[c.upper] !== undefined ? add(field, c.down(toUnits(machine.layers[c.upper], above[c.upper]!))) : field), below);
 }

@@ -12,6 +12,7 @@ import {
   type LayerState,
   type LayerValues,
   type MachineValues,
+  denseCoupling,
 } from './machine.js';
 
 /**
@@ -64,7 +65,7 @@ export function rbmMachine(rbm: RbmValues): MachineValues {
       { units: rbm.visible, bias: rbm.visibleBias, ...(rbm.visibleLogStd && { logStd: rbm.visibleLogStd }) },
       { units: rbm.hidden, bias: rbm.hiddenBias },
     ],
-    couplings: [{ lower: 0, upper: 1, weights: rbm.weights }],
+    couplings: [denseCoupling(0, 1, rbm.weights)],
   };
 }
 

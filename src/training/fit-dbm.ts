@@ -23,7 +23,8 @@ import { initVisibleBias } from './initial-bias.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
 import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
 import { defaultFitOptions, learningRateAt, type LearningRateSchedule } from './options.js';
-import { nextName, stepNames } from './step-names.js';
+import { nextName } from '../graph/state.js';
+import { stepNames } from './step-names.js';
 
 export interface DbmFitOptions {
   readonly epochs: number;

@@ -1,6 +1,6 @@
 import type { Tensor } from 'onnxruntime-common';
 import type { Engine, Program, TensorMap } from '../runtime/engine.js';
-import { nextName } from './step-names.js';
+import { nextName } from '../graph/state.js';
 
 /** A float32 state tensor: its name (a graph input X whose next value is the output X_next), dims and start. */
 export interface StateBuffer {

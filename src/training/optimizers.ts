@@ -1,7 +1,7 @@
 import type { Graph, Value } from '../graph/graph.js';
 import { gradients } from '../autodiff/gradients.js';
 import { add, div, maximum, mul, neg, pow, reduceSum, sqrt, sub } from '../graph/ops/index.js';
-import { nextName } from './step-names.js';
+import { nextName } from '../graph/state.js';
 
 /** Gradient-descent optimisers that run inside a training step's graph. */
 export type OptimizerName = 'sgd' | 'adam';

@@ -1,12 +1,6 @@
+import type { SamplerName } from '../samplers/negative-phase.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
-
-/**
- * The negative phase: CD-k restarts the chains at the data each step; PCD-k keeps them (persistent chains);
- * FPCD is PCD whose chains sample the model plus fast weights (Tieleman & Hinton 2009); PT keeps persistent
- * chains at a ladder of temperatures that exchange states (parallel tempering, Desjardins et al. 2010).
- */
-export type SamplerName = 'cd' | 'pcd' | 'fpcd' | 'pt';
 
 /** The update rule: SGD with momentum, or Adam (Kingma & Ba) with the decays of `adamDecays`. */
 export type RbmOptimizerName = 'sgd' | 'adam';

@@ -15,10 +15,11 @@ import {
 } from '../models/rbm-graph.js';
 import type { UnitType } from '../units/unit-type.js';
 import { batchRowsInput, gatheredMinibatch } from './minibatch.js';
-import { negativePhase, type StateInput } from './negative-phase.js';
+import { nextName, type StateInput } from '../graph/state.js';
+import { negativePhase } from '../samplers/negative-phase.js';
 import { adamStep } from './optimizers.js';
 import { adamDecays, OFFSET_DECAY, SPARSITY_DECAY, type FitOptions } from './options.js';
-import { adamMomentNames, nextName, stepNames, velocityName } from './step-names.js';
+import { adamMomentNames, stepNames, velocityName } from './step-names.js';
 import { ascentDirection, likelihoodGradient, plainGradient, runningMean, type Offsets, type PhaseMeans, type PhaseStatistics } from './rbm-gradient.js';
 
 /** What fixes a training step's graph: sizes, unit types, the learning rule, the regularisers and the seed. */

@@ -4,7 +4,8 @@ import type { Engine, TensorMap } from '../../src/runtime/engine.js';
 import type { Matrix } from '../../src/tensor/matrix.js';
 import { defaultFitOptions } from '../../src/training/options.js';
 import { buildStepGraph, type StepSpec } from '../../src/training/step-graph.js';
-import { nextName, stepNames } from '../../src/training/step-names.js';
+import { nextName } from '../../src/graph/state.js';
+import { stepNames } from '../../src/training/step-names.js';
 
 /** Feeds of a training step graph whose minibatch is the whole of `data`, in order. */
 export function minibatchFeeds(engine: Engine, data: Matrix): TensorMap {

@@ -15,7 +15,8 @@ import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { MinibatchRows } from '../../src/training/minibatch.js';
 import { optimizerNames } from '../../src/training/optimizers.js';
-import { nextName, stepNames } from '../../src/training/step-names.js';
+import { nextName } from '../../src/graph/state.js';
+import { stepNames } from '../../src/training/step-names.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());

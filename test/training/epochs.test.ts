@@ -15,7 +15,7 @@ import { DivergenceError } from '../../src/training/divergence.js';
 import { runEpochs, type EpochLoop } from '../../src/training/epochs.js';
 import { PingPongState } from '../../src/training/graph-state.js';
 import { batchRowsInput, gatheredMinibatch, MinibatchRows } from '../../src/training/minibatch.js';
-import { nextName } from '../../src/training/step-names.js';
+import { nextName } from '../../src/graph/state.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());

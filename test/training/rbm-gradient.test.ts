@@ -3,7 +3,9 @@ import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { adamMomentNames, fastName, nextName, stepNames } from '../../src/training/step-names.js';
+import { nextName } from '../../src/graph/state.js';
+import { fastName } from '../../src/samplers/negative-phase.js';
+import { adamMomentNames, stepNames } from '../../src/training/step-names.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { runStep } from '../helpers/step-feeds.js';
 

@@ -2,12 +2,21 @@ import type { Value } from '../graph/graph.js';
 import { add, slice } from '../graph/ops/index.js';
 import { freeEnergy, hiddenField, parameterKeys, parameterNames, type ParameterKey, type RbmValues } from '../models/rbm-graph.js';
 import { gibbsFromHidden, gibbsFromVisible } from '../models/gibbs.js';
-import { temperatureLadder, temperingStep } from '../samplers/tempering.js';
-import type { FitOptions } from './options.js';
-import { fastName, nextName, stepNames } from './step-names.js';
+import { nextName, type StateInput } from '../graph/state.js';
+import { temperatureLadder, temperingStep } from './tempering.js';
 
-/** Declares a state input of the step graph (with its X_next output to come) and returns it. */
-export type StateInput = (name: string, dims: readonly number[], fill?: number) => Value;
+/**
+ * The negative phase: CD-k restarts the chains at the data each step; PCD-k keeps them (persistent chains);
+ * FPCD is PCD whose chains sample the model plus fast weights (Tieleman & Hinton 2009); PT keeps persistent
+ * chains at a ladder of temperatures that exchange states (parallel tempering, Desjardins et al. 2010).
+ */
+export type SamplerName = 'cd' | 'pcd' | 'fpcd' | 'pt';
+
+/** The sampler's state and outputs in the step graph: the chains (state), F of the chains and PT's swap rates. */
+export const samplerNames = { chains: 'chains', chainFreeEnergy: 'chain_free_energy', swapRate: 'swap_rate' } as const;
+
+/** The fast copy of a parameter (FPCD). */
+export const fastName = (name: string): string => `${name}_fast`;
 
 /** The negative phase's samples and what the step graph must output for the sampler's own state. */
 export interface NegativePhase {
@@ -21,11 +30,18 @@ export interface NegativePhase {
   readonly fast?: Readonly<Record<ParameterKey, Value>>;
 }
 
-/** The sampler's settings (see FitOptions): which sampler, its Gibbs steps, chains and temperatures. */
-export type NegativeSpec = Pick<FitOptions, 'sampler' | 'k' | 'chains' | 'temperatures'> & { readonly nVisible: number };
+/** The sampler's settings: which sampler, its Gibbs steps, its persistent chains (per temperature) and PT's temperatures. */
+export interface NegativeSpec {
+  readonly sampler: SamplerName;
+  readonly k: number;
+  readonly chains: number;
+  readonly temperatures: number;
+  readonly nVisible: number;
+}
 
 /**
- * The negative phase of a training step, from the data's hidden draw `dataHidden` [batch, nHidden]:
+ * The negative phase of a training step: the sampler's chains as state of the step graph (declared through
+ * `stateInput`), from the data's hidden draw `dataHidden` [batch, nHidden]:
  *   cd    k Gibbs steps from the data (the chains restart every step; v- has the batch's rows)
  *   pcd   k Gibbs steps of the persistent chains [chains, nVisible]
  *   fpcd  the same, sampling the RBM whose parameters are the model's plus fast parameters (state inputs
@@ -43,18 +59,18 @@ export function negativePhase(rbm: RbmValues, dataHidden: Value, spec: NegativeS
       return { visible, hiddenMean: rbm.hidden.mean(hiddenField(rbm, visible)), outputs: {} };
     }
     case 'pcd':
-      return persistentChains(rbm, gibbsFromVisible(rbm, stateInput(stepNames.chains, [chains, nVisible]), k).sample, {});
+      return persistentChains(rbm, gibbsFromVisible(rbm, stateInput(samplerNames.chains, [chains, nVisible]), k).sample, {});
     case 'fpcd': {
       const fast = fastParameters(rbm, stateInput);
       const sampled: RbmValues = { ...rbm, weights: add(rbm.weights, fast.weights), visibleBias: add(rbm.visibleBias, fast.visibleBias), hiddenBias: add(rbm.hiddenBias, fast.hiddenBias) };
-      const phase = persistentChains(sampled, gibbsFromVisible(sampled, stateInput(stepNames.chains, [chains, nVisible]), k).sample, {});
+      const phase = persistentChains(sampled, gibbsFromVisible(sampled, stateInput(samplerNames.chains, [chains, nVisible]), k).sample, {});
       return { ...phase, fast };
     }
     case 'pt': {
       const ladder = temperatureLadder(spec.temperatures);
-      const step = temperingStep(rbm, stateInput(stepNames.chains, [spec.temperatures * chains, nVisible]), ladder, chains, k);
+      const step = temperingStep(rbm, stateInput(samplerNames.chains, [spec.temperatures * chains, nVisible]), ladder, chains, k);
       const coldest = slice(step.chains, [0], [chains], [0]);
-      return persistentChains(rbm, coldest, { [stepNames.swapRate]: step.swapRate, [nextName(stepNames.chains)]: step.chains });
+      return persistentChains(rbm, coldest, { [samplerNames.swapRate]: step.swapRate, [nextName(samplerNames.chains)]: step.chains });
     }
   }
 }
@@ -65,7 +81,7 @@ function persistentChains(rbm: RbmValues, visible: Value, outputs: Record<string
   return {
     visible,
     hiddenMean: rbm.hidden.mean(field),
-    outputs: { [nextName(stepNames.chains)]: visible, [stepNames.chainFreeEnergy]: freeEnergy(rbm, visible, field), ...outputs },
+    outputs: { [nextName(samplerNames.chains)]: visible, [samplerNames.chainFreeEnergy]: freeEnergy(rbm, visible, field), ...outputs },
   };
 }
 
