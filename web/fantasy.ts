@@ -1,18 +1,34 @@
-/** Fantasy particles, live: Gibbs chains of the model from noise, redrawn after every few steps. */
+/**
+ * Fantasy particles, live: the model's own Markov chains, continued frame after frame by `sample` from the
+ * last frame's visible samples, and redrawn after every few steps.
+ */
 import { imagesPicture, type ImageShape } from '../src/io/pictures.js';
-import type { Samples } from '../src/models/model.js';
-import type { RBM } from '../src/models/rbm.js';
+import type { GenerativeModel, ModelKind, Samples } from '../src/models/model.js';
 import { showPicture } from './canvas.js';
 
 export interface FantasyOptions {
   readonly chains: number;
-  /** Gibbs steps v -> h -> v between two pictures. */
+  /** Markov chain steps (`sample`'s steps) between two pictures. */
   readonly stepsPerFrame: number;
 }
 
 /**
- * `chains` block Gibbs chains run by `RBM.sample` (in the browser, on the same graphs as in Node), their means
- * E[v | h] drawn on `canvas` and the steps so far in `counter`. `pause` waits for the running steps to end.
+ * What one frame, `sample(chains, {start: last samples, steps})`, does for each kind (see its `sample`): the
+ * page says it under the picture. An RBM's chains are plain block Gibbs chains carried on; a DBN's and a DBM's
+ * carry only v from frame to frame, their hidden layers drawn again from v at the start of each frame.
+ */
+const CHAINS: Readonly<Record<ModelKind, (steps: number) => string>> = {
+  rbm: (steps) => `block Gibbs chains v -> h -> v, ${steps} steps a frame; shown: E[v | h]`,
+  dbn: (steps) =>
+    `every frame, the last samples go up the lower RBMs (one draw of q(h | below) per layer), make ${steps} Gibbs steps in the top RBM and come down (a draw of p(h | above) per layer); shown: E[v | h_1]`,
+  dbm: (steps) =>
+    `every frame, the odd layers are drawn from the mean-field posterior of the last samples, then ${steps} block Gibbs steps (odd layers | even, even | odd); shown: E[v | h_1]`,
+};
+
+/**
+ * `chains` chains of `model` (in the browser, on the same graphs as in Node), their means E[v | rest] [chains,
+ * nVisible] drawn on `canvas`, what the chain is in `caption` and the steps so far in `counter`. `pause` waits
+ * for the running steps to end.
  */
 export class FantasyChains {
   private paused = false;
@@ -21,22 +37,26 @@ export class FantasyChains {
   private steps = 0;
 
   constructor(
-    private readonly rbm: RBM,
+    private readonly model: GenerativeModel,
     private readonly shape: ImageShape,
     private readonly canvas: HTMLCanvasElement,
+    caption: HTMLElement,
     private readonly counter: HTMLElement,
     private readonly options: FantasyOptions,
-  ) {}
+  ) {
+    caption.textContent = CHAINS[model.kind](options.stepsPerFrame);
+  }
 
   /** Start the chains from uniform noise and keep them running. */
   async run(): Promise<void> {
-    let state: Samples = await this.rbm.sample(this.options.chains, { steps: 1, seed: 0 });
+    const { chains, stepsPerFrame: steps } = this.options;
+    let state: Samples = await this.model.sample(chains, { steps: 1, seed: 0 });
     for (let frame = 1; ; frame++) {
       if (this.paused) await new Promise<void>((resume) => (this.resumed = resume));
       let done: () => void = () => undefined;
       this.idle = new Promise((resolve) => (done = resolve));
-      state = await this.rbm.gibbs(state.samples, { steps: this.options.stepsPerFrame, seed: frame });
-      this.steps += this.options.stepsPerFrame;
+      state = await this.model.sample(chains, { start: state.samples, steps, seed: frame });
+      this.steps += steps;
       showPicture(this.canvas, imagesPicture(state.means, this.shape));
       this.counter.textContent = String(this.steps);
       done();

@@ -1,11 +1,9 @@
 /** What the page fetches from `boltzmann view`'s server (src/cli/view-server.ts): the run and the digits. */
-import type { RBM } from '../src/models/rbm.js';
-import type { ModelMetadata } from '../src/io/model-tensors.js';
-import { decodeRbm } from '../src/io/rbm-codec.js';
+import { decodeModel, type ModelFile } from '../src/io/model-codec.js';
 import type { Engine } from '../src/runtime/engine.js';
 import { matrix, type Matrix } from '../src/tensor/matrix.js';
 
-/** One line of the run's log.jsonl (an EpochRecord of `fit`, as written by `train`). */
+/** One line of the run's log.jsonl, as `train` writes it (its keys differ by kind: see log-plots.ts). */
 export type LogRecord = Readonly<Record<string, unknown>>;
 
 async function fetchOk(url: string): Promise<Response> {
@@ -14,10 +12,10 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-/** The run's RBM, decoded by the library's model-file codec. */
-export async function fetchModel(engine: Engine): Promise<{ rbm: RBM; metadata: ModelMetadata }> {
+/** The run's model, of whatever kind, decoded by the library's codec of its kind. */
+export async function fetchModel(engine: Engine): Promise<ModelFile> {
   const bytes = new Uint8Array(await (await fetchOk('run/model.safetensors')).arrayBuffer());
-  return decodeRbm(engine, bytes, 'model.safetensors');
+  return decodeModel(engine, bytes, 'model.safetensors');
 }
 
 /** The run's training log, one record per line; empty when the run has none. */

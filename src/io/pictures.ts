@@ -11,17 +11,26 @@ function scaleFor(shape: ImageShape, columns: number): number {
 }
 
 /**
- * The receptive fields of the first `count` hidden units: column mu of the weights, W[:, mu], as an image,
- * each tile scaled symmetrically around 0 (mid gray; white excitatory, black inhibitory).
+ * The receptive fields of the first `count` hidden units of an RBM: column mu of its weights, W[:, mu], as an
+ * image (see `weightsPicture`).
  */
-export function filtersPicture(rbm: RBM, shape: ImageShape, count = 100): RgbaImage {
-  const n = Math.min(count, rbm.nHidden);
-  const tiles = new Float32Array(n * rbm.nVisible);
+export const filtersPicture = (rbm: RBM, shape: ImageShape, count = 100): RgbaImage =>
+  weightsPicture(matrix(rbm.params.weights, rbm.nVisible, rbm.nHidden), shape, count);
+
+/**
+ * The receptive fields of the first `count` units of a layer above the visible one, from its weights W
+ * [nVisible, nUnits]: column mu, W[:, mu], as an image, each tile scaled symmetrically around 0 (mid gray;
+ * white excitatory, black inhibitory).
+ */
+export function weightsPicture(weights: Matrix, shape: ImageShape, count = 100): RgbaImage {
+  const { rows: nVisible, cols: nUnits } = weights;
+  const n = Math.min(count, nUnits);
+  const tiles = new Float32Array(n * nVisible);
   for (let mu = 0; mu < n; mu++) {
-    for (let i = 0; i < rbm.nVisible; i++) tiles[mu * rbm.nVisible + i] = rbm.params.weights[i * rbm.nHidden + mu];
+    for (let i = 0; i < nVisible; i++) tiles[mu * nVisible + i] = weights.data[i * nUnits + mu];
   }
   const columns = Math.ceil(Math.sqrt(n));
-  return tileGrid(matrix(tiles, n, rbm.nVisible), [shape[0], shape[1]], {
+  return tileGrid(matrix(tiles, n, nVisible), [shape[0], shape[1]], {
     normalize: 'per-tile',
     symmetric: true,
     columns,

@@ -1,11 +1,13 @@
 /** `boltzmann view`: its checks of the run folder, and the server (headers, files, digits) without a browser. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRunFolder } from '../../src/cli/commands/view.js';
 import { startViewServer, type ViewServer } from '../../src/cli/view-server.js';
 import { loadBundledDigits } from '../../src/data/mnist.js';
+import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { makeTempDir, runCli, runOk, tinyTrainArgs } from './run-cli.js';
 
 const dir = makeTempDir();
@@ -16,10 +18,22 @@ beforeAll(async () => {
 });
 
 describe('view: the run folder', () => {
-  it('a missing folder, or one without a model, is a one-line error and exit 1', async () => {
+  it('opens the run folders of DBNs and DBMs too', async () => {
+    for (const [kind, layers] of [['dbn', '4,3'], ['dbm', '4,3']]) {
+      const deep = join(dir, kind);
+      await runOk(...tinyTrainArgs(deep, '--model', kind, '--layers', layers));
+      await expect(checkRunFolder(deep), kind).resolves.toBeUndefined();
+    }
+  });
+
+  it('a missing folder, one without a model, or one with a model of an unknown kind is a one-line error and exit 1', async () => {
+    const unknown = join(dir, 'unknown');
+    mkdirSync(unknown);
+    writeFileSync(join(unknown, 'model.safetensors'), encodeSafetensors({ weights: { dtype: 'F32', shape: [1, 1], data: new Float32Array(1) } }, { format: 'boltzmann/1', kind: 'vae' }));
     for (const [folder, message] of [
       [join(dir, 'nowhere'), 'no such run folder'],
       [(mkdirSync(join(dir, 'empty')), join(dir, 'empty')), 'no model.safetensors'],
+      [unknown, 'a "vae" model; this library reads rbm, dbn, dbm files'],
     ]) {
       const r = await runCli('view', folder);
       expect(r.code).toBe(1);
