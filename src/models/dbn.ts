@@ -16,13 +16,13 @@
  * visible conditionals of the lower RBMs.
  */
 import { Graph, type Value } from '../graph/graph.js';
-import { gemm, sigmoid } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli, isBinary } from '../units/index.js';
 import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
+import { denseCoupling, layerMean, sampleLayer, type LayerValues, type MachineValues } from './machine.js';
 import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
 import { RBM } from './rbm.js';
 
@@ -163,14 +163,28 @@ function parameterInput(g: Graph, name: string, dims: readonly number[]): Value 
   return g.valueNamed(name) ?? g.input(name, 'float32', dims);
 }
 
+/**
+ * RBM l of the stack as a two-layer machine (machine.ts) of graph inputs weights_l, visible_bias_l and
+ * hidden_bias_l; the biases are declared when a pass first reads them, so a graph takes only the inputs it uses.
+ */
+function rbmOfStack(g: Graph, sizes: readonly number[], l: number): MachineValues {
+  const bias = (key: 'visibleBias' | 'hiddenBias', n: number): LayerValues => ({
+    units: bernoulli,
+    get bias() {
+      return parameterInput(g, layerParameterName(key, l), [n]);
+    },
+  });
+  return {
+    layers: [bias('visibleBias', sizes[l]), bias('hiddenBias', sizes[l + 1])],
+    couplings: [denseCoupling(0, 1, parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]))],
+  };
+}
+
 /** The up-pass from x [rows, sizes[0]] through RBMs 0 .. layers - 1: means E[h | below], or draws h ~ q(h | below), fed upward. */
 function upPass(x: Value, sizes: readonly number[], layers: number, what: 'mean' | 'sample'): Value {
-  const g = x.graph;
   for (let l = 0; l < layers; l++) {
-    const w = parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]);
-    const c = parameterInput(g, layerParameterName('hiddenBias', l), [sizes[l + 1]]);
-    const p = sigmoid(gemm(x, w, c));
-    x = what === 'mean' ? p : bernoulli.sample(p, p);
+    const rbm = rbmOfStack(x.graph, sizes, l);
+    x = what === 'mean' ? layerMean(rbm, [x, undefined], 1) : sampleLayer(rbm, [x, undefined], 1).sample;
   }
   return x;
 }
@@ -180,13 +194,11 @@ function upPass(x: Value, sizes: readonly number[], layers: number, what: 'mean'
  * E[h_l | h_{l+1}] fed downward, or draws; returns the bottom layer's mean and what was fed (the draw or mean).
  */
 function downPass(h: Value, sizes: readonly number[], below: number, what: 'mean' | 'sample'): { mean: Value; fed: Value } {
-  const g = h.graph;
   let mean = h;
   for (let l = below - 1; l >= 0; l--) {
-    const w = parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]);
-    const a = parameterInput(g, layerParameterName('visibleBias', l), [sizes[l]]);
-    mean = sigmoid(gemm(h, w, a, { transB: true }));
-    h = what === 'mean' ? mean : bernoulli.sample(mean, mean);
+    const rbm = rbmOfStack(h.graph, sizes, l);
+    if (what === 'mean') h = mean = layerMean(rbm, [undefined, h], 0);
+    else ({ mean, sample: h } = sampleLayer(rbm, [undefined, h], 0));
   }
   return { mean, fed: h };
 }
