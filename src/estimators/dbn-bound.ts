@@ -114,7 +114,6 @@ export async function dbnLogLikelihoodBound(dbn: DBN, data: Matrix, options: Dbn
   return { bound: perExample.reduce((a, b) => a + b, 0) / n, stdErr, perExample, samples };
 }
 
-
 export interface DbnLikelihoodOptions extends Omit<AisOptions, 'baseRate'> {
   /**
    * How log Z of the top RBM is found: 'exact' (enumeration, the smaller layer at most MAX_EXACT_UNITS), 'ais'
@@ -142,9 +141,16 @@ export interface DbnLikelihood extends DbnBound {
    * estimate of log Z below it is wrong, and so is the bound computed with it.
    */
   readonly topLogZFloor: number;
+  /** Whether topLogZ fell below topLogZFloor: the annealing missed modes, and the bound is too high by at least the gap. */
+  readonly belowFloor: boolean;
   /** The bound's range: bound -+ 3 standard errors, widened by the range of log Z. */
   readonly low: number;
   readonly high: number;
+}
+
+/** The default way to log Z of a DBN's top RBM: exact when its smaller layer has at most MAX_EXACT_UNITS units, else AIS. */
+export function defaultDbnLogZMethod(dbn: DBN): 'exact' | 'ais' {
+  return Math.min(dbn.top.nVisible, dbn.top.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'ais';
 }
 
 /**
@@ -154,7 +160,7 @@ export interface DbnLikelihood extends DbnBound {
  */
 export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikelihoodOptions = {}): Promise<DbnLikelihood> {
   const top = dbn.top;
-  const method = options.logZ ?? (Math.min(top.nVisible, top.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'ais');
+  const method = options.logZ ?? defaultDbnLogZMethod(dbn);
   const rng = new RandomStream(options.seed ?? 0);
   let z: { logZ: number; logZLow: number; logZHigh: number };
   if (method === 'exact') {
@@ -172,10 +178,12 @@ export async function dbnLogLikelihood(dbn: DBN, data: Matrix, options: DbnLikel
   }
   const b = await dbnLogLikelihoodBound(dbn, data, { topLogZ: z.logZ, samples: options.samples, seed: rng.seed() });
   const topStates = dbn.rbms.length === 1 ? data : await dbn.sampleUp(data, dbn.rbms.length - 1, rng.seed());
+  const topLogZFloor = await logPartitionFloor(top, topStates);
   return {
     ...b,
     method,
-    topLogZFloor: await logPartitionFloor(top, topStates),
+    topLogZFloor,
+    belowFloor: z.logZ < topLogZFloor,
     topLogZ: z.logZ,
     topLogZLow: z.logZLow,
     topLogZHigh: z.logZHigh,

@@ -1,24 +1,51 @@
+/**
+ * `boltzmann eval`: the log-likelihood of data under a model file of any kind, as the library's estimators
+ * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts). Here: the flags, the data, where the
+ * AIS base rate comes from, the progress bar, and the output (one JSON object, or text).
+ */
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
-import type { Dataset } from '../../data/dataset.js';
 import { UserError } from '../../errors.js';
-import { annealedImportanceSampling, type AisResult } from '../../estimators/ais.js';
-import { baseRateBiases, STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
-import { exactLogPartition, MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
-import { logPartitionFloor } from '../../estimators/log-partition-floor.js';
+import { STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
+import { dbmLogLikelihood, defaultDbmLogZMethod } from '../../estimators/dbm-bound.js';
+import { dbnLogLikelihood, defaultDbnLogZMethod } from '../../estimators/dbn-bound.js';
+import { MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
 import { pseudoLogLikelihood } from '../../estimators/pseudo-likelihood.js';
+import { defaultRbmLogZMethod, rbmLogLikelihood, type AnnealingDirection, type LogLikelihoodEstimate, type RbmLogZMethod } from '../../estimators/rbm-likelihood.js';
 import { reconstructionError } from '../../estimators/reconstruction-error.js';
-import { reverseAnnealedImportanceSampling, type ReverseAisResult } from '../../estimators/reverse-ais.js';
+import { boundMethodName, type LogZMethod } from '../../estimators/score.js';
+import type { AnyModel } from '../../io/model-codec.js';
+import type { DBM } from '../../models/dbm.js';
+import type { DBN } from '../../models/dbn.js';
+import type { ModelKind } from '../../models/model.js';
 import type { RBM } from '../../models/rbm.js';
-import { isBinary } from '../../units/index.js';
+import type { Matrix } from '../../tensor/matrix.js';
+import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
-import { evalDbm, evalDbn } from '../deep-commands.js';
 import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed } from '../parse.js';
 import { belowFloorWarning, formatNumber } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
-type Method = (typeof METHODS)[number];
+
+/** eval's flags, as commander parses them. */
+interface EvalFlags {
+  readonly model: string;
+  readonly data: string;
+  readonly binarize: string;
+  readonly logz?: RbmLogZMethod;
+  readonly chains: number;
+  readonly betas: number;
+  readonly examples: number;
+  readonly reverseChains: number;
+  readonly baseData?: string;
+  readonly samples: number;
+  readonly seed: number;
+  readonly blockSize?: number;
+  readonly threads?: number;
+  readonly json?: true;
+  readonly quiet?: true;
+}
 
 /** Where the base-rate model's visible biases came from. */
 interface BaseRateSource {
@@ -27,16 +54,11 @@ interface BaseRateSource {
   readonly note?: string;
 }
 
-/** An estimate of log Z and the mean log-likelihood it gives, with bounds (null: unbounded). */
-interface Estimate {
-  readonly logZ: number;
-  readonly logZLow: number;
-  readonly logZHigh: number;
-  readonly logZStdErr: number;
-  readonly logLikelihood: number;
-  readonly logLikelihoodLow: number;
-  readonly logLikelihoodHigh: number;
-}
+/** eval on a model of one kind: load the data, call the library, print; `started` is the command's start. */
+type Evaluate<M> = (model: M, metadata: Record<string, string>, o: EvalFlags, started: number) => Promise<void>;
+
+/** The evaluation of each kind of model file. */
+const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm };
 
 export function evalCommand() {
   return new Command('eval')
@@ -64,153 +86,262 @@ export function evalCommand() {
     .action(async (o) => {
       const started = performance.now();
       const { model, metadata } = await openAnyModel(o.model, o.threads);
-      if (model.kind === 'dbn') return evalDbn(model, metadata, o);
-      if (model.kind === 'dbm') return evalDbm(model, metadata, o);
-      const rbm = model;
-      if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
-        throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
-      }
-      const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
-      const smaller = Math.min(rbm.nVisible, rbm.nHidden);
-      const method: Method = o.logz ?? (smaller <= MAX_EXACT_UNITS ? 'exact' : 'both');
-      if (method === 'exact' && smaller > MAX_EXACT_UNITS) {
-        throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${smaller} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais, reverse-ais or both`);
-      }
-      const v = data.examples;
-      const freeEnergy = await rbm.freeEnergy(v);
-      let meanNegFreeEnergy = 0;
-      for (const f of freeEnergy) meanNegFreeEnergy -= f / freeEnergy.length;
-      const fromLogZ = (logZ: number, low: number, high: number, se: number): Estimate => ({
-        logZ,
-        logZLow: low,
-        logZHigh: high,
-        logZStdErr: se,
-        logLikelihood: meanNegFreeEnergy - logZ,
-        logLikelihoodLow: meanNegFreeEnergy - high,
-        logLikelihoodHigh: meanNegFreeEnergy - low,
-      });
-
-      let base: { bias: Float32Array | undefined; source: BaseRateSource } | undefined;
-      const anneal = { betas: o.betas, seed: o.seed, blockSize: o.blockSize };
-      const progress = progressBar(o.quiet === true);
-      let exact: Estimate | undefined;
-      let ais: (AisResult & { seconds: number }) | undefined;
-      let reverse: (ReverseAisResult & { seconds: number }) | undefined;
-      try {
-        if (method === 'exact') {
-          const logZ = await exactLogPartition(rbm);
-          exact = fromLogZ(logZ, logZ, logZ, 0);
-        } else {
-          base = baseRate(o.baseData, metadata, o.binarize, data, rbm);
-        }
-        if (method === 'ais' || method === 'both') {
-          const t = performance.now();
-          const r = await annealedImportanceSampling(rbm, { ...anneal, chains: o.chains, baseRate: base?.bias, onProgress: progress.update('AIS') });
-          ais = { ...r, seconds: (performance.now() - t) / 1000 };
-        }
-        if (method === 'reverse-ais' || method === 'both') {
-          const t = performance.now();
-          const r = await reverseAnnealedImportanceSampling(rbm, v, {
-            ...anneal,
-            examples: o.examples,
-            chainsPerExample: o.reverseChains,
-            baseRate: base?.bias,
-            onProgress: progress.update('reverse AIS'),
-          });
-          reverse = { ...r, seconds: (performance.now() - t) / 1000 };
-        }
-      } finally {
-        progress.stop();
-      }
-
-      const forward = ais && fromLogZ(ais.logZ, ais.logZLow, ais.logZHigh, ais.logZStdErr);
-      const backward = reverse && fromLogZ(reverse.logZ, reverse.logZ - 3 * reverse.stdErr, reverse.logZ + 3 * reverse.stdErr, reverse.stdErr);
-      const headline = (exact ?? forward ?? backward)!;
-      // Both: AIS gives the estimate (as published numbers do); the bounds span both directions' intervals, so the
-      // log-likelihood is sandwiched between the conservative (reverse) and the optimistic (forward) end.
-      const bounds =
-        forward && backward
-          ? { logZLow: Math.min(forward.logZLow, backward.logZLow), logZHigh: Math.max(forward.logZHigh, backward.logZHigh) }
-          : { logZLow: headline.logZLow, logZHigh: headline.logZHigh };
-      const logZFloor = await logPartitionFloor(rbm, v);
-      const below = [
-        { name: 'AIS', estimate: forward },
-        { name: 'reverse AIS', estimate: backward },
-      ].filter((x) => x.estimate !== undefined && x.estimate.logZ < logZFloor);
-      const warning = below.map((x) => belowFloorWarning(`the RBM by ${x.name}`, x.estimate!.logZ, logZFloor, 'log-likelihood')).join('; ');
-      const pll = await pseudoLogLikelihood(rbm, v);
-      const recon = await reconstructionError(rbm, v);
-      const result = {
-        model: o.model,
-        data: data.name,
-        examples: v.rows,
-        nVisible: rbm.nVisible,
-        nHidden: rbm.nHidden,
-        method,
-        logZ: headline.logZ,
-        logZLow: bounds.logZLow,
-        logZHigh: bounds.logZHigh,
-        logZStdErr: headline.logZStdErr,
-        logLikelihood: headline.logLikelihood,
-        logLikelihoodLow: meanNegFreeEnergy - bounds.logZHigh,
-        logLikelihoodHigh: meanNegFreeEnergy - bounds.logZLow,
-        logZFloor,
-        ...(warning === '' ? {} : { warning }),
-        meanFreeEnergy: -meanNegFreeEnergy,
-        pseudoLogLikelihood: pll,
-        reconstructionError: recon,
-        exact: exact && { logZ: exact.logZ, logLikelihood: exact.logLikelihood },
-        ais: ais && forward && {
-          ...forward,
-          chains: ais.logWeights.length,
-          betas: ais.steps,
-          baseLogZ: ais.baseLogZ,
-          seconds: ais.seconds,
-        },
-        reverseAis: reverse && backward && {
-          ...backward,
-          logLikelihoodStdErr: reverse.stdErr,
-          examples: reverse.examples.length,
-          exampleSelection: reverse.examples.length === v.rows ? 'all' : `random subset (seed ${o.seed})`,
-          chainsPerExample: reverse.chainsPerExample,
-          betas: reverse.steps,
-          seconds: reverse.seconds,
-        },
-        baseRate: base?.source ?? null,
-        seed: o.seed,
-        seconds: (performance.now() - started) / 1000,
-      };
-      await rbm.engine.dispose();
-      if (o.json === true) process.stdout.write(JSON.stringify(result) + '\n');
-      else process.stdout.write(table(result, forward, backward, exact));
+      await (evaluators[model.kind] as Evaluate<AnyModel>)(model, metadata, o, started);
     });
 }
 
-/**
- * The base-rate biases: from --base-data, else the training data named in the model file's `training` metadata
- * (with its binarisation), else the evaluation data. A training data set that no longer loads (moved, or of
- * another width) falls back to the evaluation data, and the result says so.
- */
-function baseRate(spec: string | undefined, metadata: Record<string, string>, binarize: string, evalData: Dataset, rbm: RBM): { bias: Float32Array | undefined; source: BaseRateSource } {
-  if (spec === 'none') return { bias: undefined, source: { source: 'none', spec: null } };
-  if (spec !== undefined) {
-    const d = loadData(spec, binarize, rbm.visible, rbm.nVisible);
-    return { bias: baseRateBiases(d.examples), source: { source: 'base data', spec } };
+/** The annealing directions as the output names them. */
+const DIRECTION_NAMES: Readonly<Record<AnnealingDirection, string>> = { ais: 'AIS', 'reverse-ais': 'reverse AIS' };
+
+/** The seven numbers of an estimate of log Z and the log-likelihood, in the JSON's order. */
+const estimateKeys = (e: LogLikelihoodEstimate): LogLikelihoodEstimate => ({
+  logZ: e.logZ,
+  logZLow: e.logZLow,
+  logZHigh: e.logZHigh,
+  logZStdErr: e.logZStdErr,
+  logLikelihood: e.logLikelihood,
+  logLikelihoodLow: e.logLikelihoodLow,
+  logLikelihoodHigh: e.logLikelihoodHigh,
+});
+
+/** `eval` on an RBM: log Z exact, by AIS, reverse AIS or both (rbmLogLikelihood), the pseudo-log-likelihood and the reconstruction error. */
+async function evalRbm(rbm: RBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
+    throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
   }
+  const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
+  const smaller = Math.min(rbm.nVisible, rbm.nHidden);
+  const method = o.logz ?? defaultRbmLogZMethod(rbm);
+  if (method === 'exact' && smaller > MAX_EXACT_UNITS) {
+    throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${smaller} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais, reverse-ais or both`);
+  }
+  const v = data.examples;
+  const base = method === 'exact' ? undefined : baseRate(o, metadata, { examples: v, spec: data.name }, rbm.visible);
+  const progress = progressBar(o.quiet === true);
+  const bars = { ais: progress.update(DIRECTION_NAMES.ais), 'reverse-ais': progress.update(DIRECTION_NAMES['reverse-ais']) };
+  let r;
+  try {
+    r = await rbmLogLikelihood(rbm, v, {
+      method,
+      chains: o.chains,
+      betas: o.betas,
+      examples: o.examples,
+      chainsPerExample: o.reverseChains,
+      baseData: base?.data,
+      seed: o.seed,
+      blockSize: o.blockSize,
+      onProgress: (direction, done, total) => bars[direction]?.(done, total),
+    });
+  } finally {
+    progress.stop();
+  }
+  const { exact, ais, reverseAis } = r;
+  const warning = r.belowFloor
+    .map((d) => belowFloorWarning(`the RBM by ${DIRECTION_NAMES[d]}`, (d === 'ais' ? ais : reverseAis)!.logZ, r.logZFloor, 'log-likelihood'))
+    .join('; ');
+  const pll = await pseudoLogLikelihood(rbm, v);
+  const recon = await reconstructionError(rbm, v);
+  const result = {
+    model: o.model,
+    data: data.name,
+    examples: v.rows,
+    nVisible: rbm.nVisible,
+    nHidden: rbm.nHidden,
+    method,
+    ...estimateKeys(r),
+    logZFloor: r.logZFloor,
+    ...(warning === '' ? {} : { warning }),
+    meanFreeEnergy: r.meanFreeEnergy,
+    pseudoLogLikelihood: pll,
+    reconstructionError: recon,
+    exact: exact && { logZ: exact.logZ, logLikelihood: exact.logLikelihood },
+    ais: ais && {
+      ...estimateKeys(ais),
+      chains: ais.result.logWeights.length,
+      betas: ais.result.steps,
+      baseLogZ: ais.result.baseLogZ,
+      seconds: ais.seconds,
+    },
+    reverseAis: reverseAis && {
+      ...estimateKeys(reverseAis),
+      logLikelihoodStdErr: reverseAis.result.stdErr,
+      examples: reverseAis.result.examples.length,
+      exampleSelection: reverseAis.result.examples.length === v.rows ? 'all' : `random subset (seed ${o.seed})`,
+      chainsPerExample: reverseAis.result.chainsPerExample,
+      betas: reverseAis.result.steps,
+      seconds: reverseAis.seconds,
+    },
+    baseRate: base?.source ?? null,
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  await rbm.engine.dispose();
+  if (o.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write(table(result, ais, reverseAis, exact));
+}
+
+/** log Z of a deep model's RBM (a DBN's top one, a DBM's bipartite one) by --logz: exact, ais or reverse-ais; both is refused with `refusal`. */
+function deepLogZMethod(o: EvalFlags, fallback: LogZMethod, refusal: string): LogZMethod {
+  const method = o.logz ?? fallback;
+  if (method === 'both') throw new UserError(`--logz ${method}: ${refusal}`);
+  return method;
+}
+
+/**
+ * `eval` on a DBN: the bound B on the mean log-likelihood (dbnLogLikelihood; as `logLikelihood`, with
+ * `bound: "lower"`), its range (3 standard errors of the draws over the examples, widened by AIS's range of
+ * log Z), the top RBM's log Z.
+ */
+async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  const data = loadData(o.data, o.binarize, bernoulli, dbn.nVisible);
+  const top = dbn.top;
+  const smaller = Math.min(top.nVisible, top.nHidden);
+  const logZ = deepLogZMethod(o, defaultDbnLogZMethod(dbn), "a DBN's bound takes exact, ais or reverse-ais for its top RBM");
+  if (logZ === 'exact' && smaller > MAX_EXACT_UNITS) {
+    throw new UserError(`--logz exact: the top RBM of ${o.model} has ${smaller} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
+  }
+  const base = deepBaseData(o, metadata, data.examples);
+  const r = await dbnLogLikelihood(dbn, data.examples, {
+    logZ,
+    samples: o.samples,
+    seed: o.seed,
+    chains: o.chains,
+    betas: o.betas,
+    blockSize: o.blockSize,
+    baseData: base.data,
+    examples: o.examples,
+    chainsPerExample: o.reverseChains,
+  });
+  await dbn.engine.dispose();
+  const result = {
+    model: o.model,
+    kind: 'dbn',
+    layers: dbn.sizes,
+    data: data.name,
+    examples: data.examples.rows,
+    method: boundMethodName(r.method, 'top log Z'),
+    bound: 'lower',
+    logLikelihood: r.bound,
+    logLikelihoodLow: r.low,
+    logLikelihoodHigh: r.high,
+    logLikelihoodStdErr: r.stdErr,
+    samples: r.samples,
+    topLogZ: r.topLogZ,
+    topLogZLow: r.topLogZLow,
+    topLogZHigh: r.topLogZHigh,
+    topLogZFloor: r.topLogZFloor,
+    ...(r.belowFloor ? { warning: belowFloorWarning('the top RBM', r.topLogZ, r.topLogZFloor, 'bound') } : {}),
+    ...annealingSettings(r.method, o, base.source),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const num = formatNumber;
+  writeDeepResult(o, result, [
+    `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
+    `top RBM log Z ${num(r.topLogZ)} (${logZMethodText(r.method, o)}, in [${num(r.topLogZLow)}, ${num(r.topLogZHigh)}])`,
+  ]);
+}
+
+/**
+ * `eval` on a DBM: the mean-field bound on the mean log-likelihood (dbmLogLikelihood), with log Z of its
+ * bipartite RBM exact, by AIS or by reverse AIS (base rate: the odd layers' mean-field means of the training data).
+ */
+async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
+  const rbm = dbm.bipartiteRbm();
+  const smaller = Math.min(rbm.nVisible, rbm.nHidden);
+  const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), "a DBM's bound takes exact, ais or reverse-ais");
+  if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples);
+  const r = await dbmLogLikelihood(dbm, data.examples, {
+    logZ: method,
+    seed: o.seed,
+    chains: o.chains,
+    betas: o.betas,
+    blockSize: o.blockSize,
+    baseData: base?.data,
+    examples: o.examples,
+    chainsPerExample: o.reverseChains,
+  });
+  await dbm.engine.dispose();
+  const result = {
+    model: o.model,
+    kind: 'dbm',
+    layers: dbm.sizes,
+    data: data.name,
+    examples: data.examples.rows,
+    method: boundMethodName(r.method, 'log Z'),
+    bound: 'lower',
+    logLikelihood: r.bound,
+    logLikelihoodLow: r.low,
+    logLikelihoodHigh: r.high,
+    meanFieldSweeps: r.meanFieldSweeps,
+    logZ: r.logZ,
+    logZLow: r.logZLow,
+    logZHigh: r.logZHigh,
+    logZFloor: r.logZFloor,
+    ...(r.belowFloor ? { warning: belowFloorWarning('the bipartite RBM', r.logZ, r.logZFloor, 'bound') } : {}),
+    ...annealingSettings(r.method, o, base?.source),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const num = formatNumber;
+  writeDeepResult(o, result, [
+    `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (mean-field, ${r.meanFieldSweeps} sweeps)`,
+    `log Z ${num(r.logZ)} (${logZMethodText(r.method, o)}, on the bipartite RBM)`,
+  ]);
+}
+
+/** A deep model's result on stdout: one JSON object with --json, else the text lines and the warning, if any. */
+function writeDeepResult(o: EvalFlags, result: { warning?: string }, lines: readonly string[]): void {
+  if (o.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write([...lines, ...(result.warning === undefined ? [] : [`warning: ${result.warning}`]), ''].join('\n'));
+}
+
+/** The JSON's account of how a deep model's log Z was annealed: the AIS or reverse-AIS settings and the base rate's source (nothing when exact). */
+function annealingSettings(method: LogZMethod, o: EvalFlags, baseRate: string | undefined): object {
+  if (method === 'ais') return { ais: { chains: o.chains, betas: o.betas }, baseRate };
+  if (method === 'reverse-ais') return { reverseAis: { examples: o.examples, chainsPerExample: o.reverseChains, betas: o.betas }, baseRate };
+  return {};
+}
+
+/** How log Z (of a DBN's top RBM, a DBM's bipartite RBM) was found, for the text output. */
+function logZMethodText(method: LogZMethod, o: EvalFlags): string {
+  if (method === 'exact') return 'exact';
+  if (method === 'ais') return `AIS, ${o.chains} runs x ${o.betas} betas; optimistic`;
+  return `implied by reverse AIS, ${o.examples} examples x ${o.reverseChains} chains x ${o.betas} betas; conservative`;
+}
+
+/**
+ * The base-rate data of an RBM's annealing: from --base-data ('none': uniform), else the training data named
+ * in the model file's `training` metadata (with its binarisation), else the evaluation data. A training data
+ * set that no longer loads (moved, or of another width) falls back to the evaluation data, and the source
+ * says why.
+ */
+function baseRate(o: EvalFlags, metadata: Record<string, string>, evalData: { examples: Matrix; spec: string }, units: UnitType): { data: Matrix | 'uniform'; source: BaseRateSource } {
+  if (o.baseData === 'none') return { data: 'uniform', source: { source: 'none', spec: null } };
+  const width = evalData.examples.cols;
+  if (o.baseData !== undefined) return { data: loadData(o.baseData, o.binarize, units, width).examples, source: { source: 'base data', spec: o.baseData } };
   const training = trainingData(metadata.training);
   if (training !== undefined) {
     try {
-      const d = loadData(training.data, training.binarize ?? binarize, rbm.visible, rbm.nVisible);
-      return { bias: baseRateBiases(d.examples), source: { source: 'training data', spec: training.data } };
+      const d = loadData(training.data, training.binarize ?? o.binarize, units, width);
+      return { data: d.examples, source: { source: 'training data', spec: training.data } };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      return {
-        bias: baseRateBiases(evalData.examples),
-        source: { source: 'evaluation data', spec: evalData.name, note: `the training data ${training.data} did not load (${why})` },
-      };
+      return { data: evalData.examples, source: { source: 'evaluation data', spec: evalData.spec, note: `the training data ${training.data} did not load (${why})` } };
     }
   }
-  return { bias: baseRateBiases(evalData.examples), source: { source: 'evaluation data', spec: evalData.name } };
+  return { data: evalData.examples, source: { source: 'evaluation data', spec: evalData.spec } };
+}
+
+/** A deep model's base-rate data (as `baseRate`, the source as its spec); a DBN's or DBM's annealing refuses 'none'. */
+function deepBaseData(o: EvalFlags, metadata: Record<string, string>, evalData: Matrix): { data: Matrix; source: string } {
+  if (o.baseData === 'none') throw new UserError("--base-data none: a DBN's AIS fits its base rate to the up-pass of data; give a data spec");
+  const { data, source } = baseRate(o, metadata, { examples: evalData, spec: o.data }, bernoulli);
+  return { data: data as Matrix, source: source.spec! };
 }
 
 /** The data spec and binarisation in a model file's `training` metadata (JSON), if it has them. */
@@ -250,10 +381,10 @@ const num = formatNumber;
 const range = (low: number, high: number): string => `[${num(low)}, ${num(high)}]`;
 
 function table(
-  r: { model: string; data: string; examples: number; nVisible: number; nHidden: number; method: Method; logLikelihoodLow: number; logLikelihoodHigh: number; logZFloor: number; warning?: string; pseudoLogLikelihood: number; reconstructionError: number; baseRate: BaseRateSource | null; reverseAis?: { examples: number; exampleSelection: string; chainsPerExample: number; betas: number; seconds: number }; ais?: { chains: number; betas: number; seconds: number } },
-  forward: Estimate | undefined,
-  backward: Estimate | undefined,
-  exact: Estimate | undefined,
+  r: { model: string; data: string; examples: number; nVisible: number; nHidden: number; method: RbmLogZMethod; logLikelihoodLow: number; logLikelihoodHigh: number; logZFloor: number; warning?: string; pseudoLogLikelihood: number; reconstructionError: number; baseRate: BaseRateSource | null; reverseAis?: { examples: number; exampleSelection: string; chainsPerExample: number; betas: number; seconds: number }; ais?: { chains: number; betas: number; seconds: number } },
+  forward: LogLikelihoodEstimate | undefined,
+  backward: LogLikelihoodEstimate | undefined,
+  exact: LogLikelihoodEstimate | undefined,
 ): string {
   const rows: string[][] = [['method', 'log Z', 'log Z range', 'log-likelihood', 'log-likelihood range']];
   if (exact) rows.push(['exact (enumeration)', num(exact.logZ), '', num(exact.logLikelihood), '']);

@@ -1,0 +1,137 @@
+/**
+ * rbmLogLikelihood against float64 enumeration of small RBMs (test/reference/rbm-exact.ts): the exact
+ * log-likelihood and the certain floor, the AIS / reverse AIS sandwich around the exact value, the base rate
+ * chosen from the data given, the floor's warning condition, seeds.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { baseRateBiases } from '../../src/estimators/annealing.js';
+import { defaultRbmLogZMethod, rbmLogLikelihood } from '../../src/estimators/rbm-likelihood.js';
+import { RBM } from '../../src/models/rbm.js';
+import { RandomStream } from '../../src/random/stream.js';
+import { createNodeEngine } from '../../src/runtime/node.js';
+import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import { exactLogZ, freeEnergyOf, type SmallRbm } from '../reference/rbm-exact.js';
+
+const engine = createNodeEngine({ threads: 1 });
+afterAll(() => engine.dispose());
+
+function randomRbm(nVisible: number, nHidden: number, seed: number, scale = 1): RBM {
+  const rng = new RandomStream(seed);
+  const rbm = RBM.create(engine, { nVisible, nHidden, seed, weightScale: scale });
+  rbm.params.visibleBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
+  rbm.params.hiddenBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
+  return rbm;
+}
+
+function randomBinary(rows: number, cols: number, seed: number): Matrix {
+  const rng = new RandomStream(seed);
+  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
+}
+
+const small = (rbm: RBM): SmallRbm => ({ nVisible: rbm.nVisible, nHidden: rbm.nHidden, ...rbm.params });
+const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
+
+/** Mean -F(v) over the rows and log sum exp(-F) over the distinct ones, in float64. */
+function reference(rbm: RBM, data: Matrix): { meanNegF: number; floor: number } {
+  const negF = Array.from({ length: data.rows }, (_, r) => -freeEnergyOf(small(rbm), rowOf(data, r)));
+  const distinct = [...new Map(negF.map((f, r) => [rowOf(data, r).join(','), f])).values()];
+  const m = Math.max(...distinct);
+  return { meanNegF: negF.reduce((a, b) => a + b, 0) / negF.length, floor: m + Math.log(distinct.reduce((a, f) => a + Math.exp(f - m), 0)) };
+}
+
+describe('rbmLogLikelihood', () => {
+  const rbm = randomRbm(7, 5, 1);
+  const data = randomBinary(30, 7, 2);
+  const logZ = exactLogZ(small(rbm));
+  const ref = reference(rbm, data);
+
+  it('exact (the default for a small model): mean(-F) - log Z as the enumeration, a point interval, the floor below log Z', async () => {
+    expect(defaultRbmLogZMethod(rbm)).toBe('exact');
+    expect(defaultRbmLogZMethod({ nVisible: 784, nHidden: 26 })).toBe('both');
+    const r = await rbmLogLikelihood(rbm, data);
+    expect(r.method).toBe('exact');
+    expect(r.examples).toBe(30);
+    expect(r.logZ).toBeCloseTo(logZ, 4);
+    expect(r.logLikelihood).toBeCloseTo(ref.meanNegF - logZ, 4);
+    expect(r.meanFreeEnergy).toBeCloseTo(-ref.meanNegF, 4);
+    expect([r.logZLow, r.logZHigh, r.logZStdErr]).toEqual([r.logZ, r.logZ, 0]);
+    expect([r.logLikelihoodLow, r.logLikelihoodHigh]).toEqual([r.logLikelihood, r.logLikelihood]);
+    expect(r.exact).toEqual({ logZ: r.logZ, logZLow: r.logZ, logZHigh: r.logZ, logZStdErr: 0, logLikelihood: r.logLikelihood, logLikelihoodLow: r.logLikelihood, logLikelihoodHigh: r.logLikelihood });
+    expect(r.ais).toBeUndefined();
+    expect(r.reverseAis).toBeUndefined();
+    expect(r.logZFloor).toBeCloseTo(ref.floor, 4);
+    expect(r.logZFloor).toBeLessThan(logZ);
+    expect(r.belowFloor).toEqual([]);
+  });
+
+  it('both: AIS is the headline, the interval spans both directions and sandwiches the exact log-likelihood', async () => {
+    const progress: string[] = [];
+    const r = await rbmLogLikelihood(rbm, data, {
+      method: 'both',
+      betas: 1000,
+      chains: 100,
+      chainsPerExample: 5,
+      seed: 1,
+      onProgress: (direction, done, total) => {
+        if (done === total) progress.push(direction);
+      },
+    });
+    expect(progress).toEqual(['ais', 'reverse-ais']);
+    const { ais, reverseAis } = r;
+    if (ais === undefined || reverseAis === undefined) throw new Error('both directions should have run');
+    expect(r.exact).toBeUndefined();
+    expect(r.logZ).toBe(ais.logZ);
+    expect(r.logZStdErr).toBe(ais.logZStdErr);
+    expect(r.logZLow).toBe(Math.min(ais.logZLow, reverseAis.logZLow));
+    expect(r.logZHigh).toBe(Math.max(ais.logZHigh, reverseAis.logZHigh));
+    expect(r.logLikelihoodLow).toBe(-r.meanFreeEnergy - r.logZHigh);
+    expect(r.logLikelihoodHigh).toBe(-r.meanFreeEnergy - r.logZLow);
+    const exact = ref.meanNegF - logZ;
+    expect(r.logLikelihoodLow).toBeLessThan(exact);
+    expect(r.logLikelihoodHigh).toBeGreaterThan(exact);
+    expect(Math.abs(r.logLikelihood - exact)).toBeLessThan(0.1);
+    // Each direction's own numbers: AIS's interval, reverse AIS -+ 3 se around the log Z it implies.
+    expect([ais.logZLow, ais.logZHigh]).toEqual([ais.result.logZLow, ais.result.logZHigh]);
+    expect(ais.logZLow).toBeLessThan(logZ);
+    expect(ais.logZHigh).toBeGreaterThan(logZ);
+    expect(reverseAis.logZ).toBe(reverseAis.result.logZ);
+    expect(reverseAis.logZHigh - reverseAis.logZ).toBeCloseTo(3 * reverseAis.result.stdErr, 10);
+    expect(reverseAis.result.examples.length).toBe(30);
+    expect(ais.seconds).toBeGreaterThan(0);
+    expect(r.belowFloor).toEqual([]);
+  });
+
+  it('the base rate: fitted to the evaluated data by default, to baseData when given, uniform when asked', async () => {
+    const options = { method: 'ais', betas: 20, chains: 4 } as const;
+    const other = randomBinary(10, 7, 9);
+    const byDefault = await rbmLogLikelihood(rbm, data, options);
+    expect(byDefault.ais?.result.baseBias).toEqual(baseRateBiases(data));
+    const given = await rbmLogLikelihood(rbm, data, { ...options, baseData: other });
+    expect(given.ais?.result.baseBias).toEqual(baseRateBiases(other));
+    const uniform = await rbmLogLikelihood(rbm, data, { ...options, baseData: 'uniform' });
+    expect(Array.from(uniform.ais?.result.baseBias ?? [1])).toEqual(new Array(7).fill(0));
+    // The same seed, the same numbers.
+    expect((await rbmLogLikelihood(rbm, data, { ...options, baseData: other })).logZ).toBe(given.logZ);
+  });
+
+  it('reverse AIS alone: the headline is the log Z it implies, conservative on a subset of the examples', async () => {
+    const r = await rbmLogLikelihood(rbm, data, { method: 'reverse-ais', betas: 500, examples: 12, chainsPerExample: 5 });
+    expect(r.ais).toBeUndefined();
+    expect(r.logZ).toBe(r.reverseAis?.logZ);
+    expect(r.logLikelihood).toBeCloseTo(r.reverseAis?.result.logLikelihood ?? NaN, 10);
+    expect(r.reverseAis?.result.examples.length).toBe(12);
+    expect(Math.abs(r.logLikelihood - (ref.meanNegF - logZ))).toBeLessThan(0.3);
+  });
+
+  it('flags an annealing whose log Z falls below the certain floor', async () => {
+    // No couplings and strong visible biases: Z = prod_i (1 + e^5) 2^nHidden, the all-ones state alone holds
+    // most of it. One AIS step from the uniform model lands on a state with some zeros and misses it.
+    const peaked = RBM.create(engine, { nVisible: 6, nHidden: 3, weightScale: 0 });
+    peaked.params.visibleBias.fill(5);
+    const states = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+    const r = await rbmLogLikelihood(peaked, states, { method: 'ais', betas: 1, chains: 1, baseData: 'uniform', seed: 0 });
+    expect(r.logZFloor).toBeCloseTo(exactLogZ(small(peaked)), 4); // every state: the floor is log Z
+    expect(r.logZ).toBeLessThan(r.logZFloor);
+    expect(r.belowFloor).toEqual(['ais']);
+  });
+});
