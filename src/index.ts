@@ -34,7 +34,10 @@ export { annealedImportanceSampling, type AisOptions, type AisResult } from './e
 export { reverseAnnealedImportanceSampling, type ReverseAisOptions, type ReverseAisResult } from './estimators/reverse-ais.js';
 export { baseRateBiases, standardSchedule } from './estimators/annealing.js';
 export { logPartitionFloor } from './estimators/log-partition-floor.js';
-export { dbnLogLikelihood, dbnLogLikelihoodBound, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
+export { score, boundMethodName, type LogZMethod, type Score, type ScoreOptions, type ScoredModel } from './estimators/score.js';
+export { rbmLogLikelihood, defaultRbmLogZMethod, type AnnealingDirection, type LogLikelihoodEstimate, type RbmLikelihood, type RbmLikelihoodOptions, type RbmLogZMethod } from './estimators/rbm-likelihood.js';
+export { dbmLogLikelihood, defaultDbmLogZMethod, DBM_MEAN_FIELD_SWEEPS, type DbmLikelihood, type DbmLikelihoodOptions } from './estimators/dbm-bound.js';
+export { dbnLogLikelihood, dbnLogLikelihoodBound, defaultDbnLogZMethod, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
 export { reconstructionError } from './estimators/reconstruction-error.js';
 

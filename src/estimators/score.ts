@@ -8,10 +8,8 @@
  * For the full account of one kind (both AIS directions, each one's numbers) call its estimator directly:
  * `rbmLogLikelihood`, `dbnLogLikelihood`, `dbmLogLikelihood`.
  */
-import type { DBM } from '../models/dbm.js';
-import type { DBN } from '../models/dbn.js';
+import type { AnyModel, ModelOfKind } from '../io/model-codec.js';
 import type { ModelKind } from '../models/model.js';
-import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { dbmLogLikelihood } from './dbm-bound.js';
 import { dbnLogLikelihood } from './dbn-bound.js';
@@ -82,15 +80,8 @@ export interface Score {
   readonly examples: number;
 }
 
-/** The model class of each kind. */
-interface ModelOfKind {
-  rbm: RBM;
-  dbn: DBN;
-  dbm: DBM;
-}
-
 /** A model `score` takes: any kind that has a scorer. */
-export type ScoredModel = ModelOfKind[ModelKind];
+export type ScoredModel = AnyModel;
 
 type Scorer<M> = (model: M, data: Matrix, options: ScoreOptions) => Promise<Score>;
 

@@ -15,7 +15,7 @@ import { decodeModelFile, type ModelMetadata } from './model-tensors.js';
 import { decodeRbm, encodeRbm } from './rbm-codec.js';
 
 /** The model class of each kind. */
-interface ModelOfKind {
+export interface ModelOfKind {
   rbm: RBM;
   dbn: DBN;
   dbm: DBM;
