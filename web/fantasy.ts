@@ -55,11 +55,14 @@ export class FantasyChains {
       if (this.paused) await new Promise<void>((resume) => (this.resumed = resume));
       let done: () => void = () => undefined;
       this.idle = new Promise((resolve) => (done = resolve));
-      state = await this.model.sample(chains, { start: state.samples, steps, seed: frame });
-      this.steps += steps;
-      showPicture(this.canvas, imagesPicture(state.means, this.shape));
-      this.counter.textContent = String(this.steps);
-      done();
+      try {
+        state = await this.model.sample(chains, { start: state.samples, steps, seed: frame });
+        this.steps += steps;
+        showPicture(this.canvas, imagesPicture(state.means, this.shape));
+        this.counter.textContent = String(this.steps);
+      } finally {
+        done();
+      }
       await new Promise((next) => requestAnimationFrame(next));
     }
   }

@@ -1,15 +1,16 @@
 /**
  * `train --model dbn|dbm --layers ...`: deep models' run folders.
  * DBN: the RBMs train greedily, bottom first, each with the same training flags as `--model rbm` (see
- * models/dbn.ts: layer l learns one up-pass draw of the data); after every epoch of every layer the model (kind
+ * training/fit-dbn.ts: layer l learns one up-pass draw of the data); after every epoch of every layer the model (kind
  * "dbn", tensors weights_l, visible_bias_l, hidden_bias_l) and then the log (one JSON line per layer and epoch,
  * with "layer") are written, so `--resume` continues from the last saved epoch of the layer in training.
- * DBM (2 or more hidden layers): pretraining by weight doubling (models/dbm-pretrain.ts), then joint training
- * (models/dbm.ts, centred with --centering), the model and log saved after pretraining and after every joint
+ * DBM (2 or more hidden layers): pretraining by weight doubling (training/dbm-pretrain.ts), then joint training
+ * (training/fit-dbm.ts, centred with --centering), the model and log saved after pretraining and after every joint
  * epoch, so `--resume` continues joint training from the last saved epoch (a run interrupted during
  * pretraining, which saves nothing, starts again).
  * Then the pictures: the bottom layer's filters and samples (DBN: Gibbs in the top RBM, then the down-pass;
- * DBM: Gibbs in its bipartite RBM).
+ * DBM: Gibbs in its bipartite RBM). Flags a deep model cannot honour are refused (DBN_UNSUPPORTED_FLAGS,
+ * DBM_UNSUPPORTED_FLAGS).
  */
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { existsSync } from 'node:fs';
@@ -24,23 +25,23 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture, weightsPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
 import type { DBM } from '../models/dbm.js';
-import { fitDbm, JOINT_LEARNING_RATE_DIVISOR } from '../training/fit-dbm.js';
+import { fitDbm, jointLearningRate, type DbmEpochRecord } from '../training/fit-dbm.js';
 import { pretrainDbm } from '../training/dbm-pretrain.js';
 import { DBN } from '../models/dbn.js';
 import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
 import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
 import { defaultFitOptions } from '../training/options.js';
-import { bernoulli } from '../units/index.js';
+import { bernoulli, isBinary } from '../units/index.js';
 import { loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
 import { checkFreshFolder, sharedSettings, type FreshRunFlags, type RunConfig } from './run-folder.js';
 
-/** The files of a DBN run folder. */
+/** The files of a DBN or DBM run folder. */
 export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;
 
-/** The settings of a DBN run, saved in its model file's `training` metadata. */
+/** The settings of a DBN or DBM run, saved in its model file's `training` metadata. */
 export interface DeepRunConfig extends Omit<RunConfig, 'hidden'> {
   readonly model: 'dbn' | 'dbm';
   /** Hidden units per layer, bottom first. */
@@ -190,8 +191,9 @@ export function layerList(text: string): number[] {
 export const MODEL_KINDS = ['rbm', 'dbn', 'dbm'] as const;
 
 /**
- * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn (with --layers) starts
- * one; --resume continues one when the folder's model is a DBN. --model rbm takes at most one --layers size.
+ * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn or dbm (with --layers)
+ * starts one; --resume continues one when the folder's model is a DBN or a DBM. --model rbm takes at most one
+ * --layers size.
  */
 export async function deepRunOf(
   engine: Engine,
@@ -215,13 +217,23 @@ export async function deepRunOf(
 }
 
 /**
- * The training flags a DBM run cannot honour, and why: its pretraining and joint training are PCD with SGD
- * and a constant momentum (--momentum), without penalties besides --weight-decay. `train --model dbm` refuses
- * them when given (exit 2), rather than ignoring them.
+ * The training flags a deep run cannot honour, and why: `train --model dbn|dbm` refuses them when given
+ * (exit 2), rather than ignoring them. A DBN trains each RBM as `--model rbm` does, on Bernoulli units.
+ */
+export const DBN_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  visibleUnits: { why: 'Bernoulli units only so far', accepts: isBinary },
+  hiddenUnits: { why: 'Bernoulli units only so far', accepts: isBinary },
+  standardize: { why: 'its units are Bernoulli' },
+};
+
+/**
+ * A DBM's pretraining and joint training are PCD with SGD and a constant momentum (--momentum), without
+ * penalties besides --weight-decay: it refuses the DBN's flags and these.
  */
 export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
-  optimizer: { why: 'a DBM trains by SGD with momentum', accepts: 'sgd' },
-  sampler: { why: 'a DBM trains with persistent chains', accepts: 'pcd' },
+  ...DBN_UNSUPPORTED_FLAGS,
+  optimizer: { why: 'a DBM trains by SGD with momentum', accepts: (name) => name === 'sgd' },
+  sampler: { why: 'a DBM trains with persistent chains', accepts: (name) => name === 'pcd' },
   kFinal: { why: 'a DBM runs --k Gibbs sweeps per step throughout' },
   temperatures: { why: 'a DBM trains with persistent chains (pcd)' },
   fastLearningRate: { why: 'a DBM trains with persistent chains (pcd)' },
@@ -231,13 +243,12 @@ export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = 
   sparsityCost: { why: 'a DBM has no sparsity penalty' },
   l1: { why: 'a DBM has no L1 penalty' },
   maxNorm: { why: 'a DBM has no max-norm constraint' },
-  standardize: { why: 'a DBM has Bernoulli units' },
 };
 
-/** Why a model cannot honour a flag, and the one value of it that it does honour, if any. */
+/** Why a model cannot honour a flag, and which of its values it does honour, if any. */
 export interface UnsupportedFlag {
   readonly why: string;
-  readonly accepts?: string;
+  readonly accepts?: (value: never) => boolean;
 }
 
 /** A DBM run: pretraining by weight doubling, then joint training (see `runDbmTraining`). */
@@ -272,11 +283,10 @@ export interface DbmRunSummary {
   readonly last: DbmLogRecord | undefined;
 }
 
-/** A line of a DBM run's log: the stage and its epoch. */
-export interface DbmLogRecord {
+/** A line of a DBM run's log: the stage and its epoch, and for a joint epoch fitDbm's record (rate, reconstruction error, speed). */
+export interface DbmLogRecord extends Partial<Omit<DbmEpochRecord, 'epoch' | 'seconds'>> {
   readonly stage: 'pretrain' | 'joint';
   readonly epoch: number;
-  readonly samplesPerSecond?: number;
   readonly seconds: number;
 }
 
@@ -284,7 +294,7 @@ export interface DbmLogRecord {
  * Train a DBM run: its RBMs pretrained with weight doubling for --epochs each (pretrainDbm; the training
  * flags as for an RBM), composed and saved (a resumed run skips this), then joint training (fitDbm:
  * persistent chains, a mean-field positive phase of 10 sweeps, --k Gibbs sweeps per step, centred with
- * --centering) up to --epochs at --learning-rate / JOINT_LEARNING_RATE_DIVISOR (a tenth), both with --lr-schedule, saving the model and the log after every epoch;
+ * --centering) up to --epochs at jointLearningRate(--learning-rate) (a tenth), both with --lr-schedule, saving the model and the log after every epoch;
  * then filters (of W_0) and samples.
  */
 async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DbmRunSummary> {
@@ -310,7 +320,7 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   }
   const trained = dbm;
   say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
-  await fitDbm(dbm, run.data.examples, { ...common, learningRate: config.learningRate / JOINT_LEARNING_RATE_DIVISOR, meanFieldIterations: 10, centering: config.centering }, async (r) => {
+  await fitDbm(dbm, run.data.examples, { ...common, learningRate: jointLearningRate(config.learningRate), meanFieldIterations: 10, centering: config.centering }, async (r) => {
     say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
     records.push({ stage: 'joint', ...r });
     await saveModel(path(DEEP_RUN_FILES.model), trained, metadata);

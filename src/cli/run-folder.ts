@@ -63,7 +63,7 @@ export interface Run {
 export interface FreshRunFlags {
   readonly data: string;
   readonly heldOut?: string;
-  /** See defaultBinarization for the visible units' default. */
+  /** Absent: the visible units' own default (`binarization` of their unit type). */
   readonly binarize: string;
   readonly hidden: number;
   readonly visibleUnits?: UnitType;

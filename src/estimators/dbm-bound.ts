@@ -69,7 +69,7 @@ export function defaultDbmLogZMethod(dbm: DBM): 'exact' | 'ais' {
 /** One Bernoulli draw of each mean in `means` [rows, n] -> [rows, n], seeded. */
 function drawn(means: Matrix, seed: number): Matrix {
   const rng = new RandomStream(seed);
-  return matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+  return matrix(rng.bernoulli(means.data), means.rows, means.cols);
 }
 
 /**

@@ -255,13 +255,13 @@ export class DBM implements GenerativeModel {
     } else {
       if (options.start.rows !== count) throw new Error(`sample: ${options.start.rows} start rows for ${count} chains`);
       const means = await this.oddMeans(options.start);
-      const draws = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+      const draws = matrix(rng.bernoulli(means.data), means.rows, means.cols);
       odd = await rbm.gibbs(draws, { steps, seed: rng.seed() });
     }
     const even = await rbm.transform(odd.samples);
     const means = new Float32Array(count * this.nVisible);
     for (let r = 0; r < count; r++) means.set(even.data.subarray(r * even.cols, r * even.cols + this.nVisible), r * this.nVisible);
-    const samples = Float32Array.from(means, (p) => (rng.uniform() < p ? 1 : 0));
+    const samples = rng.bernoulli(means);
     return { samples: matrix(samples, count, this.nVisible), means: matrix(means, count, this.nVisible) };
   }
 

@@ -12,8 +12,8 @@
  * once before the layer trains (seeded), so that each RBM models the distribution that the variational bound
  * (`dbnLogLikelihoodBound`) puts under it; the features of `transform` propagate means instead.
  *
- * Sampling is ancestral: Gibbs steps in the top RBM from uniform noise, then one pass down through the
- * visible conditionals of the lower RBMs.
+ * Sampling is ancestral: Gibbs steps in the top RBM from uniform noise (or from one up-pass draw of given
+ * visible rows), then one pass down through the visible conditionals of the lower RBMs.
  */
 import { Graph, type Value } from '../graph/graph.js';
 import { RandomStream } from '../random/stream.js';

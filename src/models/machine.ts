@@ -7,11 +7,12 @@
  * sigma (Gaussian units) enters the couplings and its own term in the units' coordinates u = x / sigma, where
  * it is a unit-variance layer with bias a / sigma (see `toUnits`). A coupling (`Coupling`) sends each of its
  * two layers a field and has an energy term: the dense coupling W sends x_l W up to layer m, x_m W^T down to
- * layer l, and adds x_l^T W x_m to -E; a convolution or a factored three-way product is another `Coupling`. The field of a layer is its bias plus
- * what the couplings from the layers whose states are given send it; given its neighbours a layer is
- * factorial, so one layer at a time (or every layer of one side of a bipartite machine) is sampled exactly.
- * An RBM is the machine of two layers and one coupling, a DBM a chain of layers; samplers and estimators work
- * on the machine. Graph functions: states [rows, n_l] per layer, fields likewise, energies [rows].
+ * layer l, and adds x_l^T W x_m to -E; a convolution or a factored three-way product would be another
+ * `Coupling`. The field of a layer is its bias plus what the couplings from the layers whose states are given
+ * send it; given its neighbours a layer is factorial, so one layer at a time (or every layer of one side of a
+ * bipartite machine) is sampled exactly. An RBM is the machine of two layers and one coupling (rbm-graph.ts),
+ * a DBM a chain of layers (dbm.ts), each RBM of a DBN a machine of its own (dbn.ts). Graph functions: states
+ * [rows, n_l] per layer, fields likewise, energies [rows].
  */
 import type { Value } from '../graph/graph.js';
 import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum } from '../graph/ops/index.js';

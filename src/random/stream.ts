@@ -53,6 +53,16 @@ export class RandomStream {
     return p;
   }
 
+  /** `count` indices drawn uniformly from 0 .. n-1, with replacement (e.g. random rows of a data set). */
+  indices(count: number, n: number): Int32Array {
+    return Int32Array.from({ length: count }, () => this.int(0, n - 1));
+  }
+
+  /** One Bernoulli draw of each probability in `p`: 1 with probability p_i, else 0. */
+  bernoulli(p: ArrayLike<number>): Float32Array {
+    return Float32Array.from(p, (q) => (this.uniform() < q ? 1 : 0));
+  }
+
   /** A fresh 31-bit seed drawn from this stream, to seed a child stream or a graph. */
   seed(): number {
     return this.int(1, 0x7fffffff);

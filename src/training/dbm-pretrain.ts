@@ -34,7 +34,7 @@ import { stepNames } from './step-names.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { DBM } from '../models/dbm.js';
 import { defaultDbmFitOptions, type DbmFitOptions } from './fit-dbm.js';
-import { learningRateAt } from './options.js';
+import { defaultFitOptions, learningRateAt } from './options.js';
 import { RBM } from '../models/rbm.js';
 
 const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', chains: 'chains' } as const;
@@ -89,16 +89,16 @@ function tiedStep(nVisible: number, nHidden: number, nExamples: number, copies: 
 
 /**
  * Train `rbm` (Bernoulli) as a tied RBM with `copies` on the rows of `data` for `o.epochs` epochs by PCD-k,
- * the learning rate decaying linearly to 0; a fresh one (epochsTrained 0) first gets the data's log-odds as
- * visible biases.
+ * the learning rate on `learningRateSchedule` (default: an RBM's, 0.05, decaying linearly to 0); a fresh one
+ * (epochsTrained 0) first gets the data's log-odds as visible biases.
  */
 export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options: Partial<DbmFitOptions> = {}): Promise<void> {
-  const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
+  const o: DbmFitOptions = { ...defaultDbmFitOptions, learningRate: defaultFitOptions.learningRate, ...options };
   if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
   const { nVisible, nHidden } = rbm;
   if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   const rng = new RandomStream(o.seed);
-  const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
+  const start = gatherRows(data, rng.indices(o.chains, data.rows));
   const chains = new Float32Array(o.chains * copies.visible * nVisible);
   for (let r = 0; r < o.chains; r++) for (let k = 0; k < copies.visible; k++) chains.set(start.data.subarray(r * nVisible, (r + 1) * nVisible), (r * copies.visible + k) * nVisible);
   const { graph, state: optimizerState } = tiedStep(nVisible, nHidden, data.rows, copies, o, rng.seed());
@@ -159,7 +159,7 @@ export async function pretrainDbm(engine: Engine, sizes: readonly number[], data
     if (l + 1 < depth) {
       const doubled = new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { ...rbm.params, weights: rbm.params.weights.map((x) => 2 * x) });
       const means = await doubled.transform(input);
-      input = matrix(Float32Array.from(means.data, (p) => (rng.uniform() < p ? 1 : 0)), means.rows, means.cols);
+      input = matrix(rng.bernoulli(means.data), means.rows, means.cols);
     }
   }
   const hiddenBias = (l: number): Float32Array =>

@@ -47,15 +47,19 @@ export interface DbmFitOptions {
 }
 
 /**
- * Joint training runs at pretraining's learning rate divided by this: it starts from a composed model whose
- * chains mix slowly, and ran stably on the digits at a tenth of the RBM's 0.05 (docs/results.md).
+ * Joint training runs at pretraining's learning rate divided by this (`jointLearningRate`): it starts from a
+ * composed model whose chains mix slowly, and ran stably on the digits at a tenth of the RBM's 0.05
+ * (docs/results.md).
  */
 export const JOINT_LEARNING_RATE_DIVISOR = 10;
+
+/** The joint phase's learning rate for a DBM pretrained at `pretrainingRate`. */
+export const jointLearningRate = (pretrainingRate: number): number => pretrainingRate / JOINT_LEARNING_RATE_DIVISOR;
 
 export const defaultDbmFitOptions: DbmFitOptions = {
   epochs: 50,
   batchSize: 100,
-  learningRate: defaultFitOptions.learningRate / JOINT_LEARNING_RATE_DIVISOR,
+  learningRate: jointLearningRate(defaultFitOptions.learningRate),
   learningRateSchedule: 'linear',
   momentum: 0.5,
   weightDecay: 2e-4,
@@ -88,7 +92,7 @@ export function buildDbmStep(
   const positive = reduceMean(energy(p, means.map((m) => stopGradient(m))), [0]);
   const negative = reduceMean(energy(p, chains.map((c) => stopGradient(c))), [0]);
   const loss = sub(positive, negative);
-  const params = [...p.couplings.map((c) => ({ param: c.weights })), ...p.layers.map((layer) => ({ param: layer.bias, decay: false }))];
+  const params = [...p.couplings.flatMap((c) => c.parameters.map((param) => ({ param }))), ...p.layers.map((layer) => ({ param: layer.bias, decay: false }))];
   const optimizer = { optimizer: 'sgd' as const, momentum: o.momentum, weightDecay: o.weightDecay };
   let optimizerState: StateTensor[];
   if (!o.centering) {
@@ -132,9 +136,9 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
   if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
   if (dbm.epochsTrained === 0) initVisibleBias(bernoulli, { visibleBias: dbm.params.biases[0] }, data);
   const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
-  const start = gatherRows(data, Int32Array.from({ length: o.chains }, () => rng.int(0, data.rows - 1)));
+  const start = gatherRows(data, rng.indices(o.chains, data.rows));
   const startMeans = await dbm.meanField(start, 0);
-  const chains = [start, ...startMeans.map((m) => matrix(Float32Array.from(m.data, (q) => (rng.uniform() < q ? 1 : 0)), m.rows, m.cols))];
+  const chains = [start, ...startMeans.map((m) => matrix(rng.bernoulli(m.data), m.rows, m.cols))];
   const { graph, optimizerState } = buildDbmStep(dbm.sizes, data.rows, o, rng.seed());
   const parameters = [
     ...dbm.params.weights.map((values, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], values })),

@@ -130,7 +130,7 @@ async function initialState(rbm: RBM, o: FitOptions, specs: readonly StepState[]
     [parameterNames.visibleBias]: () => rbm.params.visibleBias,
     [parameterNames.hiddenBias]: () => rbm.params.hiddenBias,
     [VISIBLE_LOG_STD]: () => rbm.params.visibleLogStd!,
-    [stepNames.chains]: () => gatherRows(data, randomRows(rng, data.rows, (o.sampler === 'pt' ? o.temperatures : 1) * o.chains)).data,
+    [stepNames.chains]: () => gatherRows(data, rng.indices((o.sampler === 'pt' ? o.temperatures : 1) * o.chains, data.rows)).data,
     [stepNames.visibleOffset]: () => columnMeans(data).map((m, i) => m / Math.exp(rbm.params.visibleLogStd?.[i] ?? 0)),
     [stepNames.hiddenOffset]: async () => columnMeans(await rbm.transform(sample)),
   };
@@ -143,6 +143,3 @@ function hostParameters(rbm: RBM): HostParameter[] {
   return rbm.params.visibleLogStd === undefined ? parameters : [...parameters, { name: VISIBLE_LOG_STD, values: rbm.params.visibleLogStd }];
 }
 
-function randomRows(rng: RandomStream, n: number, count: number): Int32Array {
-  return Int32Array.from({ length: count }, () => rng.int(0, n - 1));
-}

@@ -38,3 +38,18 @@ describe('train --model dbm and the training flags', () => {
     expect(joint.map((r) => r.learningRate)).toEqual([0.01, 0.01]);
   });
 });
+
+describe('train --model dbn and the flags it cannot honour', () => {
+  it.each([
+    [['--visible-units', 'gaussian'], '--visible-units'],
+    [['--standardize'], '--standardize'],
+  ])('refuses %j with exit 2, naming %s', async (flags, name) => {
+    const r = await runCli(...tinyTrainArgs(join(dir, `dbn-refused-${name.slice(2)}`), '--model', 'dbn', '--layers', '4,3', ...flags));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(new RegExp(`^error: --model dbn cannot honour ${name} \\(.+\\); drop it$`));
+  });
+
+  it('accepts Bernoulli units named explicitly', async () => {
+    await runOk(...tinyTrainArgs(join(dir, 'dbn-bernoulli'), '--model', 'dbn', '--layers', '4,3', '--visible-units', 'bernoulli'));
+  });
+});

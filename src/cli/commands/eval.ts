@@ -200,7 +200,7 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
   if (logZ === 'exact' && smaller > MAX_EXACT_UNITS) {
     throw new UserError(`--logz exact: the top RBM of ${o.model} has ${smaller} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
   }
-  const base = deepBaseData(o, metadata, data.examples);
+  const base = logZ === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBN's AIS fits its base rate to the up-pass of data");
   const r = await dbnLogLikelihood(dbn, data.examples, {
     logZ,
     samples: o.samples,
@@ -208,7 +208,7 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
     chains: o.chains,
     betas: o.betas,
     blockSize: o.blockSize,
-    baseData: base.data,
+    baseData: base?.data,
     examples: o.examples,
     chainsPerExample: o.reverseChains,
   });
@@ -231,7 +231,7 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
     topLogZHigh: r.topLogZHigh,
     topLogZFloor: r.topLogZFloor,
     ...(r.belowFloor ? { warning: belowFloorWarning('the top RBM', r.topLogZ, r.topLogZFloor, 'bound') } : {}),
-    ...annealingSettings(r.method, o, base.source),
+    ...annealingSettings(r.method, o, base?.source),
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
@@ -253,7 +253,7 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
   const smaller = Math.min(rbm.nVisible, rbm.nHidden);
   const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), "a DBM's bound takes exact, ais or reverse-ais");
   if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
-  const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples);
+  const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
   const r = await dbmLogLikelihood(dbm, data.examples, {
     logZ: method,
     seed: o.seed,
@@ -337,9 +337,9 @@ function baseRate(o: EvalFlags, metadata: Record<string, string>, evalData: { ex
   return { data: evalData.examples, source: { source: 'evaluation data', spec: evalData.spec } };
 }
 
-/** A deep model's base-rate data (as `baseRate`, the source as its spec); a DBN's or DBM's annealing refuses 'none'. */
-function deepBaseData(o: EvalFlags, metadata: Record<string, string>, evalData: Matrix): { data: Matrix; source: string } {
-  if (o.baseData === 'none') throw new UserError("--base-data none: a DBN's AIS fits its base rate to the up-pass of data; give a data spec");
+/** A deep model's base-rate data (as `baseRate`, the source as its spec); its annealing refuses 'none', saying `why`. */
+function deepBaseData(o: EvalFlags, metadata: Record<string, string>, evalData: Matrix, why: string): { data: Matrix; source: string } {
+  if (o.baseData === 'none') throw new UserError(`--base-data none: ${why}; give a data spec`);
   const { data, source } = baseRate(o, metadata, { examples: evalData, spec: o.data }, bernoulli);
   return { data: data as Matrix, source: source.spec! };
 }

@@ -1,12 +1,11 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { join } from 'node:path';
-import { UserError } from '../../errors.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions, defaultLearningRate } from '../../training/options.js';
-import { bernoulli, isBinary, UNIT_NAMES } from '../../units/index.js';
+import { bernoulli, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
-import { DBM_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
+import { DBM_UNSUPPORTED_FLAGS, DBN_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
 import { freshRun, resumedRun, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
@@ -56,12 +55,11 @@ export function trainCommand() {
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o, command) => {
-      if (o.model === 'dbm' && o.resume !== true) refuseUnsupported(command, DBM_UNSUPPORTED_FLAGS, '--model dbm');
+      if (o.model !== 'rbm' && o.resume !== true) refuseUnsupported(command, o.model === 'dbm' ? DBM_UNSUPPORTED_FLAGS : DBN_UNSUPPORTED_FLAGS, `--model ${o.model}`);
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
       const engine = createNodeEngine({ threads: o.threads });
       try {
         const flags = { ...o, binarize: o.binarize ?? o.visibleUnits.binarization };
-        if (o.model !== 'rbm' && !(isBinary(o.visibleUnits) && isBinary(o.hiddenUnits))) throw new UserError(`--model ${o.model}: Bernoulli units only so far (drop --visible-units and --hidden-units)`);
         const deep = await deepRunOf(engine, out, flags);
         const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true };
         const summary =
@@ -86,7 +84,7 @@ const unitTypeOption = <Flags extends string>(flags: Flags, layer: string) =>
  */
 function refuseUnsupported(command: Command, unsupported: Readonly<Record<string, UnsupportedFlag>>, what: string): void {
   for (const [key, { why, accepts }] of Object.entries(unsupported)) {
-    if (command.getOptionValueSource(key) !== 'cli' || (accepts !== undefined && command.getOptionValue(key) === accepts)) continue;
+    if (command.getOptionValueSource(key) !== 'cli' || accepts?.(command.getOptionValue(key) as never) === true) continue;
     const flag = command.options.find((option) => option.attributeName() === key)!.long!;
     command.error(`error: ${what} cannot honour ${flag} (${why}); drop it`, { exitCode: 2, code: 'boltzmann.unsupportedFlag' });
   }

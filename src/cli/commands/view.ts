@@ -29,5 +29,10 @@ export async function checkRunFolder(runDir: string): Promise<void> {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UserError(`view: ${runDir}: no such run folder`);
   const path = join(runDir, 'model.safetensors');
   if (!existsSync(path)) throw new UserError(`view: ${runDir}: no model.safetensors (not a run folder written by train?)`);
-  await loadModel(createNodeEngine({ threads: 1 }), path);
+  const engine = createNodeEngine({ threads: 1 });
+  try {
+    await loadModel(engine, path);
+  } finally {
+    await engine.dispose();
+  }
 }
