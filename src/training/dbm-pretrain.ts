@@ -28,16 +28,18 @@ import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
 import { initVisibleBias } from './initial-bias.js';
 import { addMinimizer, optimizerNames } from './optimizers.js';
-import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
+import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { nextName } from '../graph/state.js';
-import { stepNames } from './step-names.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { DBM } from '../models/dbm.js';
 import { defaultDbmFitOptions, type DbmFitOptions } from './fit-dbm.js';
 import { defaultFitOptions, learningRateAt } from './options.js';
+import { parameterNames } from '../models/rbm-graph.js';
 import { RBM } from '../models/rbm.js';
+import { samplerNames } from '../samplers/negative-phase.js';
 
-const names = { weights: 'weights', visibleBias: 'visible_bias', hiddenBias: 'hidden_bias', chains: 'chains' } as const;
+/** The tied RBM's state: its parameters by their model-file names and its persistent chains. */
+const names = { ...parameterNames, chains: samplerNames.chains } as const;
 
 /** The copies of each side of a tied RBM. */
 export interface Copies {
@@ -115,7 +117,7 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
   await runEpochs({
     engine: rbm.engine,
     state,
-    minibatches: new MinibatchRows(rbm.engine, o.batchSize, { [stepNames.examples]: data }),
+    minibatches: new MinibatchRows(rbm.engine, o.batchSize, { [minibatchNames.examples]: data }),
     rng,
     nExamples: data.rows,
     from: rbm.epochsTrained,

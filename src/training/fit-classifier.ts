@@ -4,8 +4,7 @@ import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
-import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
-import { stepNames } from './step-names.js';
+import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from './optimizers.js';
 import { softmaxCrossEntropy } from '../nn/layers.js';
 import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from '../nn/mlp.js';
@@ -50,7 +49,7 @@ export interface ClassifierCallbacks {
 }
 
 /** Names of the classifier step graph's inputs and outputs besides the parameters and optimiser state. */
-export const classifierStepNames = { x: stepNames.examples, targets: 'targets', loss: 'loss', errors: 'errors' } as const;
+export const classifierStepNames = { x: minibatchNames.examples, targets: 'targets', loss: 'loss', errors: 'errors' } as const;
 
 /**
  * One whole training step of an MLP classifier as one graph: forward pass, softmax cross-entropy against

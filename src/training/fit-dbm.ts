@@ -20,11 +20,10 @@ import { blowUpThreshold, checkBlowUp } from './divergence.js';
 import { runEpochs } from './epochs.js';
 import { PingPongState } from './graph-state.js';
 import { initVisibleBias } from './initial-bias.js';
-import { batchRowsInput, gatheredMinibatch, MinibatchRows } from './minibatch.js';
+import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
 import { defaultFitOptions, learningRateAt, type LearningRateSchedule } from './options.js';
 import { nextName } from '../graph/state.js';
-import { stepNames } from './step-names.js';
 
 export interface DbmFitOptions {
   readonly epochs: number;
@@ -150,7 +149,7 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
     ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
     ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
   ]);
-  const minibatches = new MinibatchRows(dbm.engine, o.batchSize, { [stepNames.examples]: data });
+  const minibatches = new MinibatchRows(dbm.engine, o.batchSize, { [minibatchNames.examples]: data });
   const monitorRows = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const blowUpError = blowUpThreshold(data);
   return runEpochs({

@@ -10,18 +10,20 @@ import type { Graph, Value } from '../graph/graph.js';
 import { gather } from '../graph/ops/index.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { stepNames } from './step-names.js';
+
+/** The inputs of a step that gathers its minibatch: all the training `examples` and the minibatch's `batch_rows`. */
+export const minibatchNames = { examples: 'examples', batchRows: 'batch_rows' } as const;
 
 /** The graph input `batch_rows` (int64 [batchSize]): the rows of this step's minibatch. */
 export function batchRowsInput(g: Graph, batchSize: number): Value {
-  return g.input(stepNames.batchRows, 'int64', [batchSize]);
+  return g.input(minibatchNames.batchRows, 'int64', [batchSize]);
 }
 
 /**
  * The graph input `name` (default `examples`), all the training rows [nExamples, width], gathered at `rows`
  * (batchRowsInput): the minibatch [batchSize, width].
  */
-export function gatheredMinibatch(g: Graph, rows: Value, nExamples: number, width: number, name: string = stepNames.examples): Value {
+export function gatheredMinibatch(g: Graph, rows: Value, nExamples: number, width: number, name: string = minibatchNames.examples): Value {
   return gather(g.input(name, 'float32', [nExamples, width]), rows);
 }
 
@@ -46,7 +48,7 @@ export class MinibatchRows {
     this.count = Math.floor(examples / batchSize);
     this.rows = new BigInt64Array(batchSize);
     const tensor: Tensor = new engine.ort.Tensor('int64', this.rows, [batchSize]);
-    this.feeds = { [stepNames.batchRows]: tensor };
+    this.feeds = { [minibatchNames.batchRows]: tensor };
     for (const [name, m] of Object.entries(inputs)) this.feeds[name] = engine.float32(m.data, [m.rows, m.cols]);
   }
 

@@ -1,10 +1,10 @@
 import { samplerNames } from '../samplers/negative-phase.js';
+import { minibatchNames } from './minibatch.js';
 
 /** Names of the step graph's inputs and outputs besides the parameters; each state input X has an output X_next. */
 export const stepNames = {
   ...samplerNames,
-  examples: 'examples',
-  batchRows: 'batch_rows',
+  ...minibatchNames,
   learningRate: 'learning_rate',
   momentum: 'momentum',
   weightDecay: 'weight_decay',
