@@ -201,17 +201,7 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
     throw new UserError(`--logz exact: the top RBM of ${o.model} has ${smaller} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
   }
   const base = logZ === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBN's AIS fits its base rate to the up-pass of data");
-  const r = await dbnLogLikelihood(dbn, data.examples, {
-    logZ,
-    samples: o.samples,
-    seed: o.seed,
-    chains: o.chains,
-    betas: o.betas,
-    blockSize: o.blockSize,
-    baseData: base?.data,
-    examples: o.examples,
-    chainsPerExample: o.reverseChains,
-  });
+  const r = await dbnLogLikelihood(dbn, data.examples, { ...annealingOptions(o, base?.data), logZ, samples: o.samples });
   await dbn.engine.dispose();
   const result = {
     model: o.model,
@@ -254,16 +244,7 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
   const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), "a DBM's bound takes exact, ais or reverse-ais");
   if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
   const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
-  const r = await dbmLogLikelihood(dbm, data.examples, {
-    logZ: method,
-    seed: o.seed,
-    chains: o.chains,
-    betas: o.betas,
-    blockSize: o.blockSize,
-    baseData: base?.data,
-    examples: o.examples,
-    chainsPerExample: o.reverseChains,
-  });
+  const r = await dbmLogLikelihood(dbm, data.examples, { ...annealingOptions(o, base?.data), logZ: method });
   await dbm.engine.dispose();
   const result = {
     model: o.model,
@@ -335,6 +316,11 @@ function baseRate(o: EvalFlags, metadata: Record<string, string>, evalData: { ex
     }
   }
   return { data: evalData.examples, source: { source: 'evaluation data', spec: evalData.spec } };
+}
+
+/** The annealing flags of a deep model's bound (AIS and reverse AIS settings), with its base-rate data. */
+function annealingOptions(o: EvalFlags, baseData: Matrix | undefined) {
+  return { seed: o.seed, chains: o.chains, betas: o.betas, blockSize: o.blockSize, baseData, examples: o.examples, chainsPerExample: o.reverseChains };
 }
 
 /** A deep model's base-rate data (as `baseRate`, the source as its spec); its annealing refuses 'none', saying `why`. */
