@@ -79,7 +79,7 @@ const unitTypeOption = <Flags extends string>(flags: Flags, layer: string) =>
   new Option(flags, `${layer} unit type: ${UNIT_NAMES}`).argParser(unitTypeFlag).default(bernoulli, JSON.stringify(bernoulli.name));
 
 /**
- * A usage error (exit 2, one line) for the first option of `unsupported` (option key -> why) given on the
+ * A usage error (exit 2, one line) for the first option of `unsupported` (option key -> why, and what it accepts) given on the
  * command line with a value `what` cannot honour.
  */
 function refuseUnsupported(command: Command, unsupported: Readonly<Record<string, UnsupportedFlag>>, what: string): void {
