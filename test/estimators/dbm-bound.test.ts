@@ -8,8 +8,8 @@ import { DBM_MEAN_FIELD_SWEEPS, dbmLogLikelihood, defaultDbmLogZMethod } from '.
 import { DBM } from '../../src/models/dbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { exactDbm } from './deep-exact.js';
+import { randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -19,11 +19,6 @@ function randomDbm(sizes: number[], seed: number): DBM {
   const dbm = DBM.create(engine, { sizes, seed, weightScale: 1 });
   for (const b of dbm.params.biases) b.forEach((_, i, a) => (a[i] = rng.normal()));
   return dbm;
-}
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
 }
 
 describe('dbmLogLikelihood (5-4-3, against enumeration)', () => {

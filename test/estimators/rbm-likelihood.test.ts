@@ -7,26 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { baseRateBiases } from '../../src/estimators/annealing.js';
 import { defaultRbmLogZMethod, rbmLogLikelihood } from '../../src/estimators/rbm-likelihood.js';
 import { RBM } from '../../src/models/rbm.js';
-import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { exactLogZ, freeEnergyOf, type SmallRbm } from '../reference/rbm-exact.js';
+import { randomBinary, randomRbm } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
-
-function randomRbm(nVisible: number, nHidden: number, seed: number, scale = 1): RBM {
-  const rng = new RandomStream(seed);
-  const rbm = RBM.create(engine, { nVisible, nHidden, seed, weightScale: scale });
-  rbm.params.visibleBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
-  rbm.params.hiddenBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
-  return rbm;
-}
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
-}
 
 const small = (rbm: RBM): SmallRbm => ({ nVisible: rbm.nVisible, nHidden: rbm.nHidden, ...rbm.params });
 const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
@@ -40,7 +27,7 @@ function reference(rbm: RBM, data: Matrix): { meanNegF: number; floor: number } 
 }
 
 describe('rbmLogLikelihood', () => {
-  const rbm = randomRbm(7, 5, 1);
+  const rbm = randomRbm(engine, 7, 5, 1);
   const data = randomBinary(30, 7, 2);
   const logZ = exactLogZ(small(rbm));
   const ref = reference(rbm, data);

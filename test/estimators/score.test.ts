@@ -12,17 +12,12 @@ import { DBN } from '../../src/models/dbn.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { exactLogLikelihood, exactLogZ } from '../reference/rbm-exact.js';
 import { exactDbm, exactDbn } from './deep-exact.js';
+import { randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
-}
 
 /** Random biases N(0, 1) for each of `biases`, seeded. */
 function randomise(biases: Float32Array[], seed: number): void {

@@ -15,7 +15,8 @@ import { fitTiedRbm, pretrainDbm, pretrainingCopies } from '../../src/training/d
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import type { Matrix } from '../../src/tensor/matrix.js';
+import { randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -28,11 +29,6 @@ function randomDbm(sizes: number[], seed: number, scale = 1): DBM {
   const dbm = DBM.create(engine, { sizes, seed, weightScale: scale });
   for (const b of dbm.params.biases) b.forEach((_, i, a) => (a[i] = scale * rng.normal()));
   return dbm;
-}
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
 }
 
 /** -E(x) in float64 for layers x = [v, h1, h2, ...]. */

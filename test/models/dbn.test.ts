@@ -18,8 +18,9 @@ import { DBN } from '../../src/models/dbn.js';
 import { fitDbn } from '../../src/training/fit-dbn.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import type { Matrix } from '../../src/tensor/matrix.js';
 import { exactLogZ, freeEnergyOf, hiddenMeanOf, visibleMeanOf, visibleState, type SmallRbm } from '../reference/rbm-exact.js';
+import { randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -32,11 +33,6 @@ function randomDbn(sizes: number[], seed: number, scale = 1): DBN {
     r.params.hiddenBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
   }
   return dbn;
-}
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
 }
 
 const small = (dbn: DBN, l: number): SmallRbm => ({ ...dbn.rbms[l], ...dbn.rbms[l].params });

@@ -1,31 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { pseudoLogLikelihood } from '../../src/estimators/pseudo-likelihood.js';
-import { RBM } from '../../src/models/rbm.js';
-import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import type { Matrix } from '../../src/tensor/matrix.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { exactLogZ, freeEnergyOf, hiddenMeanOf, visibleMeanOf, visibleState } from '../reference/rbm-exact.js';
+import { randomBinary, randomRbm } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
-
-function randomRbm(nVisible: number, nHidden: number, seed: number, scale = 1): RBM {
-  const rng = new RandomStream(seed);
-  const rbm = RBM.create(engine, { nVisible, nHidden, seed, weightScale: scale });
-  rbm.params.visibleBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
-  rbm.params.hiddenBias.forEach((_, i, a) => (a[i] = scale * rng.normal()));
-  return rbm;
-}
-
-function randomBinary(rows: number, cols: number, seed: number): Matrix {
-  const rng = new RandomStream(seed);
-  return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
-}
 
 const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
 
 describe('RBM verbs against exact float64 computations', () => {
-  const rbm = randomRbm(12, 7, 1);
+  const rbm = randomRbm(engine, 12, 7, 1);
   const small = { ...rbm, ...rbm.params };
   const v = randomBinary(25, 12, 2);
 
@@ -67,7 +53,7 @@ describe('RBM verbs against exact float64 computations', () => {
 
 describe('sampling', () => {
   it('long Gibbs chains visit each visible state with its exact probability exp(-F(v)) / Z', async () => {
-    const rbm = randomRbm(4, 3, 7);
+    const rbm = randomRbm(engine, 4, 3, 7);
     const small = { ...rbm, ...rbm.params };
     const chains = 20_000;
     const { samples } = await rbm.sample(chains, { steps: 60, seed: 8 });
@@ -86,7 +72,7 @@ describe('sampling', () => {
   });
 
   it('the same seed gives the same chains; means are probabilities; draws are binary', async () => {
-    const rbm = randomRbm(10, 5, 9);
+    const rbm = randomRbm(engine, 10, 5, 9);
     const a = await rbm.sample(30, { steps: 30, seed: 1 });
     const b = await rbm.sample(30, { steps: 30, seed: 1 });
     const c = await rbm.sample(30, { steps: 30, seed: 2 });
@@ -97,7 +83,7 @@ describe('sampling', () => {
   });
 
   it('rejects data of the wrong width', async () => {
-    const rbm = randomRbm(10, 5, 9);
+    const rbm = randomRbm(engine, 10, 5, 9);
     await expect(rbm.transform(randomBinary(3, 11, 1))).rejects.toThrow(/11 features per example but the model has 10 visible units/);
   });
 });
