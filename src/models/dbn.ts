@@ -23,7 +23,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli, isBinary } from '../units/index.js';
 import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
 import { denseCoupling, layerMean, sampleLayer, type LayerValues, type MachineValues } from './machine.js';
-import type { GenerativeModel, ModelDescription, Reconstruction, SampleOptions, Samples } from './model.js';
+import { checkVisibleWidth, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
 
 /** Graph input and file tensor name of RBM `layer`'s parameter `key`: weights_0, visible_bias_1, ... */
@@ -102,7 +102,7 @@ export class DBN implements GenerativeModel {
    * fed upward, the features of the top layer [rows, sizes[layers]].
    */
   async transform(v: Matrix, layers = this.rbms.length): Promise<Matrix> {
-    this.checkWidth(v);
+    checkVisibleWidth(this, v);
     const program = await this.engine.compile(upPassGraph(this.sizes, layers, 'mean', 0));
     const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.mean]);
     return out[names.mean];
@@ -110,7 +110,7 @@ export class DBN implements GenerativeModel {
 
   /** One binary draw of h_layers from the up-pass q(h_{l+1} | h_l) of each row of v, through RBMs 0 .. layers - 1. */
   async sampleUp(v: Matrix, layers: number, seed: number): Promise<Matrix> {
-    this.checkWidth(v);
+    checkVisibleWidth(this, v);
     return this.engine.withProgram(upPassGraph(this.sizes, layers, 'sample', seed), async (program) => {
       const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.sample]);
       return out[names.sample];
@@ -147,14 +147,10 @@ export class DBN implements GenerativeModel {
    * down-pass of means E[h_l | h_{l+1}] to v; and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
   async reconstruct(v: Matrix): Promise<Reconstruction> {
-    this.checkWidth(v);
+    checkVisibleWidth(this, v);
     const program = await this.engine.compile(reconstructionGraph(this.sizes));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), names.input, v, [names.mean, names.squaredError]);
     return { reconstructions: out[names.mean], squaredErrors: out[names.squaredError].data };
-  }
-
-  private checkWidth(m: Matrix): void {
-    if (m.cols !== this.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${this.nVisible} visible units`);
   }
 }
 

@@ -58,3 +58,8 @@ export interface GenerativeModel {
   /** Kind, sizes, unit types, epochs and parameter tensors (by file name). */
   describe(): ModelDescription;
 }
+
+/** Throws unless the rows of `m` have one value per visible unit of `model`. */
+export function checkVisibleWidth(model: { readonly nVisible: number }, m: Matrix): void {
+  if (m.cols !== model.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${model.nVisible} visible units`);
+}
