@@ -29,7 +29,7 @@ export { DivergenceError } from './training/divergence.js';
 export type { BatchProgress } from './training/epochs.js';
 
 // Estimators: log-likelihoods with their methods and error bars.
-export { exactLogLikelihood, exactLogPartition, MAX_EXACT_UNITS, type ExactLogLikelihood } from './estimators/exact-log-partition.js';
+export { canEnumerate, exactLogLikelihood, exactLogPartition, MAX_EXACT_UNITS, type ExactLogLikelihood } from './estimators/exact-log-partition.js';
 export { annealedImportanceSampling, type AisOptions, type AisResult } from './estimators/ais.js';
 export { reverseAnnealedImportanceSampling, type ReverseAisOptions, type ReverseAisResult } from './estimators/reverse-ais.js';
 export { baseRateBiases, standardSchedule } from './estimators/annealing.js';

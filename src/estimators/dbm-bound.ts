@@ -13,7 +13,7 @@ import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { annealedImportanceSampling, type AisOptions } from './ais.js';
 import { baseRateBiases } from './annealing.js';
-import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
+import { canEnumerate, exactLogPartition } from './exact-log-partition.js';
 import { logPartitionFloor } from './log-partition-floor.js';
 import { reverseAnnealedImportanceSampling } from './reverse-ais.js';
 
@@ -61,9 +61,7 @@ export interface DbmLikelihood {
 
 /** The default way to log Z of a DBM: exact when its bipartite RBM's smaller side has at most MAX_EXACT_UNITS units, else AIS. */
 export function defaultDbmLogZMethod(dbm: DBM): 'exact' | 'ais' {
-  const odd = dbm.sides.odd.reduce((s, l) => s + dbm.sizes[l], 0);
-  const even = dbm.sides.even.reduce((s, l) => s + dbm.sizes[l], 0);
-  return Math.min(odd, even) <= MAX_EXACT_UNITS ? 'exact' : 'ais';
+  return canEnumerate(dbm.bipartiteShape) ? 'exact' : 'ais';
 }
 
 /** One Bernoulli draw of each mean in `means` [rows, n] -> [rows, n], seeded. */

@@ -26,7 +26,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { annealedImportanceSampling, type AisOptions } from './ais.js';
 import { baseRateBiases } from './annealing.js';
-import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
+import { canEnumerate, exactLogPartition } from './exact-log-partition.js';
 import { logPartitionFloor } from './log-partition-floor.js';
 import { reverseAnnealedImportanceSampling } from './reverse-ais.js';
 
@@ -150,7 +150,7 @@ export interface DbnLikelihood extends DbnBound {
 
 /** The default way to log Z of a DBN's top RBM: exact when its smaller layer has at most MAX_EXACT_UNITS units, else AIS. */
 export function defaultDbnLogZMethod(dbn: DBN): 'exact' | 'ais' {
-  return Math.min(dbn.top.nVisible, dbn.top.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'ais';
+  return canEnumerate(dbn.top) ? 'exact' : 'ais';
 }
 
 /**

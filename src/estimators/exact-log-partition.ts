@@ -8,6 +8,9 @@ import { clip, type UnitType } from '../units/index.js';
 /** The largest layer `exactLogPartition` enumerates: 2^25 states, minutes for 784 x 25 (784 x 20 takes about 6 s). */
 export const MAX_EXACT_UNITS = 25;
 
+/** Whether `exactLogPartition` can enumerate an RBM of these sizes: its smaller layer has at most MAX_EXACT_UNITS units. */
+export const canEnumerate = (shape: { readonly nVisible: number; readonly nHidden: number }): boolean => Math.min(shape.nVisible, shape.nHidden) <= MAX_EXACT_UNITS;
+
 /** Values of the other layer's field per graph run, at most (2 MB: cache-sized chunks run faster than larger ones). */
 const FIELD_VALUES_PER_RUN = 1 << 19;
 

@@ -9,7 +9,7 @@ import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { annealedImportanceSampling, type AisResult } from './ais.js';
 import { baseRateBiases } from './annealing.js';
-import { exactLogPartition, MAX_EXACT_UNITS } from './exact-log-partition.js';
+import { canEnumerate, exactLogPartition } from './exact-log-partition.js';
 import { logPartitionFloor } from './log-partition-floor.js';
 import { reverseAnnealedImportanceSampling, type ReverseAisResult } from './reverse-ais.js';
 
@@ -21,7 +21,7 @@ export type AnnealingDirection = 'ais' | 'reverse-ais';
 
 /** The default method: exact when the smaller layer has at most MAX_EXACT_UNITS units, else both directions. */
 export function defaultRbmLogZMethod(rbm: Pick<RBM, 'nVisible' | 'nHidden'>): 'exact' | 'both' {
-  return Math.min(rbm.nVisible, rbm.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'both';
+  return canEnumerate(rbm) ? 'exact' : 'both';
 }
 
 export interface RbmLikelihoodOptions {

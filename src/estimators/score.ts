@@ -13,7 +13,7 @@ import type { ModelKind } from '../models/model.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { dbmLogLikelihood } from './dbm-bound.js';
 import { dbnLogLikelihood } from './dbn-bound.js';
-import { MAX_EXACT_UNITS } from './exact-log-partition.js';
+import { canEnumerate } from './exact-log-partition.js';
 import { rbmLogLikelihood } from './rbm-likelihood.js';
 
 /** How log Z (of the model, its top RBM or its bipartite RBM) is found. */
@@ -87,7 +87,7 @@ type Scorer<M> = (model: M, data: Matrix, options: ScoreOptions) => Promise<Scor
 
 const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
   async rbm(rbm, data, o) {
-    const method = o.logZ ?? (Math.min(rbm.nVisible, rbm.nHidden) <= MAX_EXACT_UNITS ? 'exact' : 'ais');
+    const method = o.logZ ?? (canEnumerate(rbm) ? 'exact' : 'ais');
     const { onProgress } = o;
     const r = await rbmLogLikelihood(rbm, data, { ...o, method, onProgress: onProgress && ((_, done, total) => onProgress(done, total)) });
     return {

@@ -181,6 +181,12 @@ export class DBM implements GenerativeModel {
     return { odd: layers.filter((l) => l % 2 === 1), even: layers.filter((l) => l % 2 === 0) };
   }
 
+  /** The sizes of `bipartiteRbm`: the odd layers' units (its visible side) and the even layers' (its hidden side). */
+  get bipartiteShape(): { nVisible: number; nHidden: number } {
+    const total = (layers: number[]): number => layers.reduce((s, l) => s + this.sizes[l], 0);
+    return { nVisible: total(this.sides.odd), nHidden: total(this.sides.even) };
+  }
+
   /**
    * The same distribution as an RBM: visible side the odd layers (concatenated in order), hidden side the
    * even layers (v first); the weight block of odd layer l with even layer l - 1 is W_{l-1}^T, with l + 1 it

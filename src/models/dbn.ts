@@ -21,8 +21,7 @@ import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli, isBinary } from '../units/index.js';
-import { parameterKeys, parameterNames, squaredError, type ParameterKey } from './rbm-graph.js';
-import { denseCoupling, layerMean, sampleLayer, type LayerValues, type MachineValues } from './machine.js';
+import { hiddenField, parameterInputs, parameterKeys, parameterNames, sampleHidden, sampleVisible, squaredError, visibleMean, type ParameterKey, type RbmValues } from './rbm-graph.js';
 import { checkVisibleWidth, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
 
@@ -87,12 +86,12 @@ export class DBN implements GenerativeModel {
   }
 
   /** The parameters of RBMs `from` .. `to` - 1 as engine tensors named weights_l, visible_bias_l, hidden_bias_l. */
-  parameterFeeds(from = 0, to = this.rbms.length, keys: readonly ParameterKey[] = parameterKeys): TensorMap {
+  parameterFeeds(from = 0, to = this.rbms.length): TensorMap {
     const feeds: TensorMap = {};
     for (let l = from; l < to; l++) {
       const r = this.rbms[l];
       const dims = { weights: [r.nVisible, r.nHidden], visibleBias: [r.nVisible], hiddenBias: [r.nHidden] };
-      for (const key of keys) feeds[layerParameterName(key, l)] = this.engine.float32(r.params[key], dims[key]);
+      for (const key of parameterKeys) feeds[layerParameterName(key, l)] = this.engine.float32(r.params[key], dims[key]);
     }
     return feeds;
   }
@@ -104,7 +103,7 @@ export class DBN implements GenerativeModel {
   async transform(v: Matrix, layers = this.rbms.length): Promise<Matrix> {
     checkVisibleWidth(this, v);
     const program = await this.engine.compile(upPassGraph(this.sizes, layers, 'mean', 0));
-    const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.mean]);
+    const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers), names.input, v, [names.mean]);
     return out[names.mean];
   }
 
@@ -112,7 +111,7 @@ export class DBN implements GenerativeModel {
   async sampleUp(v: Matrix, layers: number, seed: number): Promise<Matrix> {
     checkVisibleWidth(this, v);
     return this.engine.withProgram(upPassGraph(this.sizes, layers, 'sample', seed), async (program) => {
-      const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers, ['weights', 'hiddenBias']), names.input, v, [names.sample]);
+      const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers), names.input, v, [names.sample]);
       return out[names.sample];
     });
   }
@@ -137,7 +136,7 @@ export class DBN implements GenerativeModel {
     if (this.rbms.length === 1) return top;
     const below = this.rbms.length - 1;
     return this.engine.withProgram(downPassGraph(this.sizes, below, rng.seed()), async (program) => {
-      const out = await mapRows(this.engine, program, this.parameterFeeds(0, below, ['weights', 'visibleBias']), names.input, top.samples, [names.mean, names.sample]);
+      const out = await mapRows(this.engine, program, this.parameterFeeds(0, below), names.input, top.samples, [names.mean, names.sample]);
       return { samples: out[names.sample], means: out[names.mean] };
     });
   }
@@ -154,47 +153,26 @@ export class DBN implements GenerativeModel {
   }
 }
 
-/** The graph input `name` [dims], declared by the first pass that needs it. */
-function parameterInput(g: Graph, name: string, dims: readonly number[]): Value {
-  return g.valueNamed(name) ?? g.input(name, 'float32', dims);
+/** RBMs 0 .. count - 1 of the stack as graph inputs weights_l, visible_bias_l, hidden_bias_l (Bernoulli units). */
+function stackInputs(g: Graph, sizes: readonly number[], count: number): RbmValues[] {
+  return Array.from({ length: count }, (_, l) => parameterInputs(g, sizes[l], sizes[l + 1], { visible: bernoulli, hidden: bernoulli }, `_${l}`));
 }
 
-/**
- * RBM l of the stack as a two-layer machine (machine.ts) of graph inputs weights_l, visible_bias_l and
- * hidden_bias_l; the biases are declared when a pass first reads them, so a graph takes only the inputs it uses.
- */
-function rbmOfStack(g: Graph, sizes: readonly number[], l: number): MachineValues {
-  const bias = (key: 'visibleBias' | 'hiddenBias', n: number): LayerValues => ({
-    units: bernoulli,
-    get bias() {
-      return parameterInput(g, layerParameterName(key, l), [n]);
-    },
-  });
-  return {
-    layers: [bias('visibleBias', sizes[l]), bias('hiddenBias', sizes[l + 1])],
-    couplings: [denseCoupling(0, 1, parameterInput(g, layerParameterName('weights', l), [sizes[l], sizes[l + 1]]))],
-  };
-}
-
-/** The up-pass from x [rows, sizes[0]] through RBMs 0 .. layers - 1: means E[h | below], or draws h ~ q(h | below), fed upward. */
-function upPass(x: Value, sizes: readonly number[], layers: number, what: 'mean' | 'sample'): Value {
-  for (let l = 0; l < layers; l++) {
-    const rbm = rbmOfStack(x.graph, sizes, l);
-    x = what === 'mean' ? layerMean(rbm, [x, undefined], 1) : sampleLayer(rbm, [x, undefined], 1).sample;
-  }
+/** The up-pass from x [rows, n_0] through the RBMs of `stack`: means E[h | below], or draws h ~ q(h | below), fed upward. */
+function upPass(x: Value, stack: readonly RbmValues[], what: 'mean' | 'sample'): Value {
+  for (const rbm of stack) x = what === 'mean' ? rbm.hidden.mean(hiddenField(rbm, x)) : sampleHidden(rbm, x).sample;
   return x;
 }
 
 /**
- * The down-pass from h [rows, sizes[below]] through the visible conditionals of RBMs below - 1 .. 0: means
+ * The down-pass from h [rows, n_top] through the visible conditionals of the RBMs of `stack`, top first: means
  * E[h_l | h_{l+1}] fed downward, or draws; returns the bottom layer's mean and what was fed (the draw or mean).
  */
-function downPass(h: Value, sizes: readonly number[], below: number, what: 'mean' | 'sample'): { mean: Value; fed: Value } {
+function downPass(h: Value, stack: readonly RbmValues[], what: 'mean' | 'sample'): { mean: Value; fed: Value } {
   let mean = h;
-  for (let l = below - 1; l >= 0; l--) {
-    const rbm = rbmOfStack(h.graph, sizes, l);
-    if (what === 'mean') h = mean = layerMean(rbm, [undefined, h], 0);
-    else ({ mean, sample: h } = sampleLayer(rbm, [undefined, h], 0));
+  for (const rbm of [...stack].reverse()) {
+    if (what === 'mean') h = mean = visibleMean(rbm, h);
+    else ({ mean, sample: h } = sampleVisible(rbm, h));
   }
   return { mean, fed: h };
 }
@@ -203,7 +181,8 @@ function downPass(h: Value, sizes: readonly number[], below: number, what: 'mean
 function reconstructionGraph(sizes: readonly number[]): Graph {
   const g = new Graph(`dbn-reconstruction-${sizes.length - 1}`);
   const v = g.input(names.input, 'float32', ['rows', sizes[0]]);
-  const { mean } = downPass(upPass(v, sizes, sizes.length - 1, 'mean'), sizes, sizes.length - 1, 'mean');
+  const stack = stackInputs(g, sizes, sizes.length - 1);
+  const { mean } = downPass(upPass(v, stack, 'mean'), stack, 'mean');
   g.output(names.mean, mean);
   g.output(names.squaredError, squaredError(v, mean));
   return g;
@@ -211,21 +190,23 @@ function reconstructionGraph(sizes: readonly number[]): Graph {
 
 /**
  * The up-pass through the first `layers` RBMs: input [rows, sizes[0]] -> mean (E[h | below] fed upward) or
- * sample (a draw h ~ q(h | below) fed upward) [rows, sizes[layers]]. Inputs weights_l, hidden_bias_l.
+ * sample (a draw h ~ q(h | below) fed upward) [rows, sizes[layers]]. Inputs weights_l, visible_bias_l, hidden_bias_l.
  */
 function upPassGraph(sizes: readonly number[], layers: number, what: 'mean' | 'sample', seed: number): Graph {
   const g = new Graph(`dbn-up-${what}-${layers}`, seed);
-  g.output(what === 'mean' ? names.mean : names.sample, upPass(g.input(names.input, 'float32', ['rows', sizes[0]]), sizes, layers, what));
+  const v = g.input(names.input, 'float32', ['rows', sizes[0]]);
+  g.output(what === 'mean' ? names.mean : names.sample, upPass(v, stackInputs(g, sizes, layers), what));
   return g;
 }
 
 /**
  * The down-pass from h_below [rows, sizes[below]] through the visible conditionals of RBMs below - 1 .. 0:
- * -> sample (v drawn) and mean (E[v | h_1]) [rows, sizes[0]]. Inputs weights_l, visible_bias_l.
+ * -> sample (v drawn) and mean (E[v | h_1]) [rows, sizes[0]]. Inputs weights_l, visible_bias_l, hidden_bias_l.
  */
 function downPassGraph(sizes: readonly number[], below: number, seed: number): Graph {
   const g = new Graph(`dbn-down-${below}`, seed);
-  const { mean, fed } = downPass(g.input(names.input, 'float32', ['rows', sizes[below]]), sizes, below, 'sample');
+  const h = g.input(names.input, 'float32', ['rows', sizes[below]]);
+  const { mean, fed } = downPass(h, stackInputs(g, sizes, below), 'sample');
   g.output(names.sample, fed);
   g.output(names.mean, mean);
   return g;

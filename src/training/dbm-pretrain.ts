@@ -24,8 +24,7 @@ import { add, gemm, matmul, mul, neg, reduceMean, reduceSum, sigmoid, sub } from
 import { RandomStream } from '../random/stream.js';
 import type { Engine } from '../runtime/engine.js';
 import { gatherRows, matrix, type Matrix } from '../tensor/matrix.js';
-import { runEpochs } from './epochs.js';
-import { PingPongState } from './graph-state.js';
+import { runEpochs, stepState } from './epochs.js';
 import { initVisibleBias } from './initial-bias.js';
 import { addMinimizer, optimizerNames } from './optimizers.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
@@ -109,11 +108,7 @@ export async function fitTiedRbm(rbm: RBM, data: Matrix, copies: Copies, options
     { name: names.visibleBias, dims: [nVisible], values: rbm.params.visibleBias },
     { name: names.hiddenBias, dims: [nHidden], values: rbm.params.hiddenBias },
   ];
-  const state = new PingPongState(rbm.engine, [
-    ...parameters.map((p) => ({ ...p, initial: p.values })),
-    { name: names.chains, dims: [o.chains, copies.visible * nVisible], initial: chains },
-    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
-  ]);
+  const state = stepState(rbm.engine, parameters, [{ name: names.chains, dims: [o.chains, copies.visible * nVisible], initial: chains }], optimizerState);
   await runEpochs({
     engine: rbm.engine,
     state,

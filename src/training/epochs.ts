@@ -10,8 +10,9 @@ import type { Graph } from '../graph/graph.js';
 import type { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { DivergenceError } from './divergence.js';
-import type { PingPongState } from './graph-state.js';
+import { PingPongState, type StateBuffer } from './graph-state.js';
 import type { MinibatchRows } from './minibatch.js';
+import type { StateTensor } from './optimizers.js';
 
 /** Progress within an epoch, for progress bars. */
 export interface BatchProgress {
@@ -27,6 +28,23 @@ export interface BatchProgress {
 export interface HostParameter {
   readonly name: string;
   readonly values: Float32Array;
+}
+
+/** A parameter with its dims: the state of the step starts at its host values. */
+export interface StepParameter extends HostParameter {
+  readonly dims: readonly number[];
+}
+
+/**
+ * The state of a step built by a trainer: its parameters (starting at their host values), then `others`
+ * (chains, offsets, ...), then the optimiser's state (at its fill), as two sets of engine tensors.
+ */
+export function stepState(engine: Engine, parameters: readonly StepParameter[], others: readonly StateBuffer[], optimizer: readonly StateTensor[]): PingPongState {
+  return new PingPongState(engine, [
+    ...parameters.map((p) => ({ name: p.name, dims: p.dims, initial: p.values })),
+    ...others,
+    ...optimizer.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
+  ]);
 }
 
 /** One epoch as the trainer runs it: its scalar feeds, what it does with each step's outputs, and its record. */

@@ -2,8 +2,7 @@ import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { runEpochs } from './epochs.js';
-import { PingPongState } from './graph-state.js';
+import { runEpochs, stepState } from './epochs.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from './optimizers.js';
 import { softmaxCrossEntropy } from '../nn/layers.js';
@@ -111,7 +110,7 @@ export async function trainClassifier(
     { name: layerNames(i).weights, dims: [l.nIn, l.nOut], values: l.weights },
     { name: layerNames(i).bias, dims: [l.nOut], values: l.bias },
   ]);
-  const state = new PingPongState(e, [...parameters.map((p) => ({ ...p, initial: p.values })), ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill }))]);
+  const state = stepState(e, parameters, [], optimizerState);
   const nClasses = mlp.nClasses;
   const oneHot = new Float32Array(data.rows * nClasses);
   for (let r = 0; r < data.rows; r++) oneHot[r * nClasses + labels[r]] = 1;

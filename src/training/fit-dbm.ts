@@ -17,8 +17,7 @@ import { columnMeans, gatherRows, matrix, sliceRows, type Matrix } from '../tens
 import { bernoulli } from '../units/bernoulli.js';
 import { centredDirection, runningOffset } from './dbm-centering.js';
 import { blowUpThreshold, checkBlowUp } from './divergence.js';
-import { runEpochs } from './epochs.js';
-import { PingPongState } from './graph-state.js';
+import { runEpochs, stepState } from './epochs.js';
 import { initVisibleBias } from './initial-bias.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { addMinimizer, addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
@@ -143,12 +142,15 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
     ...dbm.params.weights.map((values, l) => ({ name: dbmNames.weights(l), dims: [dbm.sizes[l], dbm.sizes[l + 1]], values })),
     ...dbm.params.biases.map((values, l) => ({ name: dbmNames.bias(l), dims: [dbm.sizes[l]], values })),
   ];
-  const state = new PingPongState(dbm.engine, [
-    ...parameters.map((p) => ({ ...p, initial: p.values })),
-    ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
-    ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
-    ...optimizerState.map((s) => ({ name: s.name, dims: s.dims, initial: s.fill })),
-  ]);
+  const state = stepState(
+    dbm.engine,
+    parameters,
+    [
+      ...chains.map((c, l) => ({ name: dbmNames.chains(l), dims: [c.rows, c.cols], initial: c.data })),
+      ...(o.centering ? (await dataMeans(dbm, data, o.meanFieldIterations)).map((m, l) => ({ name: dbmNames.offset(l), dims: [m.length], initial: m })) : []),
+    ],
+    optimizerState,
+  );
   const minibatches = new MinibatchRows(dbm.engine, o.batchSize, { [minibatchNames.examples]: data });
   const monitorRows = sliceRows(data, 0, Math.min(o.monitorSize, data.rows));
   const blowUpError = blowUpThreshold(data);

@@ -9,7 +9,7 @@ import { UserError } from '../../errors.js';
 import { STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
 import { dbmLogLikelihood, defaultDbmLogZMethod } from '../../estimators/dbm-bound.js';
 import { dbnLogLikelihood, defaultDbnLogZMethod } from '../../estimators/dbn-bound.js';
-import { MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
+import { canEnumerate, MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
 import { pseudoLogLikelihood } from '../../estimators/pseudo-likelihood.js';
 import { defaultRbmLogZMethod, rbmLogLikelihood, type AnnealingDirection, type LogLikelihoodEstimate, type RbmLogZMethod } from '../../estimators/rbm-likelihood.js';
 import { reconstructionError } from '../../estimators/reconstruction-error.js';
@@ -110,10 +110,9 @@ async function evalRbm(rbm: RBM, metadata: Record<string, string>, o: EvalFlags,
     throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
   }
   const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
-  const smaller = Math.min(rbm.nVisible, rbm.nHidden);
   const method = o.logz ?? defaultRbmLogZMethod(rbm);
-  if (method === 'exact' && smaller > MAX_EXACT_UNITS) {
-    throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${smaller} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais, reverse-ais or both`);
+  if (method === 'exact' && !canEnumerate(rbm)) {
+    throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${Math.min(rbm.nVisible, rbm.nHidden)} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais, reverse-ais or both`);
   }
   const v = data.examples;
   const base = method === 'exact' ? undefined : baseRate(o, metadata, { examples: v, spec: data.name }, rbm.visible);
@@ -194,11 +193,10 @@ function deepLogZMethod(o: EvalFlags, fallback: LogZMethod, refusal: string): Lo
  */
 async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
   const data = loadData(o.data, o.binarize, bernoulli, dbn.nVisible);
-  const top = dbn.top;
-  const smaller = Math.min(top.nVisible, top.nHidden);
+  const { top } = dbn;
   const logZ = deepLogZMethod(o, defaultDbnLogZMethod(dbn), "a DBN's bound takes exact, ais or reverse-ais for its top RBM");
-  if (logZ === 'exact' && smaller > MAX_EXACT_UNITS) {
-    throw new UserError(`--logz exact: the top RBM of ${o.model} has ${smaller} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
+  if (logZ === 'exact' && !canEnumerate(top)) {
+    throw new UserError(`--logz exact: the top RBM of ${o.model} has ${Math.min(top.nVisible, top.nHidden)} units in its smaller layer, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
   }
   const base = logZ === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBN's AIS fits its base rate to the up-pass of data");
   const r = await dbnLogLikelihood(dbn, data.examples, { ...annealingOptions(o, base?.data), logZ, samples: o.samples });
@@ -239,10 +237,9 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
  */
 async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
   const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
-  const rbm = dbm.bipartiteRbm();
-  const smaller = Math.min(rbm.nVisible, rbm.nHidden);
+  const shape = dbm.bipartiteShape;
   const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), "a DBM's bound takes exact, ais or reverse-ais");
-  if (method === 'exact' && smaller > MAX_EXACT_UNITS) throw new UserError(`--logz exact: ${o.model} has ${smaller} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
   const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
   const r = await dbmLogLikelihood(dbm, data.examples, { ...annealingOptions(o, base?.data), logZ: method });
   await dbm.engine.dispose();
