@@ -15,7 +15,7 @@ export { RBM, type CreateOptions, type GibbsOptions, type RbmConfig, type RbmPar
 export { DBN, type DbnCreateOptions } from './models/dbn.js';
 export { DBM, type DbmCreateOptions, type DbmParameters } from './models/dbm.js';
 export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
-export { unitType, UNIT_NAMES, bernoulli, spin, softmax, gaussian, relu, type UnitName, type UnitType } from './units/index.js';
+export { unitType, UNIT_NAMES, bernoulli, spin, softmax, gaussian, relu, binomial, type UnitName, type UnitType } from './units/index.js';
 
 // Training: every trainer runs the one epoch loop.
 export { fit, type EpochRecord, type FitCallbacks } from './training/fit.js';

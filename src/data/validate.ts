@@ -30,7 +30,7 @@ export function describeValue(d: Dataset, found: FoundValue): string {
  * Checks that d can feed a model with `expectedFeatures` visible units (undefined: any width, as when the
  * model is built from the data) of type `visibleUnits` (a unit type or its name): at least one example with at
  * least one feature, the width, finite values, and the values the units take (their `support`: Bernoulli
- * {0, 1}, spin {-1, +1}, softmax:K one-hot groups of K, ReLU >= 0, Gaussian any). Throws a UserError naming the
+ * {0, 1}, spin {-1, +1}, softmax:K one-hot groups of K, ReLU >= 0, binomial:N whole numbers 0 to N, Gaussian any). Throws a UserError naming the
  * data set.
  */
 export function validateForUnits(

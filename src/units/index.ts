@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { bernoulli } from './bernoulli.js';
+import { binomial } from './binomial.js';
 import { gaussian } from './gaussian.js';
 import { relu } from './relu.js';
 import { softmax } from './softmax.js';
@@ -9,6 +10,7 @@ import type { UnitName, UnitType } from './unit-type.js';
 export type { LearnedStd, NoiseEvidence, NoiseSource, Support, UnitName, UnitType } from './unit-type.js';
 export { clip, type Range } from './host-math.js';
 export { bernoulli } from './bernoulli.js';
+export { binomial } from './binomial.js';
 export { gaussian, LOG_STD_RANGE } from './gaussian.js';
 export { relu } from './relu.js';
 export { softmax } from './softmax.js';
@@ -17,7 +19,7 @@ export { spin } from './spin.js';
 const unitTypes: Readonly<Record<string, UnitType>> = { bernoulli, spin, gaussian, relu };
 
 /** The names `unitType` knows, for messages and help. */
-export const UNIT_NAMES = 'bernoulli, spin, gaussian, relu, softmax:K';
+export const UNIT_NAMES = 'bernoulli, spin, gaussian, relu, softmax:K, binomial:N';
 
 /**
  * The unit type called `name` (as in model files and on the command line): one of UNIT_NAMES. A unit type
@@ -30,6 +32,12 @@ export function unitType(name: string | UnitType): UnitType {
     const k = Number(grouped[1]);
     if (k < 2) throw new UserError(`unit type "${name}": softmax groups need K >= 2`);
     return softmax(k);
+  }
+  const trials = /^binomial:(\d+)$/.exec(name);
+  if (trials !== null) {
+    const n = Number(trials[1]);
+    if (n < 2) throw new UserError(`unit type "${name}": binomial units need N >= 2 trials (N = 1 is bernoulli)`);
+    return binomial(n);
   }
   if (!Object.hasOwn(unitTypes, name)) throw new UserError(`unknown unit type "${name}" (known: ${UNIT_NAMES})`);
   return unitTypes[name];

@@ -93,5 +93,5 @@ export interface NoiseEvidence {
   readonly precision?: number;
 }
 
-/** Unit types by name: softmax groups carry their size K, as in `softmax:4`. */
-export type UnitName = 'bernoulli' | 'spin' | 'gaussian' | 'relu' | `softmax:${number}`;
+/** Unit types by name: softmax groups carry their size K, as in `softmax:4`, binomial units their trials N, as in `binomial:2`. */
+export type UnitName = 'bernoulli' | 'spin' | 'gaussian' | 'relu' | `softmax:${number}` | `binomial:${number}`;

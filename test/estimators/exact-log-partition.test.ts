@@ -62,7 +62,7 @@ describe('exactLogPartition', () => {
   });
 });
 
-describe('exactLogPartition with spin units (states -1 and +1)', () => {
+describe('exactLogPartition with spin, softmax, Gaussian and binomial units', () => {
   /** log sum_v exp(-F(v)) over every visible state, F from the float64 reference of any unit types. */
   function referenceLogZ(rbm: RBM): number {
     const small = { ...rbm, ...rbm.params, visible: rbm.visible.name, hidden: rbm.hidden.name };
@@ -77,6 +77,7 @@ describe('exactLogPartition with spin units (states -1 and +1)', () => {
     ['spin', 'spin', 8, 5, 'the spin hidden layer enumerated'],
     ['softmax:3', 'spin', 9, 4, 'the spin hidden layer enumerated, softmax groups summed out'],
     ['spin', 'gaussian', 7, 3, 'the spin layer enumerated, Gaussian hiddens integrated out'],
+    ['binomial:2', 'bernoulli', 6, 5, 'the Bernoulli hidden layer enumerated, binomial units summed out'],
     ['spin', 'bernoulli', 11, 1000, 'in several graph runs: the fixed spins at -1 or +1 from the host'],
   ] as const)('%s visible, %s hidden (%i x %i): %s', async (visible, hidden, nVisible, nHidden, _what) => {
     const rand = seededRandom(nVisible * 10 + nHidden);

@@ -40,8 +40,8 @@ function randomVisible(rbm: RBM, rows: number, seed: number): Matrix {
 const small = (rbm: RBM) => ({ ...rbm, ...rbm.params, visible: rbm.visible.name, hidden: rbm.hidden.name });
 const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
 
-const hiddenTypes: UnitName[] = ['bernoulli', 'spin', 'softmax:3', 'gaussian', 'relu'];
-const visibleTypes: UnitName[] = ['bernoulli', 'spin', 'softmax:3'];
+const hiddenTypes: UnitName[] = ['bernoulli', 'spin', 'softmax:3', 'gaussian', 'relu', 'binomial:2'];
+const visibleTypes: UnitName[] = ['bernoulli', 'spin', 'softmax:3', 'binomial:2'];
 const pairs = visibleTypes.flatMap((visible) => hiddenTypes.map((hidden) => [visible, hidden] as const));
 
 describe.each(pairs)('an RBM with %s visible and %s hidden units', (visible, hidden) => {
@@ -71,6 +71,7 @@ describe.each([
   // Gaussian hiddens couple the spins through J = W W^T: smaller weights keep the chains mixing in 60 steps.
   ['spin', 'gaussian', 0.3],
   ['bernoulli', 'softmax:2', 0.6],
+  ['binomial:2', 'bernoulli', 0.6],
 ] as const)('long Gibbs chains of a %s-%s RBM', (visible, hidden, scale) => {
   it('visit each visible state with its exact probability exp(-F(v)) / Z', async () => {
     const rbm = randomRbm(visible === 'softmax:3' ? 6 : 4, 4, visible, hidden, 7, scale);

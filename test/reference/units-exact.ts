@@ -23,17 +23,20 @@ function logSumExp(xs: readonly number[]): number {
   return m + Math.log(xs.reduce((acc, x) => acc + Math.exp(x - m), 0));
 }
 
-function discrete(states: number[][]): GroupReference {
+/** A group of discrete units with the given states and base measure a0 (default 0). */
+function discrete(states: number[][], a0: (x: readonly number[]) => number = () => 0): GroupReference {
+  const logWeights = (f: readonly number[]): number[] => states.map((x) => a0(x) + dot(x, f));
   return {
     size: states[0].length,
     states,
-    a0: () => 0,
-    logPartition: (f) => logSumExp(states.map((x) => dot(x, f))),
+    a0,
+    logPartition: (f) => logSumExp(logWeights(f)),
     mean: (f) => {
-      const logZ = logSumExp(states.map((x) => dot(x, f)));
+      const logs = logWeights(f);
+      const logZ = logSumExp(logs);
       const m = new Array<number>(f.length).fill(0);
-      for (const x of states) {
-        const p = Math.exp(dot(x, f) - logZ);
+      for (const [s, x] of states.entries()) {
+        const p = Math.exp(logs[s] - logZ);
         x.forEach((xi, i) => (m[i] += p * xi));
       }
       return m;
@@ -73,6 +76,19 @@ const reluReference: GroupReference = {
   mean: ([f]) => [Math.max(0, f)],
 };
 
+/**
+ * N tied Bernoulli copies seen through their sum x: every one of the 2^N copy states is enumerated, so that
+ * C(N, x) arises by counting rather than from a formula.
+ */
+function binomialReference(trials: number): GroupReference {
+  const counts = new Array<number>(trials + 1).fill(0);
+  for (let copies = 0; copies < 2 ** trials; copies++) counts[copies.toString(2).split('').filter((b) => b === '1').length] += 1;
+  return discrete(
+    counts.map((_, x) => [x]),
+    ([x]) => Math.log(counts[x]),
+  );
+}
+
 /** The reference of the unit type called `name`. */
 export function groupReference(name: string): GroupReference {
   const k = /^softmax:(\d+)$/.exec(name);
@@ -80,6 +96,8 @@ export function groupReference(name: string): GroupReference {
     const size = Number(k[1]);
     return discrete(Array.from({ length: size }, (_, j) => Array.from({ length: size }, (_, i) => (i === j ? 1 : 0))));
   }
+  const n = /^binomial:(\d+)$/.exec(name);
+  if (n !== null) return binomialReference(Number(n[1]));
   switch (name) {
     case 'bernoulli':
       return discrete([[0], [1]]);

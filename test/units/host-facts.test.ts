@@ -7,14 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { bernoulli, gaussian, isBinary, LOG_STD_RANGE, relu, softmax, spin, unitType, type UnitType } from '../../src/units/index.js';
+import { bernoulli, binomial, gaussian, isBinary, LOG_STD_RANGE, relu, softmax, spin, unitType, type UnitType } from '../../src/units/index.js';
 import { evaluate, numbers } from '../helpers/run-graph.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-const ALL: readonly UnitType[] = [bernoulli, spin, gaussian, relu, softmax(3)];
+const ALL: readonly UnitType[] = [bernoulli, spin, gaussian, relu, softmax(3), binomial(3)];
 
 /** Draws x ~ p(x | field) from the unit's graph, for `rows` rows of N(0, 3^2) fields over `n` units. */
 async function drawsOf(units: UnitType, rows: number, n: number): Promise<Float32Array> {
@@ -43,6 +43,8 @@ describe('support: values outside, with the message', () => {
     ['relu', -0.25, /^relu visible units need values >= 0$/],
     ['softmax:3', 0.5, /^softmax:3 visible units need one-hot groups: values 0 or 1$/],
     ['gaussian', Number.NaN, /^gaussian visible units need finite values$/],
+    ['binomial:3', 4, /^binomial:3 visible units need whole numbers from 0 to 3$/],
+    ['binomial:3', 1.5, /^binomial:3 visible units need whole numbers from 0 to 3$/],
   ] as const)('%s refuses %s', (name, value, message) => {
     const units = unitType(name);
     expect(units.support.contains(value)).toBe(false);
@@ -65,7 +67,7 @@ describe('support: values outside, with the message', () => {
   });
 
   it('stochastic binarisation is the default of Bernoulli units only', () => {
-    expect(ALL.map((u) => u.binarization)).toEqual(['stochastic', 'none', 'none', 'none', 'none']);
+    expect(ALL.map((u) => u.binarization)).toEqual(['stochastic', 'none', 'none', 'none', 'none', 'none']);
   });
 });
 
@@ -88,6 +90,11 @@ describe('initialBias: the unit\'s mean at that bias is the data mean', () => {
     const e = m.map((x) => Math.exp(softmax(3).initialBias(x)));
     const total = e.reduce((a, b) => a + b, 0);
     e.forEach((x, i) => expect(x / total).toBeCloseTo(m[i], 10));
+  });
+
+  it('binomial:3: 3 sigmoid(bias) = m; finite for m = 0 and 3', () => {
+    for (const m of means.map((p) => 3 * p)) expect(3 * sigmoid(binomial(3).initialBias(m))).toBeCloseTo(m, 10);
+    expect(3 * sigmoid(binomial(3).initialBias(3))).toBeCloseTo(3 * 0.999, 10);
   });
 
   it('Gaussian: bias m and log std of the data, within LOG_STD_RANGE; ReLU: 0', () => {
@@ -113,6 +120,16 @@ describe('addNoise', () => {
     units.addNoise(x, 0.3, new RandomStream(1));
     const changed = x.filter((v, i) => v !== clean[i]).length / n;
     expect(x.every((v) => v === low || v === high)).toBe(true);
+    expect(Math.abs(changed - 0.3)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / n));
+  });
+
+  it('binomial:3: each unit is reflected, x -> 3 - x, with probability p', () => {
+    const clean = Float32Array.from({ length: n }, (_, i) => i % 4);
+    const x = Float32Array.from(clean);
+    binomial(3).addNoise(x, 0.3, new RandomStream(1));
+    expect(x.every((v, i) => v === clean[i] || v === 3 - clean[i])).toBe(true);
+    // 0 <-> 3 and 1 <-> 2: every reflection changes the value.
+    const changed = x.filter((v, i) => v !== clean[i]).length / n;
     expect(Math.abs(changed - 0.3)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / n));
   });
 
@@ -158,8 +175,9 @@ describe('noiseEvidence: e x - l x^2 / 2 differs between clean values x as log p
     for (const x of [-1, 0.3, 2]) expect(energy(x) - energy(0)).toBeCloseTo(logLikelihood(x) - logLikelihood(0), 8);
   });
 
-  it('none for ReLU units (clipped noise)', () => {
+  it('none for ReLU units (clipped noise) and binomial units (a reflection is not linear in x)', () => {
     expect(relu.noiseEvidence).toBeUndefined();
+    expect(binomial(3).noiseEvidence).toBeUndefined();
   });
 });
 
@@ -170,6 +188,6 @@ describe('unit types travel parsed', () => {
   });
 
   it('only Gaussian units carry their own default learning rate', () => {
-    expect(ALL.map((u) => u.learningRate)).toEqual([undefined, undefined, 0.001, undefined, undefined]);
+    expect(ALL.map((u) => u.learningRate)).toEqual([undefined, undefined, 0.001, undefined, undefined, undefined]);
   });
 });

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const UNIT = String.raw`(?:bernoulli|spin|gaussian|relu|softmax(?::\d*)?)`;
+const UNIT = String.raw`(?:bernoulli|spin|gaussian|relu|softmax(?::\d*)?|binomial(?::\d*)?)`;
 const QUOTED = String.raw`['"\`]${UNIT}['"\`:]`;
 
 /** The ways code tests a unit's name, each with what it is called in the failure message. */

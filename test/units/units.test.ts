@@ -38,7 +38,7 @@ async function runUnit(name: string, field: Float32Array, rows: number, n: numbe
 
 const rowOf = (a: ArrayLike<number>, r: number, n: number): number[] => Array.from({ length: n }, (_, i) => a[r * n + i]);
 
-describe.each(['bernoulli', 'spin', 'softmax:3', 'softmax:2', 'gaussian'])('%s units against exact enumeration or integration', (name) => {
+describe.each(['bernoulli', 'spin', 'softmax:3', 'softmax:2', 'gaussian', 'binomial:3'])('%s units against exact enumeration or integration', (name) => {
   const ref = groupReference(name);
   const n = 6;
   const rows = 40;
@@ -80,7 +80,7 @@ describe.each(['bernoulli', 'spin', 'softmax:3', 'softmax:2', 'gaussian'])('%s u
       if (ref.states !== undefined) {
         const logZ = ref.logPartition(f);
         for (const state of ref.states) {
-          const p = Math.exp(state.reduce((acc, xi, i) => acc + xi * f[i], 0) - logZ);
+          const p = Math.exp(ref.a0(state) + state.reduce((acc, xi, i) => acc + xi * f[i], 0) - logZ);
           let count = 0;
           for (let r = 0; r < draws; r++) if (state.every((xi, i) => out.sample[r * n + s + i] === xi)) count++;
           expect(Math.abs(count / draws - p), `group at ${s}, state ${state.join(',')}`).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / draws) + 1e-4);
@@ -153,6 +153,8 @@ describe('unitType', () => {
     expect(unitType('softmax:4').name).toBe('softmax:4');
     expect(unitType('spin').name).toBe('spin');
     expect(() => unitType('softmax:1')).toThrow(/K >= 2/);
-    expect(() => unitType('potts')).toThrow(/unknown unit type "potts" \(known: bernoulli, spin, gaussian, relu, softmax:K\)/);
+    expect(unitType('binomial:2').name).toBe('binomial:2');
+    expect(() => unitType('binomial:1')).toThrow(/N >= 2 trials \(N = 1 is bernoulli\)/);
+    expect(() => unitType('potts')).toThrow(/unknown unit type "potts" \(known: bernoulli, spin, gaussian, relu, softmax:K, binomial:N\)/);
   });
 });
