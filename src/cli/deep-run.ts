@@ -25,7 +25,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture, weightsPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
 import type { DBM } from '../models/dbm.js';
-import { fitDbm, jointLearningRate, type DbmEpochRecord } from '../training/fit-dbm.js';
+import { fitDbm, jointLearningRate, type DbmEpochRecord, type DbmFitOptions } from '../training/fit-dbm.js';
 import { pretrainDbm } from '../training/dbm-pretrain.js';
 import { DBN } from '../models/dbn.js';
 import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
@@ -227,17 +227,14 @@ export const DBN_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = 
 };
 
 /**
- * A DBM's pretraining and joint training are PCD with SGD and a constant momentum (--momentum), without
- * penalties besides --weight-decay: it refuses the DBN's flags and these.
+ * A DBM's pretraining is PCD and its joint training PCD, FPCD or PT (--sampler), both with SGD and a constant
+ * momentum (--momentum), without penalties besides --weight-decay: it refuses the DBN's flags and these.
  */
 export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
   ...DBN_UNSUPPORTED_FLAGS,
   optimizer: { why: 'a DBM trains by SGD with momentum', accepts: (name) => name === 'sgd' },
-  sampler: { why: 'a DBM trains with persistent chains', accepts: (name) => name === 'pcd' },
+  sampler: { why: 'a DBM trains with persistent chains (pcd, fpcd or pt)', accepts: (name) => name !== 'cd' },
   kFinal: { why: 'a DBM runs --k Gibbs sweeps per step throughout' },
-  temperatures: { why: 'a DBM trains with persistent chains (pcd)' },
-  fastLearningRate: { why: 'a DBM trains with persistent chains (pcd)' },
-  fastDecay: { why: 'a DBM trains with persistent chains (pcd)' },
   initialMomentum: { why: 'a DBM trains with the constant --momentum' },
   sparsity: { why: 'a DBM has no sparsity penalty' },
   sparsityCost: { why: 'a DBM has no sparsity penalty' },
@@ -308,19 +305,21 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   const records = [...run.records];
   const writeLog = () => writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((r) => JSON.stringify(r) + '\n').join(''));
   const sizes = [run.data.examples.cols, ...config.layers];
-  const common = { epochs: config.epochs, batchSize: config.batchSize, learningRateSchedule: config.learningRateSchedule, momentum: config.finalMomentum, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
+  const common = { epochs: config.epochs, batchSize: config.batchSize, learningRateSchedule: config.learningRateSchedule, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
+  const momentum = config.finalMomentum;
   let dbm = run.dbm;
   if (dbm === undefined) {
     say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
     const started = performance.now();
-    dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate });
+    dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate, initialMomentum: momentum, finalMomentum: momentum });
     records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
     await saveModel(path(DEEP_RUN_FILES.model), dbm, metadata);
     await writeLog();
   }
   const trained = dbm;
   say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
-  await fitDbm(dbm, run.data.examples, { ...common, learningRate: jointLearningRate(config.learningRate), meanFieldIterations: 10, centering: config.centering }, async (r) => {
+  const sampling = { sampler: config.sampler as DbmFitOptions['sampler'], temperatures: config.temperatures, fastLearningRate: config.fastLearningRate, fastDecay: config.fastDecay } as const;
+  await fitDbm(dbm, run.data.examples, { ...common, ...sampling, momentum, learningRate: jointLearningRate(config.learningRate), meanFieldIterations: 10, centering: config.centering }, async (r) => {
     say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
     records.push({ stage: 'joint', ...r });
     await saveModel(path(DEEP_RUN_FILES.model), trained, metadata);

@@ -34,7 +34,6 @@ export const dbmNames = {
   weights: (l: number): string => `weights_${l}`,
   bias: (layer: number): string => (layer === 0 ? 'visible_bias_0' : `hidden_bias_${layer - 1}`),
   mean: (layer: number): string => `mean_${layer}`,
-  chains: (layer: number): string => `chains_${layer}`,
   offset: (layer: number): string => `offset_${layer}`,
   visible: 'visible',
   bound: 'bound_term',

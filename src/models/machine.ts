@@ -41,6 +41,8 @@ export interface Coupling {
   down(upper: Value, plus?: Value): Value;
   /** Its term of -E for each row: [rows]. */
   interaction(lower: Value, upper: Value): Value;
+  /** The same coupling with other parameters in place of `parameters`, in their order (e.g. FPCD's parameters plus fast ones). */
+  withParameters(parameters: readonly Value[]): Coupling;
 }
 
 /** The dense coupling W [n_lower, n_upper]: up x W, down x W^T, interaction x_l^T W x_m. */
@@ -58,6 +60,7 @@ export function denseCoupling(lower: number, upper: number, weights: Value): Den
     up: (x, plus) => (plus === undefined ? matmul(x, weights) : gemm(x, weights, plus)),
     down: (x, plus) => gemm(x, weights, plus, { transB: true }),
     interaction: (xLower, xUpper) => reduceSum(mul(gemm(xLower, weights), xUpper), [1]),
+    withParameters: ([w]) => denseCoupling(lower, upper, w),
   };
 }
 
@@ -148,7 +151,7 @@ export function sampleLayer(machine: MachineValues, x: readonly (Value | undefin
 export const layerMean = (machine: MachineValues, x: readonly (Value | undefined)[], l: number): Value => meanOf(machine.layers[l], layerField(machine, x, l));
 
 /** E[x | field] of a layer in its own coordinates, the field in its units' coordinates. */
-const meanOf = (layer: LayerValues, field: Value): Value => fromUnits(layer, layer.units.mean(field));
+export const meanOf = (layer: LayerValues, field: Value): Value => fromUnits(layer, layer.units.mean(field));
 
 /**
  * The energy E(x) of each row for states (or means) x of every layer: -sum_l a_l(x_l) - sum of the couplings'
@@ -189,17 +192,46 @@ export function freeEnergy(machine: MachineValues, x: readonly (Value | undefine
   return neg(negF!);
 }
 
-/**
- * One sweep of block Gibbs sampling: the odd layers drawn given their neighbours, then the even ones, each
- * layer in order; layers in `clamped` keep their states. x: every layer's state; returns the next states.
- */
-export function gibbsSweep(machine: MachineValues, x: readonly Value[], clamped: ReadonlySet<number> = new Set()): Value[] {
-  const next = [...x];
-  for (const parity of [1, 0]) {
-    for (let l = parity; l < next.length; l += 2) if (!clamped.has(l)) next[l] = sampleLayer(machine, next, l).sample;
-  }
-  return next;
+/** Options of a sweep: layers whose states are kept (clamped), and the couplings' scale beta [rows, 1] (tempering). */
+export interface SweepOptions extends FieldOptions {
+  readonly clamped?: ReadonlySet<number>;
 }
+
+/**
+ * Draw every layer of one parity (1: the odd layers, 0: the even ones) given its neighbours in x, in layer
+ * order; clamped layers keep their states. Returns the states with those layers' draws, and their means.
+ */
+export function sampleLayers(machine: MachineValues, x: readonly (Value | undefined)[], parity: 0 | 1, options: SweepOptions = {}): { states: (Value | undefined)[]; means: (Value | undefined)[] } {
+  const states = machine.layers.map((_, l) => x[l]);
+  const means: (Value | undefined)[] = states.map(() => undefined);
+  for (let l = parity; l < states.length; l += 2) {
+    if (options.clamped?.has(l)) continue;
+    const drawn = sampleLayer(machine, states, l, options);
+    states[l] = drawn.sample;
+    means[l] = drawn.mean;
+  }
+  return { states, means };
+}
+
+/**
+ * One sweep of block Gibbs sampling of a machine whose odd layers are coupled to even ones only (an RBM, a
+ * DBM): the odd layers drawn given their neighbours, then the even ones. x: every layer's state, where the odd
+ * layers' may be undefined (they are drawn first); returns the next states.
+ */
+export function gibbsSweep(machine: MachineValues, x: readonly (Value | undefined)[], options: SweepOptions = {}): Value[] {
+  return sampleLayers(machine, sampleLayers(machine, x, 1, options).states, 0, options).states as Value[];
+}
+
+/** The machine with each parameter p replaced by `replace(p)`: every coupling's parameters and every layer's bias. */
+export function mapParameters(machine: MachineValues, replace: (parameter: Value) => Value): MachineValues {
+  return {
+    layers: machine.layers.map((layer) => ({ ...layer, bias: replace(layer.bias) })),
+    couplings: machine.couplings.map((c) => c.withParameters(c.parameters.map(replace))),
+  };
+}
+
+/** The parameters of the energy, the couplings' first, then the layers' biases (not the learned scales). */
+export const energyParameters = (machine: MachineValues): Value[] => [...machine.couplings.flatMap((c) => c.parameters), ...machine.layers.map((layer) => layer.bias)];
 
 /**
  * Mean-field inference with the visible layer clamped to v: the up-pass mu_l = E[x_l | mu_{l-1}], then

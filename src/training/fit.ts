@@ -7,14 +7,14 @@ import { PingPongState, type StateBuffer } from './graph-state.js';
 import { initVisibleBias } from './initial-bias.js';
 import { MinibatchRows } from './minibatch.js';
 import { blowUpThreshold, checkBlowUp } from './divergence.js';
-import { chainMixing } from './mixing.js';
+import { chainDiagnostics, type ChainRecord } from './mixing.js';
 import { monitor, type MonitorRecord } from './monitor.js';
 import { checkFitOptions, defaultFitOptions, defaultLearningRate, kAt, scheduleAt, type FitOptions } from './options.js';
 import { buildStepGraph, type StepState } from './step-graph.js';
 import { stepNames } from './step-names.js';
 
-/** One line of the training log: the epoch (1-based), its schedule, its speed and the monitor's numbers. */
-export interface EpochRecord extends MonitorRecord {
+/** One line of the training log: the epoch (1-based), its schedule, its speed, the monitor's numbers and the chains' diagnostics. */
+export interface EpochRecord extends MonitorRecord, ChainRecord {
   readonly epoch: number;
   readonly learningRate: number;
   readonly momentum: number;
@@ -22,16 +22,6 @@ export interface EpochRecord extends MonitorRecord {
   readonly k: number;
   /** Training examples per second of this epoch's steps (the monitor not counted). */
   readonly samplesPerSecond: number;
-  /**
-   * Persistent samplers: the integrated autocorrelation time of the chains' free energy over the epoch's
-   * steps (see training/mixing.ts), in steps, and the effective number of independent chain states.
-   */
-  readonly chainAutocorrelationTime?: number;
-  readonly chainEffectiveSamples?: number;
-  /** Whether the epoch's steps span 50 autocorrelation times, enough for the estimate to be trusted. */
-  readonly chainMixingReliable?: boolean;
-  /** PT: the fraction of accepted swaps between temperatures r and r + 1 over the epoch. */
-  readonly swapRates?: number[];
   /** Wall-clock seconds of the epoch, monitor included. */
   readonly seconds: number;
 }
@@ -70,8 +60,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   const startEpoch = (epoch: number): EpochRun<EpochRecord> => {
     const schedule = scheduleAt(o, epoch);
     const k = kAt(o, epoch);
-    const trace = o.sampler === 'cd' ? undefined : new Float64Array(minibatches.count * o.chains);
-    const swapRates = new Float64Array(o.sampler === 'pt' ? o.temperatures - 1 : 0);
+    const chains = chainDiagnostics(o, minibatches.count);
     return {
       scalars: {
         [stepNames.learningRate]: schedule.learningRate,
@@ -79,23 +68,18 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
         [stepNames.weightDecay]: o.weightDecay,
         [stepNames.fastLearningRate]: o.fastLearningRate ?? o.learningRate,
       },
-      onStep: (out, b) => {
-        trace?.set(out[stepNames.chainFreeEnergy].data as Float32Array, b * o.chains);
-        if (swapRates.length > 0) (out[stepNames.swapRate].data as Float32Array).forEach((x, r) => (swapRates[r] += x / minibatches.count));
-      },
+      onStep: chains.onStep,
       finish: async ({ stepSeconds, elapsedSeconds }) => {
         const measured = await monitor(rbm, monitorTrain, monitorHeldOut);
         checkBlowUp(measured.reconstructionError, blowUpError, epoch);
         rbm.epochsTrained += 1;
-        const mixing = trace && minibatches.count >= 2 ? chainMixing(trace, minibatches.count, o.chains) : undefined;
         return {
           epoch: rbm.epochsTrained,
           ...schedule,
           k,
           samplesPerSecond: (minibatches.count * o.batchSize) / stepSeconds,
           ...measured,
-          ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
-          ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
+          ...chains.record(),
           seconds: elapsedSeconds(),
         };
       },

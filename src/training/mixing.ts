@@ -6,6 +6,8 @@
  * While the model learns, every chain's free energy drifts alike; that common drift is taken out first (the
  * mean over chains at each step), so what is measured is how fast the chains move relative to each other.
  */
+import type { TensorMap } from '../runtime/engine.js';
+import { samplerNames, type NegativeSpec } from '../samplers/negative-phase.js';
 
 /** Sokal's window factor c: the window grows until it spans c autocorrelation times. */
 const WINDOW_FACTOR = 5;
@@ -60,4 +62,46 @@ function autocovariance(r: Float64Array, steps: number, chains: number, lag: num
     for (let c = 0; c < chains; c++) sum += r[t * chains + c] * r[(t + lag) * chains + c];
   }
   return sum;
+}
+
+/** What a persistent sampler reports of an epoch (see `chainDiagnostics`). */
+export interface ChainRecord {
+  /** The integrated autocorrelation time of the chains' free energy over the epoch's steps, in steps. */
+  readonly chainAutocorrelationTime?: number;
+  /** The effective number of independent chain states. */
+  readonly chainEffectiveSamples?: number;
+  /** Whether the epoch's steps span 50 autocorrelation times, enough for the estimate to be trusted. */
+  readonly chainMixingReliable?: boolean;
+  /** PT: the fraction of accepted swaps between temperatures r and r + 1 over the epoch. */
+  readonly swapRates?: number[];
+}
+
+/** An epoch's chain diagnostics, gathered from the step graph's outputs step by step. */
+export interface ChainDiagnostics {
+  readonly onStep: (outputs: TensorMap, step: number) => void;
+  readonly record: () => ChainRecord;
+}
+
+/**
+ * The diagnostics of an epoch of `steps` steps of `sampler` with `chains` chains (per temperature): the
+ * free energy of the chains (output chain_free_energy [chains]) traced for `chainMixing`, and PT's swap_rate
+ * [temperatures - 1] averaged. CD's chains restart each step: nothing to report.
+ */
+export function chainDiagnostics(sampler: NegativeSpec, steps: number): ChainDiagnostics {
+  const { chains } = sampler;
+  const trace = sampler.sampler === 'cd' ? undefined : new Float64Array(steps * chains);
+  const swapRates = new Float64Array(sampler.sampler === 'pt' ? sampler.temperatures - 1 : 0);
+  return {
+    onStep: (outputs, step) => {
+      trace?.set(outputs[samplerNames.chainFreeEnergy].data as Float32Array, step * chains);
+      if (swapRates.length > 0) (outputs[samplerNames.swapRate].data as Float32Array).forEach((x, r) => (swapRates[r] += x / steps));
+    },
+    record: () => {
+      const mixing = trace && steps >= 2 ? chainMixing(trace, steps, chains) : undefined;
+      return {
+        ...(mixing && { chainAutocorrelationTime: mixing.autocorrelationTime, chainEffectiveSamples: mixing.effectiveSamples, chainMixingReliable: mixing.reliable }),
+        ...(swapRates.length > 0 && { swapRates: Array.from(swapRates) }),
+      };
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { clampLogStd } from '../models/machine.js';
 import {
   visibleLayer,
   parameterInputs,
+  rbmMachine,
   parameterKeys,
   parameterNames,
   sampleHidden,
@@ -75,12 +76,12 @@ export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState
   const weightDecay = g.input(stepNames.weightDecay, 'float32', []);
 
   const positive = sampleHidden(rbm, data);
-  const negative = negativePhase(rbm, positive.sample, spec, stateInput);
+  const negative = negativePhase(rbmMachine(rbm), [undefined, positive.sample], spec, stateInput);
   const statistics: PhaseStatistics = {
     dataU: standardize(rbm, data),
     dataHidden: positive.mean,
-    modelU: standardize(rbm, negative.visible),
-    modelHidden: negative.hiddenMean,
+    modelU: standardize(rbm, negative.even[0]!),
+    modelHidden: rbm.hidden.mean(negative.oddFields[1]!),
   };
   const plain = plainGradient(statistics);
   for (const [name, value] of Object.entries(negative.outputs)) g.output(name, value);
@@ -89,7 +90,7 @@ export function buildStepGraph(spec: StepSpec): { graph: Graph; state: StepState
     const fastLearningRate = g.input(stepNames.fastLearningRate, 'float32', []);
     const gradient = likelihoodGradient(rbm, plain);
     for (const key of parameterKeys) {
-      const fast = negative.fast[key];
+      const fast = negative.fast[parameterNames[key]];
       g.output(nextName(fast.name), add(mul(fast, spec.fastDecay), mul(fastLearningRate, gradient[key])));
     }
   }

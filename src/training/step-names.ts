@@ -8,7 +8,6 @@ export const stepNames = {
   learningRate: 'learning_rate',
   momentum: 'momentum',
   weightDecay: 'weight_decay',
-  fastLearningRate: 'fast_learning_rate',
   adamStep: 'adam_step',
   visibleOffset: 'visible_offset',
   hiddenOffset: 'hidden_offset',

@@ -13,7 +13,7 @@ const dir = makeTempDir();
 describe('train --model dbm and the training flags', () => {
   it.each([
     [['--optimizer', 'adam'], '--optimizer'],
-    [['--sampler', 'pt'], '--sampler'],
+    [['--sampler', 'cd'], '--sampler'],
     [['--k-final', '3'], '--k-final'],
     [['--sparsity', '0.1'], '--sparsity'],
     [['--l1', '0.001'], '--l1'],
@@ -36,6 +36,14 @@ describe('train --model dbm and the training flags', () => {
     const joint = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; learningRate?: number }).filter((r) => r.stage === 'joint');
     // A tenth of --learning-rate in joint training, constant over the epochs.
     expect(joint.map((r) => r.learningRate)).toEqual([0.01, 0.01]);
+  });
+
+  it('trains its joint phase by parallel tempering (--sampler pt --temperatures 3) and logs the swap rates', async () => {
+    const out = join(dir, 'tempered');
+    await runOk(...tinyTrainArgs(out, '--model', 'dbm', '--layers', '4,3', '--epochs', '2', '--sampler', 'pt', '--temperatures', '3'));
+    const joint = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; swapRates?: number[] }).filter((r) => r.stage === 'joint');
+    expect(joint).toHaveLength(2);
+    for (const r of joint) expect(r.swapRates).toHaveLength(2);
   });
 });
 

@@ -11,8 +11,7 @@ import { baseRateBiases } from '../../src/estimators/annealing.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { DBM } from '../../src/models/dbm.js';
 import { fitDbm } from '../../src/training/fit-dbm.js';
-import { fitTiedRbm, pretrainDbm, pretrainingCopies } from '../../src/training/dbm-pretrain.js';
-import { RBM } from '../../src/models/rbm.js';
+import { pretrainDbm, pretrainingUnits } from '../../src/training/dbm-pretrain.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import type { Matrix } from '../../src/tensor/matrix.js';
@@ -147,7 +146,12 @@ describe('DBM against exact enumeration (5-4-3)', () => {
 });
 
 describe('joint training', () => {
-  it.each([false, true])('PCD with a mean-field positive phase raises the bound on bars and stripes (centering: %s)', async (centering) => {
+  it.each([
+    ['pcd', { centering: false }],
+    ['pcd, centred', { centering: true }],
+    ['fpcd', { sampler: 'fpcd' as const }],
+    ['pt', { sampler: 'pt' as const, temperatures: 3 }],
+  ])('%s with a mean-field positive phase raises the bound on bars and stripes', async (_name, sampling) => {
     const data = barsAndStripes(3).examples;
     const dbm = DBM.create(engine, { sizes: [9, 8, 4], seed: 1, weightScale: 0.1 });
     const boundOf = async (d: DBM) => {
@@ -155,8 +159,10 @@ describe('joint training', () => {
       return b.reduce((a, x) => a + x, 0) / b.length;
     };
     const before = await boundOf(dbm);
-    const records = await fitDbm(dbm, data, { epochs: 300, batchSize: 2, learningRate: 0.05, chains: 20, seed: 2, centering });
+    const records = await fitDbm(dbm, data, { epochs: 300, batchSize: 2, learningRate: 0.05, chains: 20, seed: 2, ...sampling });
     expect(records).toHaveLength(300);
+    expect(records.at(-1)!.chainAutocorrelationTime).toBeGreaterThan(0);
+    expect(records.at(-1)!.swapRates?.length).toBe('temperatures' in sampling ? 2 : undefined);
     expect(dbm.epochsTrained).toBe(300);
     const after = await boundOf(dbm);
     expect(after).toBeGreaterThan(before + 1);
@@ -164,20 +170,6 @@ describe('joint training', () => {
 });
 
 describe('layer-wise pretraining (weight doubling)', () => {
-  it('a tied RBM with one copy of each side learns like an RBM: its likelihood on bars and stripes rises', async () => {
-    const data = barsAndStripes(3).examples;
-    const rbm = RBM.create(engine, { nVisible: 9, nHidden: 8, seed: 1, weightScale: 0.1 });
-    const logLikelihood = async () => {
-      const logZ = await exactLogPartition(rbm);
-      const f = await rbm.freeEnergy(data);
-      return f.reduce((a, x) => a - x, 0) / f.length - logZ;
-    };
-    const before = await logLikelihood();
-    await fitTiedRbm(rbm, data, { visible: 1, hidden: 1 }, { epochs: 200, batchSize: 2, learningRate: 0.1, chains: 20, k: 1, seed: 3 });
-    expect(rbm.epochsTrained).toBe(200);
-    expect(await logLikelihood()).toBeGreaterThan(before + 1);
-  });
-
   it('pretrainDbm composes a DBM whose bound beats a fresh one, and joint training goes on from it', async () => {
     const data = barsAndStripes(3).examples;
     const boundOf = async (d: DBM) => {
@@ -193,14 +185,10 @@ describe('layer-wise pretraining (weight doubling)', () => {
     expect(await boundOf(dbm)).toBeGreaterThan(fresh + 1);
   });
 
-  it('pretrainingCopies: the bottom RBM doubles its visible layer, the top its hidden layer, the middle ones both', () => {
-    expect([0, 1].map((l) => pretrainingCopies(l, 2))).toEqual([{ visible: 2, hidden: 1 }, { visible: 1, hidden: 2 }]);
-    expect([0, 1, 2, 3].map((l) => pretrainingCopies(l, 4))).toEqual([
-      { visible: 2, hidden: 1 },
-      { visible: 2, hidden: 2 },
-      { visible: 2, hidden: 2 },
-      { visible: 1, hidden: 2 },
-    ]);
+  it('pretrainingUnits: the bottom RBM doubles its visible layer, the top its hidden layer, the middle ones both', () => {
+    const names = (depth: number) => Array.from({ length: depth }, (_, l) => pretrainingUnits(l, depth)).map((u) => `${u.visible.name}-${u.hidden.name}`);
+    expect(names(2)).toEqual(['binomial:2-bernoulli', 'bernoulli-binomial:2']);
+    expect(names(4)).toEqual(['binomial:2-bernoulli', 'binomial:2-binomial:2', 'binomial:2-binomial:2', 'bernoulli-binomial:2']);
   });
 
   it('a DBM of 3 hidden layers: pretraining composes one whose bound (exact log Z) beats a fresh one', async () => {

@@ -107,7 +107,7 @@ describe('the machine of layers', () => {
     const { g, m, feeds } = machineGraph(3);
     const rows = 64;
     const x = [input(g, 'x0', Array.from({ length: rows }, () => [1, -1, 1]), 3), input(g, 'x1', Array.from({ length: rows }, () => [0, 0]), 2), input(g, 'x2', Array.from({ length: rows }, () => [1, 0]), 2)];
-    const next = gibbsSweep(m, x.map((s) => s.value), new Set([0]));
+    const next = gibbsSweep(m, x.map((s) => s.value), { clamped: new Set([0]) });
     const out = await evaluate(engine, g, { v: next[0], h1: next[1], h2: next[2] }, { ...feeds, x0: x[0].tensor, x1: x[1].tensor, x2: x[2].tensor });
     expect(Array.from(out.v.data as Float32Array)).toEqual(Array.from({ length: rows }, () => [1, -1, 1]).flat());
     for (const [name, states] of [['h1', STATES[1]], ['h2', STATES[2]]] as const) {

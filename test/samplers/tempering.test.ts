@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
-import { parameterInputs } from '../../src/models/rbm-graph.js';
+import { parameterInputs, rbmMachine } from '../../src/models/rbm-graph.js';
+import { DBM, dbmInputs } from '../../src/models/dbm.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
@@ -36,8 +37,8 @@ describe('parallel tempering', () => {
     const chains = 2000;
     const g = new Graph('pt-test', 5);
     const values = parameterInputs(g, nVisible, nHidden, { visible: bernoulli, hidden: bernoulli });
-    const step = temperingStep(values, g.input('chains', 'float32', [betas.length * chains, nVisible]), betas, chains, 1);
-    g.output('chains_next', step.chains);
+    const step = temperingStep(rbmMachine(values), [g.input('chains', 'float32', [betas.length * chains, nVisible])], betas, chains, 1);
+    g.output('chains_next', step.chains[0]!);
     g.output('swap_rate', step.swapRate);
 
     const counts = Array.from(betas, () => new Float64Array(2 ** nVisible));
@@ -66,5 +67,73 @@ describe('parallel tempering', () => {
     });
     for (const rate of swapRate) expect(rate).toBeGreaterThan(0.05);
     for (const rate of swapRate) expect(rate).toBeLessThan(0.999);
+  });
+});
+
+describe('parallel tempering on a DBM (any machine)', () => {
+  it('leaves every replica of the even layers (v, h2) at its exact tempered marginal, h1 summed out', async () => {
+    const sizes = [3, 3, 2];
+    const dbm = DBM.create(engine, { sizes, seed: 6, weightScale: 2 });
+    const rng = new RandomStream(7);
+    dbm.params.biases.forEach((b) => b.forEach((_, i, a) => (a[i] = -0.5 + 0.5 * rng.normal())));
+    const betas = Float32Array.from([1, 0.5]);
+    const chains = 2000;
+    const g = new Graph('dbm-pt-test', 8);
+    const machine = dbmInputs(g, sizes);
+    const inputs = [g.input('x0', 'float32', [2 * chains, 3]), undefined, g.input('x2', 'float32', [2 * chains, 2])];
+    const step = temperingStep(machine, inputs, betas, chains, 1);
+    g.output('x0_next', step.chains[0]!);
+    g.output('x2_next', step.chains[2]!);
+    g.output('swap_rate', step.swapRate);
+
+    // p_beta(v, h2) by enumeration: exp(b0.v + b2.h2) prod_j (1 + exp(b1_j + beta (v W0 + W1 h2)_j)).
+    const [w0, w1] = dbm.params.weights;
+    const [b0, b1, b2] = dbm.params.biases;
+    const bit = (s: number, i: number): number => (s >> i) & 1;
+    const exact = Array.from(betas, (beta) => {
+      const weights = Array.from({ length: 32 }, (_, s) => {
+        let logW = 0;
+        for (let i = 0; i < 3; i++) logW += b0[i] * bit(s, i);
+        for (let m = 0; m < 2; m++) logW += b2[m] * bit(s, 3 + m);
+        for (let j = 0; j < 3; j++) {
+          let field = 0;
+          for (let i = 0; i < 3; i++) field += bit(s, i) * w0[i * 3 + j];
+          for (let m = 0; m < 2; m++) field += w1[j * 2 + m] * bit(s, 3 + m);
+          logW += Math.log1p(Math.exp(b1[j] + beta * field));
+        }
+        return Math.exp(logW);
+      });
+      const z = weights.reduce((a, b) => a + b, 0);
+      return weights.map((w) => w / z);
+    });
+
+    const counts = Array.from(betas, () => new Float64Array(32));
+    let x0: Float32Array = new Float32Array(2 * chains * 3);
+    let x2: Float32Array = new Float32Array(2 * chains * 2);
+    let swapRate = 0;
+    const burnIn = 30;
+    const steps = 130;
+    await engine.withProgram(g, async (program) => {
+      for (let t = 0; t < steps; t++) {
+        const out = await program.run({ ...dbm.parameterFeeds(), x0: engine.float32(x0, [2 * chains, 3]), x2: engine.float32(x2, [2 * chains, 2]) });
+        x0 = out.x0_next.data as Float32Array;
+        x2 = out.x2_next.data as Float32Array;
+        if (t < burnIn) continue;
+        swapRate += (out.swap_rate.data as Float32Array)[0] / (steps - burnIn);
+        for (let row = 0; row < 2 * chains; row++) {
+          let s = 0;
+          for (let i = 0; i < 3; i++) s += x0[row * 3 + i] << i;
+          for (let m = 0; m < 2; m++) s += x2[row * 2 + m] << (3 + m);
+          counts[Math.floor(row / chains)][s] += 1;
+        }
+      }
+    });
+    betas.forEach((beta, r) => {
+      const total = counts[r].reduce((a, b) => a + b, 0);
+      const tv = 0.5 * exact[r].reduce((acc, p, s) => acc + Math.abs(p - counts[r][s] / total), 0);
+      expect(tv, `replica ${r} (beta ${beta})`).toBeLessThan(0.015);
+    });
+    expect(swapRate).toBeGreaterThan(0.05);
+    expect(swapRate).toBeLessThan(0.999);
   });
 });

@@ -9,6 +9,7 @@ import { centredBiases, plainBiases } from '../../src/training/dbm-centering.js'
 import { OFFSET_DECAY } from '../../src/training/options.js';
 import { DBM, dbmNames } from '../../src/models/dbm.js';
 import { buildDbmStep, defaultDbmFitOptions } from '../../src/training/fit-dbm.js';
+import { chainsName } from '../../src/samplers/negative-phase.js';
 import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
@@ -72,11 +73,21 @@ describe('DBM centering', () => {
     const feeds: TensorMap = { ...dbm.parameterFeeds(), ...minibatches.feeds, [optimizerNames.learningRate]: engine.scalar(lr) };
     sizes.forEach((n, l) => {
       feeds[dbmNames.offset(l)] = engine.float32(offsets[l], [n]);
-      feeds[dbmNames.chains(l)] = engine.float32(chains[l], [o.chains, n]);
+      if (l % 2 === 0) feeds[chainsName(l)] = engine.float32(chains[l], [o.chains, n]);
     });
     const out = await engine.withProgram(graph, (program) => program.run(feeds));
     const get = (name: string) => out[nextName(name)].data as Float32Array;
-    const model = sizes.map((_, l) => get(dbmNames.chains(l)));
+    // The model's statistics: the chains' even layers, and layer 1 at its mean given them (summed out).
+    const [x0, x2] = [get(chainsName(0)), get(chainsName(2))];
+    const [w0, w1] = dbm.params.weights;
+    const x1 = Float32Array.from({ length: o.chains * sizes[1] }, (_, k) => {
+      const [r, j] = [Math.floor(k / sizes[1]), k % sizes[1]];
+      let field = dbm.params.biases[1][j];
+      for (let i = 0; i < sizes[0]; i++) field += x0[r * sizes[0] + i] * w0[i * sizes[1] + j];
+      for (let m = 0; m < sizes[2]; m++) field += w1[j * sizes[2] + m] * x2[r * sizes[2] + m];
+      return 1 / (1 + Math.exp(-field));
+    });
+    const model = [x0, x1, x2];
     const means = [data.data, ...(await dbm.meanField(data, o.meanFieldIterations)).map((m) => m.data)];
     // The step in centred coordinates: W += lr <(x_l - c_l)(x_{l+1} - c_{l+1})^T>_data - <...>_model, b' += lr (<x_l>_data - <x_l>_model).
     const statistic = (x: Float32Array[], rows: number, l: number, i: number, j: number) => {
