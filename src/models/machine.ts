@@ -15,7 +15,7 @@
  * [rows, n_l] per layer, fields likewise, energies [rows].
  */
 import type { Value } from '../graph/graph.js';
-import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum } from '../graph/ops/index.js';
+import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum, sqrt, square, where } from '../graph/ops/index.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** A layer as graph values: its unit type, bias [n], and for a learned scale its log standard deviations [n]. */
@@ -192,25 +192,61 @@ export function freeEnergy(machine: MachineValues, x: readonly (Value | undefine
   return neg(negF!);
 }
 
-/** Options of a sweep: layers whose states are kept (clamped), and the couplings' scale beta [rows, 1] (tempering). */
+/**
+ * Soft evidence about a layer's units, from noisy observations: p(x) times exp(field . x - precision . x^2 / 2),
+ * x in the layer's own coordinates; field and precision [rows, n]. A precision needs a layer with a learned
+ * scale (Gaussian units), the only units whose x^2 is no linear term.
+ */
+export interface LayerEvidence {
+  readonly field: Value;
+  readonly precision?: Value;
+}
+
+/**
+ * Options of a sweep: the couplings' scale beta [rows, 1] (tempering); layers whose states are kept
+ * (`clamped`); per layer, the units that keep their states (`observed`, bool [rows, n_l]: a layer clamped unit
+ * by unit) and evidence that tilts its draws.
+ */
 export interface SweepOptions extends FieldOptions {
   readonly clamped?: ReadonlySet<number>;
+  readonly observed?: readonly (Value | undefined)[];
+  readonly evidence?: readonly (LayerEvidence | undefined)[];
 }
 
 /**
  * Draw every layer of one parity (1: the odd layers, 0: the even ones) given its neighbours in x, in layer
- * order; clamped layers keep their states. Returns the states with those layers' draws, and their means.
+ * order, clamped as `options` say. Returns the states with those layers' draws, and the draws' means
+ * (unclamped).
  */
 export function sampleLayers(machine: MachineValues, x: readonly (Value | undefined)[], parity: 0 | 1, options: SweepOptions = {}): { states: (Value | undefined)[]; means: (Value | undefined)[] } {
   const states = machine.layers.map((_, l) => x[l]);
   const means: (Value | undefined)[] = states.map(() => undefined);
   for (let l = parity; l < states.length; l += 2) {
     if (options.clamped?.has(l)) continue;
-    const drawn = sampleLayer(machine, states, l, options);
-    states[l] = drawn.sample;
+    const evidence = options.evidence?.[l];
+    const drawn = evidence === undefined ? sampleLayer(machine, states, l, options) : sampleWithEvidence(machine, states, l, evidence, options);
+    const observed = options.observed?.[l];
+    states[l] = observed === undefined ? drawn.sample : where(observed, states[l]!, drawn.sample);
     means[l] = drawn.mean;
   }
   return { states, means };
+}
+
+/**
+ * Sample layer l under evidence: its field (units' coordinates u = x / sigma) gains sigma e, and a precision
+ * lambda makes a unit-variance Gaussian u ~ N(f / k^2, 1 / k^2), k = sqrt(1 + sigma^2 lambda): unit-variance
+ * Gaussian units in coordinates w = k u with field f / k.
+ */
+function sampleWithEvidence(machine: MachineValues, x: readonly (Value | undefined)[], l: number, evidence: LayerEvidence, options: FieldOptions): LayerState {
+  const layer = machine.layers[l];
+  const std = layerStd(layer);
+  if (evidence.precision !== undefined && std === undefined) throw new Error(`evidence with a precision needs units with a learned scale, layer ${l} has ${layer.units.name} units`);
+  const field = add(layerField(machine, x, l, options), std === undefined ? evidence.field : mul(evidence.field, std));
+  const k = std !== undefined && evidence.precision !== undefined ? sqrt(add(mul(evidence.precision, square(std)), 1)) : undefined;
+  const scaledField = k === undefined ? field : div(field, k);
+  const mean = layer.units.mean(scaledField);
+  const toLayer = (w: Value): Value => fromUnits(layer, k === undefined ? w : div(w, k));
+  return { sample: toLayer(layer.units.sample(scaledField, mean)), mean: toLayer(mean) };
 }
 
 /**

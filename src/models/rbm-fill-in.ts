@@ -1,13 +1,14 @@
 /**
- * Filling in (and denoising) with an RBM: block Gibbs sampling with some visible units clamped to observed
+ * Filling in (and denoising) with an RBM: block Gibbs sampling of its machine with some visible units clamped to observed
  * values, so that the chain samples the others from p(v_missing | v_observed), and optionally with evidence
  * from noisy observations, so that it samples p(v | noisy v). Browser-safe: no node: imports.
  */
-import { Graph, type Value } from '../graph/graph.js';
-import { add, div, greater, mul, slice, sqrt, square, where } from '../graph/ops/index.js';
+import { Graph } from '../graph/graph.js';
+import { add, greater, mul, slice } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
-import { parameterInputs, sampleHidden, visibleField, visibleStd, type RbmValues } from './rbm-graph.js';
+import { sampleLayers, type SweepOptions } from './machine.js';
+import { parameterInputs, rbmMachine } from './rbm-graph.js';
 import type { RbmShape } from './rbm-inference.js';
 import { gibbsRuns, type RBM } from './rbm.js';
 
@@ -67,56 +68,39 @@ export const fillInNames = {
  * `steps` clamped block Gibbs steps as one graph. Inputs: the parameters, `visible` [rows, nVisible] (the chain,
  * observed units at their values), `observed` [rows, nVisible] (1 observed, 0 missing), `evidence_field` (and
  * for Gaussian units `evidence_precision`) [rows, nVisible], `mean_sum` [rows, nVisible] and `mean_weights`
- * [steps]. Each step draws h ~ p(h | v), then v' ~ p(v | h) exp(evidence), and keeps v where observed:
- * v <- observed ? v : v'; outputs the chain after the last step as `visible_next` and
+ * [steps]. Each step is a sweep of the RBM's machine with the observed units clamped and the evidence on the
+ * visible layer (machine.ts `sampleLayers`): h ~ p(h | v), then v' ~ p(v | h) exp(evidence), v kept where
+ * observed; outputs the chain after the last step as `visible_next` and
  * `mean_sum_next` = mean_sum + sum_s mean_weights[s] E[v | h_s].
  */
 export function fillInGraph(shape: RbmShape, steps: number, seed: number): Graph {
   const g = new Graph(`fill-in-${steps}`, seed);
-  const rbm = parameterInputs(g, shape.nVisible, shape.nHidden, shape);
+  const machine = rbmMachine(parameterInputs(g, shape.nVisible, shape.nHidden, shape));
   const dims = ['rows', shape.nVisible] as const;
   let v = g.input(fillInNames.visible, 'float32', [...dims]);
-  const isObserved = greater(g.input(fillInNames.observed, 'float32', [...dims]), 0.5);
   let meanSum = g.input(fillInNames.meanSum, 'float32', [...dims]);
-  const evidence = {
-    field: g.input(fillInNames.evidenceField, 'float32', [...dims]),
-    precision: hasPrecision(shape) ? g.input(fillInNames.evidencePrecision, 'float32', [...dims]) : undefined,
+  const clamping: SweepOptions = {
+    observed: [greater(g.input(fillInNames.observed, 'float32', [...dims]), 0.5)],
+    evidence: [
+      {
+        field: g.input(fillInNames.evidenceField, 'float32', [...dims]),
+        precision: hasPrecision(shape) ? g.input(fillInNames.evidencePrecision, 'float32', [...dims]) : undefined,
+      },
+    ],
   };
   const weights = g.input(fillInNames.meanWeights, 'float32', [steps]);
   for (let s = 0; s < steps; s++) {
-    const step = clampedGibbsStep(rbm, v, isObserved, evidence);
-    v = step.sample;
-    meanSum = add(meanSum, mul(step.mean, slice(weights, [s], [s + 1], [0])));
+    const step = sampleLayers(machine, sampleLayers(machine, [v], 1).states, 0, clamping);
+    v = step.states[0]!;
+    meanSum = add(meanSum, mul(step.means[0]!, slice(weights, [s], [s + 1], [0])));
   }
   g.output(fillInNames.visibleNext, v);
   g.output(fillInNames.meanSumNext, meanSum);
   return g;
 }
 
-/**
- * Whether the evidence has a precision: visible units with a learned std (Gaussian units), the only ones whose
- * v^2 is no linear term; the clamped step folds the precision into their std.
- */
+/** Whether the evidence has a precision: visible units with a learned std (Gaussian units), the only ones whose v^2 is no linear term. */
 const hasPrecision = (shape: RbmShape): boolean => shape.visible.learnedStd !== undefined;
-
-/**
- * One step v -> h -> v' with the observed units (isObserved, bool [rows, nVisible]) kept, v' drawn from
- * p(v | h) exp(field . v - precision . v^2 / 2): the draw and its mean. Gaussian units in their coordinates
- * u = v / sigma get field sigma e and precision 1 + sigma^2 lambda, so u ~ N(f / k^2, 1 / k^2) with
- * k = sqrt(1 + sigma^2 lambda), f the field: unit-variance Gaussian units in coordinates w = k u with field f / k.
- */
-function clampedGibbsStep(rbm: RbmValues, v: Value, isObserved: Value, evidence: { field: Value; precision?: Value }): { sample: Value; mean: Value } {
-  const std = visibleStd(rbm);
-  const field = add(visibleField(rbm, sampleHidden(rbm, v).sample), std === undefined ? evidence.field : mul(evidence.field, std));
-  const k = std !== undefined && evidence.precision !== undefined ? sqrt(add(mul(evidence.precision, square(std)), 1)) : undefined;
-  const scaledField = k === undefined ? field : div(field, k);
-  const mean = rbm.visible.mean(scaledField);
-  const toData = (w: Value): Value => {
-    const u = k === undefined ? w : div(w, k);
-    return std === undefined ? u : mul(u, std);
-  };
-  return { sample: where(isObserved, v, toData(rbm.visible.sample(scaledField, mean))), mean: toData(mean) };
-}
 
 /**
  * Fill in the missing units of each row of `visible` [rows, nVisible] by block Gibbs sampling with the observed
