@@ -17,9 +17,9 @@
  * that reverse AIS implies (above it in expectation), low (conservative).
  */
 import { Graph, type Value } from '../graph/graph.js';
-import { add, gemm, mul, neg, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
+import { add, mul, neg, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
 import type { DBN } from '../models/dbn.js';
-import { freeEnergy, parameterInputs } from '../models/rbm-graph.js';
+import { freeEnergy, hiddenField, parameterInputs, visibleField } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
@@ -73,10 +73,9 @@ function boundGraph(dbn: DBN, seed: number): Graph {
   let total: Value | undefined;
   for (let l = 0; l < below; l++) {
     const p = parameterInputs(g, sizes[l], sizes[l + 1], dbn.rbms[l], `_${l}`);
-    const up = gemm(x, p.weights, p.hiddenBias);
-    const mean = sigmoid(up);
-    const h = bernoulli.sample(up, mean);
-    const down = gemm(h, p.weights, p.visibleBias, { transB: true });
+    const up = hiddenField(p, x);
+    const h = p.hidden.sample(up, p.hidden.mean(up));
+    const down = visibleField(p, h);
     const term = add(bernoulliLogProb(x, down), bernoulliEntropy(up));
     total = total === undefined ? term : add(total, term);
     x = h;
