@@ -1,7 +1,11 @@
 /** The CLI end to end on tiny data: train a run folder, then inspect, features, reconstruct and sample on it. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
+import { loadRbm } from '../../src/io/model-file.js';
+import { createNodeEngine } from '../../src/runtime/node.js';
+import type { Matrix } from '../../src/tensor/matrix.js';
 import { loadNpy } from '../../src/data/npy.js';
 import { makeTempDir, PNG_SIGNATURE, runCli, runOk, startsWith } from './run-cli.js';
 
@@ -189,6 +193,36 @@ describe('sample', () => {
     await runOk('sample', '--model', model, '--count', '4', '--steps', '2', '--out', npy, '--threads', '1');
     expect(startsWith(png, PNG_SIGNATURE)).toBe(true);
     expect([loadNpy(npy).examples.rows, loadNpy(npy).examples.cols]).toEqual([4, VISIBLE]);
+  });
+});
+
+describe('the commands print the library\'s values', () => {
+  const examples = barsAndStripes(3).examples;
+  const engine = createNodeEngine({ threads: 1 });
+  afterAll(() => engine.dispose());
+  const rows = (m: Matrix): number[][] => Array.from({ length: m.rows }, (_, r) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
+
+  it('features: transform of the model file on the data', async () => {
+    const { rbm } = await loadRbm(engine, model);
+    const out = stdoutJson((await runOk('features', '--model', model, '--data', 'bars-and-stripes:3', '--json', '--threads', '1')).stdout);
+    expect(field(out, 'features')).toEqual(rows(await rbm.transform(examples)));
+  });
+
+  it('reconstruct: reconstruct of the model file, and the mean of its squared errors', async () => {
+    const { rbm } = await loadRbm(engine, model);
+    const expected = await rbm.reconstruct(examples);
+    const out = stdoutJson((await runOk('reconstruct', '--model', model, '--data', 'bars-and-stripes:3', '--json', '--threads', '1')).stdout);
+    expect(field(out, 'reconstructions')).toEqual(rows(expected.reconstructions));
+    expect(field(out, 'meanSquaredError')).toBeCloseTo(expected.squaredErrors.reduce((a, b) => a + b, 0) / EXAMPLES, 6);
+  });
+
+  it('sample: sample(count, { steps, seed }) of the model file, means and draws', async () => {
+    const { rbm } = await loadRbm(engine, model);
+    const expected = await rbm.sample(6, { steps: 4, seed: 21 });
+    const out = stdoutJson((await runOk('sample', '--model', model, '--count', '6', '--steps', '4', '--seed', '21', '--json', '--threads', '1')).stdout);
+    expect(field(out, 'means')).toEqual(rows(expected.means));
+    const draws = stdoutJson((await runOk('sample', '--model', model, '--count', '6', '--steps', '4', '--seed', '21', '--draws', '--json', '--threads', '1')).stdout);
+    expect(field(draws, 'samples')).toEqual(rows(expected.samples));
   });
 });
 

@@ -182,8 +182,7 @@ describe('bad input with a trained model at hand', () => {
     expect(readdirSync(run).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  // Fails (bug): train deletes the old log.jsonl before training, so a --force run that fails leaves the old
-  // model without its log (and an interrupted one, the old model beside the new run's partial log).
+  // A --force run that fails must not leave the old model without its log (train once deleted it up front).
   it('--force, then divergence in the first epoch: the run folder keeps its model and its log', async () => {
     const r = await runCli(...tinyTrainArgs(run, '--force', '--learning-rate', '1e38'));
     expectOneLineError(r, 'diverged in epoch 1');
@@ -192,8 +191,7 @@ describe('bad input with a trained model at hand', () => {
     expect(existsSync(join(run, 'log.jsonl')) && readFileSync(join(run, 'log.jsonl')).equals(logBytes)).toBe(true);
   });
 
-  // Fails (bug): the message names the atomic writer's temp file ('.../.s.npy.PID.RANDOM.tmp'), a raw ENOENT,
-  // not the --out file the user gave.
+  // The message must name the --out file the user gave, not the atomic writer's temp file with a raw ENOENT.
   it.each(['sample', 'features'])('%s --out in a folder that does not exist names the --out file', async (command) => {
     const out = join(fresh('missing-folder'), 's.npy');
     const args = command === 'sample' ? ['--count', '2', '--steps', '1'] : ['--data', 'bars-and-stripes:3'];

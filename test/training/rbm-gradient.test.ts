@@ -185,3 +185,28 @@ describe('fast-weights PCD', () => {
     expectAllClose(out[nextName(fastName('hidden_bias'))].data as Float32Array, fastHidden.data.map((f, j) => decay * f + rate * plain.dh[j]), { rtol: 1e-4, atol: 2e-6 }, 'fast hidden bias');
   });
 });
+
+describe('parallel tempering in the training step', () => {
+  it('takes the model statistics from the replica at beta = 1: the first `chains` rows of the next chains', async () => {
+    const rbm = randomRbm(21);
+    const data = randomBinary(12, nVisible, 22);
+    const perTemperature = 4;
+    const chains = randomBinary(3 * perTemperature, nVisible, 23);
+    const { out, change } = await runStep(rbm, data, { spec: { sampler: 'pt', temperatures: 3, chains: perTemperature }, state: { [stepNames.chains]: chains } });
+    const next = out[nextName(stepNames.chains)].data as Float32Array;
+    expect(next.length).toBe(3 * perTemperature * nVisible);
+    const statisticsOf = (replica: number) => {
+      const model = matrix(next.slice(replica * perTemperature * nVisible, (replica + 1) * perTemperature * nVisible), perTemperature, nVisible);
+      const zeros = [new Float64Array(nVisible), new Float64Array(nHidden)];
+      return centredStatistics(data, hiddenMeans(data, rbm.params.weights, rbm.params.hiddenBias), model, hiddenMeans(model, rbm.params.weights, rbm.params.hiddenBias), zeros[0], zeros[1]);
+    };
+    const tolerance = { rtol: 1e-4, atol: 2e-6 };
+    const cold = statisticsOf(0);
+    expectAllClose(change('weights'), cold.correlation, tolerance, 'weights');
+    expectAllClose(change('visible_bias'), cold.dv, tolerance, 'visible bias');
+    expectAllClose(change('hidden_bias'), cold.dh, tolerance, 'hidden bias');
+    // The hotter replicas' statistics differ: the check above tells the replicas apart.
+    const hot = statisticsOf(1);
+    expect(Math.max(...cold.correlation.map((x, i) => Math.abs(x - hot.correlation[i])))).toBeGreaterThan(0.05);
+  });
+});
