@@ -60,7 +60,7 @@ export interface NegativeSpec {
  */
 export function negativePhase(machine: MachineValues, dataOdd: readonly (Value | undefined)[], spec: NegativeSpec, stateInput: StateInput): NegativePhase {
   const { k, chains } = spec;
-  const persistent = (rows: number): Value[] => machine.layers.map((layer, l) => (l % 2 === 0 ? stateInput(chainsName(l), [rows, layer.bias.shape![0] as number]) : undefined)) as Value[];
+  const persistent = (rows: number): (Value | undefined)[] => machine.layers.map((layer, l) => (l % 2 === 0 ? stateInput(chainsName(l), [rows, layer.bias.shape![0] as number]) : undefined));
   switch (spec.sampler) {
     case 'cd': {
       let x = sampleLayers(machine, dataOdd, 0).states;
@@ -78,18 +78,21 @@ export function negativePhase(machine: MachineValues, dataOdd: readonly (Value |
     case 'pt': {
       const step = temperingStep(machine, persistent(spec.temperatures * chains), temperatureLadder(spec.temperatures), chains, k);
       const coldest = step.chains.map((x) => x && slice(x, [0], [chains], [0]));
-      const nextChains = Object.fromEntries(step.chains.flatMap((x, l) => (x === undefined ? [] : [[nextName(chainsName(l)), x]])));
-      return persistentChains(machine, coldest, { [samplerNames.swapRate]: step.swapRate, ...nextChains });
+      return persistentChains(machine, coldest, { [samplerNames.swapRate]: step.swapRate, ...nextChains(step.chains) });
     }
   }
 }
 
 /** k sweeps from the chains' states. */
-function sweeps(machine: MachineValues, x: readonly (Value | undefined)[], k: number): Value[] {
+function sweeps(machine: MachineValues, x: readonly (Value | undefined)[], k: number): (Value | undefined)[] {
   let next = [...x];
   for (let s = 0; s < k; s++) next = gibbsSweep(machine, next);
-  return next as Value[];
+  return next;
 }
+
+/** The outputs X_next of the chains of the even layers. */
+const nextChains = (even: readonly (Value | undefined)[]): Record<string, Value> =>
+  Object.fromEntries(even.flatMap((state, l) => (state === undefined ? [] : [[nextName(chainsName(l)), state]])));
 
 /** The even layers' states of x, undefined at the odd layers. */
 const evenOf = (x: readonly (Value | undefined)[]): (Value | undefined)[] => x.map((state, l) => (l % 2 === 0 ? state : undefined));
@@ -101,6 +104,5 @@ const oddFieldsOf = (machine: MachineValues, even: readonly (Value | undefined)[
 function persistentChains(machine: MachineValues, x: readonly (Value | undefined)[], outputs: Record<string, Value>): NegativePhase {
   const even = evenOf(x);
   const oddFields = oddFieldsOf(machine, even);
-  const nextChains = Object.fromEntries(even.flatMap((state, l) => (state === undefined ? [] : [[nextName(chainsName(l)), state]])));
-  return { even, oddFields, outputs: { ...nextChains, [samplerNames.chainFreeEnergy]: freeEnergy(machine, even, oddFields), ...outputs } };
+  return { even, oddFields, outputs: { ...nextChains(even), [samplerNames.chainFreeEnergy]: freeEnergy(machine, even, oddFields), ...outputs } };
 }

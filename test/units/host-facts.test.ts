@@ -45,6 +45,7 @@ describe('support: values outside, with the message', () => {
     ['gaussian', Number.NaN, /^gaussian visible units need finite values$/],
     ['binomial:3', 4, /^binomial:3 visible units need whole numbers from 0 to 3$/],
     ['binomial:3', 1.5, /^binomial:3 visible units need whole numbers from 0 to 3$/],
+    ['binomial:3', -1, /^binomial:3 visible units need whole numbers from 0 to 3$/],
   ] as const)('%s refuses %s', (name, value, message) => {
     const units = unitType(name);
     expect(units.support.contains(value)).toBe(false);
@@ -67,7 +68,12 @@ describe('support: values outside, with the message', () => {
   });
 
   it('stochastic binarisation is the default of Bernoulli units only', () => {
-    expect(ALL.map((u) => u.binarization)).toEqual(['stochastic', 'none', 'none', 'none', 'none', 'none']);
+    expect(['bernoulli', 'spin', 'gaussian', 'relu', 'softmax:3', 'binomial:3'].map((name) => unitType(name).binarization)).toEqual(['stochastic', 'none', 'none', 'none', 'none', 'none']);
+  });
+
+  it('binomial units take a whole number of trials N >= 2 (N = 1 is bernoulli)', () => {
+    for (const trials of [1, 0, 2.5, Number.NaN]) expect(() => binomial(trials)).toThrow(RangeError);
+    expect(binomial(2).name).toBe('binomial:2');
   });
 });
 

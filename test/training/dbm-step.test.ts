@@ -1,15 +1,16 @@
 /**
- * Centering of a DBM (src/models/dbm-centering.ts): by enumeration of every state of a 4-3-2 machine, the
- * centred energy equals the plain energy of the converted biases up to a constant; one centred training step
- * is the plain image of the step in centred coordinates, computed here in float64 from the step's own
- * statistics (centred joint training is tested with the plain one in dbm.test.ts).
+ * The DBM's joint training step, checked in float64 from the step's own statistics. Centering
+ * (src/training/dbm-centering.ts): by enumeration of every state of a 4-3-2 machine, the centred energy equals
+ * the plain energy of the converted biases up to a constant; one centred step is the plain image of the step
+ * in centred coordinates. Fast-weights PCD: the chains sample the model plus fast parameters, which decay and
+ * follow the likelihood gradient. (Joint training itself is tested in dbm.test.ts.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { centredBiases, plainBiases } from '../../src/training/dbm-centering.js';
 import { OFFSET_DECAY } from '../../src/training/options.js';
 import { DBM, dbmNames } from '../../src/models/dbm.js';
 import { buildDbmStep, defaultDbmFitOptions } from '../../src/training/fit-dbm.js';
-import { chainsName } from '../../src/samplers/negative-phase.js';
+import { chainsName, fastName, samplerNames } from '../../src/samplers/negative-phase.js';
 import { RandomStream } from '../../src/random/stream.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
@@ -109,5 +110,67 @@ describe('DBM centering', () => {
     weights.forEach((w, l) => get(dbmNames.weights(l)).forEach((x, k) => expect(x).toBeCloseTo(w[k], 4)));
     expected.forEach((b, l) => get(dbmNames.bias(l)).forEach((x, i) => expect(x).toBeCloseTo(b[i], 4)));
     offsets.forEach((c, l) => get(dbmNames.offset(l)).forEach((x, i) => expect(x).toBeCloseTo(OFFSET_DECAY * c[i] + (1 - OFFSET_DECAY) * mean(means, batch, l, i), 5)));
+  });
+});
+
+describe('DBM fast-weights PCD', () => {
+  it('one step: chains of the model plus fast parameters, which decay and follow <.>_data - <.>_model', async () => {
+    const sizes = [5, 4, 3];
+    const dbm = DBM.create(engine, { sizes, seed: 5, weightScale: 0.5 });
+    const rng = new RandomStream(6);
+    dbm.params.biases.forEach((b) => b.forEach((_, i, a) => (a[i] = 0.5 * rng.normal())));
+    const batch = 6;
+    const data = matrix(Float32Array.from({ length: batch * 5 }, () => (rng.uniform() < 0.5 ? 1 : 0)), batch, 5);
+    const [decay, fastRate, lr] = [0.9, 0.5, 0.3];
+    const o = { ...defaultDbmFitOptions, sampler: 'fpcd' as const, fastDecay: decay, batchSize: batch, chains: 7, k: 2, momentum: 0, weightDecay: 0, meanFieldIterations: 5 };
+    const { graph, samplerState } = buildDbmStep(sizes, batch, o, 9);
+    const names = [...sizes.slice(1).map((_, l) => dbmNames.weights(l)), ...sizes.map((_, l) => dbmNames.bias(l))];
+    expect(samplerState.map((x) => x.name).sort()).toEqual([chainsName(0), chainsName(2), ...names.map(fastName)].sort());
+    const fast: Record<string, Float32Array> = {};
+    const feeds: TensorMap = { ...dbm.parameterFeeds() };
+    for (const { name, dims } of samplerState) {
+      const size = dims.reduce((a, b) => a * b, 1);
+      const values = name.endsWith('_fast') ? Float32Array.from({ length: size }, () => 0.5 * rng.normal()) : Float32Array.from({ length: size }, () => (rng.uniform() < 0.5 ? 1 : 0));
+      if (name.endsWith('_fast')) fast[name] = values;
+      feeds[name] = engine.float32(values, dims);
+    }
+    const minibatches = new MinibatchRows(engine, batch, { [stepNames.examples]: data });
+    minibatches.select([0, 1, 2, 3, 4, 5], 0);
+    Object.assign(feeds, minibatches.feeds, { [optimizerNames.learningRate]: engine.scalar(lr), [samplerNames.fastLearningRate]: engine.scalar(fastRate) });
+    const out = await engine.withProgram(graph, (program) => program.run(feeds));
+    const get = (name: string) => out[nextName(name)].data as Float32Array;
+    // The model's statistics: the chains' even layers, and layer 1 at its mean given them under W + W_fast, b + b_fast.
+    const sampled = (name: string, values: ArrayLike<number>) => Float32Array.from(values, (x, i) => x + fast[fastName(name)][i]);
+    const [w0, w1] = [sampled(dbmNames.weights(0), dbm.params.weights[0]), sampled(dbmNames.weights(1), dbm.params.weights[1])];
+    const b1 = sampled(dbmNames.bias(1), dbm.params.biases[1]);
+    const [x0, x2] = [get(chainsName(0)), get(chainsName(2))];
+    const x1 = Float32Array.from({ length: o.chains * 4 }, (_, k) => {
+      const [r, j] = [Math.floor(k / 4), k % 4];
+      let field = b1[j];
+      for (let i = 0; i < 5; i++) field += x0[r * 5 + i] * w0[i * 4 + j];
+      for (let m = 0; m < 3; m++) field += w1[j * 3 + m] * x2[r * 3 + m];
+      return 1 / (1 + Math.exp(-field));
+    });
+    const model = [x0, x1, x2];
+    const means = [data.data, ...(await dbm.meanField(data, o.meanFieldIterations)).map((m) => m.data)];
+    const correlation = (x: ArrayLike<number>[], rows: number, l: number, i: number, j: number) => {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += x[l][r * sizes[l] + i] * x[l + 1][r * sizes[l + 1] + j];
+      return s / rows;
+    };
+    const average = (x: ArrayLike<number>[], rows: number, l: number, i: number) => {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += x[l][r * sizes[l] + i];
+      return s / rows;
+    };
+    for (let l = 0; l < 2; l++) {
+      const gradient = (k: number) => correlation(means, batch, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]) - correlation(model, o.chains, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]);
+      get(fastName(dbmNames.weights(l))).forEach((x, k) => expect(x).toBeCloseTo(decay * fast[fastName(dbmNames.weights(l))][k] + fastRate * gradient(k), 4));
+      get(dbmNames.weights(l)).forEach((x, k) => expect(x).toBeCloseTo(dbm.params.weights[l][k] + lr * gradient(k), 4));
+    }
+    for (let l = 0; l < 3; l++) {
+      const gradient = (i: number) => average(means, batch, l, i) - average(model, o.chains, l, i);
+      get(fastName(dbmNames.bias(l))).forEach((x, i) => expect(x).toBeCloseTo(decay * fast[fastName(dbmNames.bias(l))][i] + fastRate * gradient(i), 4));
+    }
   });
 });
