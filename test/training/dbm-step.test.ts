@@ -36,6 +36,50 @@ function energy(sizes: number[], weights: Float32Array[], biases: ArrayLike<numb
   return -s;
 }
 
+/** A 5-4-3 DBM with random biases and a batch of 6 random binary examples, for one step. */
+function stepCase(seed: number) {
+  const sizes = [5, 4, 3];
+  const dbm = DBM.create(engine, { sizes, seed, weightScale: 0.5 });
+  const rng = new RandomStream(seed + 1);
+  dbm.params.biases.forEach((b) => b.forEach((_, i, a) => (a[i] = 0.5 * rng.normal())));
+  const batch = 6;
+  const data = matrix(Float32Array.from({ length: batch * 5 }, () => (rng.uniform() < 0.5 ? 1 : 0)), batch, 5);
+  const minibatches = new MinibatchRows(engine, batch, { [stepNames.examples]: data });
+  minibatches.select([0, 1, 2, 3, 4, 5], 0);
+  return { sizes, dbm, rng, batch, data, minibatchFeeds: minibatches.feeds };
+}
+
+/** The model's statistics of a 5-4-3 step: the chains' even layers x0, x2 and layer 1 at its mean sigmoid(b1 + x0 W0 + W1 x2) given them. */
+function modelStates(x0: Float32Array, x2: Float32Array, w0: ArrayLike<number>, w1: ArrayLike<number>, b1: ArrayLike<number>): Float32Array[] {
+  const rows = x0.length / 5;
+  const x1 = Float32Array.from({ length: rows * 4 }, (_, k) => {
+    const [r, j] = [Math.floor(k / 4), k % 4];
+    let field = b1[j];
+    for (let i = 0; i < 5; i++) field += x0[r * 5 + i] * w0[i * 4 + j];
+    for (let m = 0; m < 3; m++) field += w1[j * 3 + m] * x2[r * 3 + m];
+    return 1 / (1 + Math.exp(-field));
+  });
+  return [x0, x1, x2];
+}
+
+/** <(x_l - c_l)_i (x_{l+1} - c_{l+1})_j> over the rows of layer states x (sizes 5, 4, 3), offsets c (zeros: plain). */
+function correlation(x: ArrayLike<number>[], c: ArrayLike<number>[], l: number, i: number, j: number): number {
+  const sizes = [5, 4, 3];
+  const rows = x[l].length / sizes[l];
+  let s = 0;
+  for (let r = 0; r < rows; r++) s += (x[l][r * sizes[l] + i] - c[l][i]) * (x[l + 1][r * sizes[l + 1] + j] - c[l + 1][j]);
+  return s / rows;
+}
+
+/** <x_l,i> over the rows of layer states x (sizes 5, 4, 3). */
+function average(x: ArrayLike<number>[], l: number, i: number): number {
+  const n = [5, 4, 3][l];
+  const rows = x[l].length / n;
+  let s = 0;
+  for (let r = 0; r < rows; r++) s += x[l][r * n + i];
+  return s / rows;
+}
+
 describe('DBM centering', () => {
   it('the centred energy is the plain energy of the converted biases plus a constant, over every state', () => {
     const sizes = [4, 3, 2];
@@ -57,119 +101,66 @@ describe('DBM centering', () => {
   });
 
   it('one centred step is the plain image of the centred gradient step, computed from its own statistics', async () => {
-    const sizes = [5, 4, 3];
-    const dbm = DBM.create(engine, { sizes, seed: 3, weightScale: 0.5 });
-    const rng = new RandomStream(4);
-    dbm.params.biases.forEach((b) => b.forEach((_, i, a) => (a[i] = 0.5 * rng.normal())));
-    const batch = 6;
-    const data = matrix(Float32Array.from({ length: batch * 5 }, () => (rng.uniform() < 0.5 ? 1 : 0)), batch, 5);
+    const { sizes, dbm, rng, batch, data, minibatchFeeds } = stepCase(3);
     const o = { ...defaultDbmFitOptions, batchSize: batch, chains: 7, k: 2, momentum: 0, weightDecay: 0, meanFieldIterations: 5, centering: true };
     const { graph, optimizerState } = buildDbmStep(sizes, batch, o, 9);
     expect(optimizerState).toEqual([]);
     const offsets = sizes.map((n) => Float32Array.from({ length: n }, () => rng.uniform()));
     const chains = sizes.map((n) => Float32Array.from({ length: o.chains * n }, () => (rng.uniform() < 0.5 ? 1 : 0)));
-    const minibatches = new MinibatchRows(engine, batch, { [stepNames.examples]: data });
-    minibatches.select([0, 1, 2, 3, 4, 5], 0);
     const lr = 0.3;
-    const feeds: TensorMap = { ...dbm.parameterFeeds(), ...minibatches.feeds, [optimizerNames.learningRate]: engine.scalar(lr) };
+    const feeds: TensorMap = { ...dbm.parameterFeeds(), ...minibatchFeeds, [optimizerNames.learningRate]: engine.scalar(lr) };
     sizes.forEach((n, l) => {
       feeds[dbmNames.offset(l)] = engine.float32(offsets[l], [n]);
       if (l % 2 === 0) feeds[chainsName(l)] = engine.float32(chains[l], [o.chains, n]);
     });
     const out = await engine.withProgram(graph, (program) => program.run(feeds));
     const get = (name: string) => out[nextName(name)].data as Float32Array;
-    // The model's statistics: the chains' even layers, and layer 1 at its mean given them (summed out).
-    const [x0, x2] = [get(chainsName(0)), get(chainsName(2))];
-    const [w0, w1] = dbm.params.weights;
-    const x1 = Float32Array.from({ length: o.chains * sizes[1] }, (_, k) => {
-      const [r, j] = [Math.floor(k / sizes[1]), k % sizes[1]];
-      let field = dbm.params.biases[1][j];
-      for (let i = 0; i < sizes[0]; i++) field += x0[r * sizes[0] + i] * w0[i * sizes[1] + j];
-      for (let m = 0; m < sizes[2]; m++) field += w1[j * sizes[2] + m] * x2[r * sizes[2] + m];
-      return 1 / (1 + Math.exp(-field));
-    });
-    const model = [x0, x1, x2];
+    const model = modelStates(get(chainsName(0)), get(chainsName(2)), dbm.params.weights[0], dbm.params.weights[1], dbm.params.biases[1]);
     const means = [data.data, ...(await dbm.meanField(data, o.meanFieldIterations)).map((m) => m.data)];
     // The step in centred coordinates: W += lr <(x_l - c_l)(x_{l+1} - c_{l+1})^T>_data - <...>_model, b' += lr (<x_l>_data - <x_l>_model).
-    const statistic = (x: Float32Array[], rows: number, l: number, i: number, j: number) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += (x[l][r * sizes[l] + i] - offsets[l][i]) * (x[l + 1][r * sizes[l + 1] + j] - offsets[l + 1][j]);
-      return s / rows;
-    };
-    const mean = (x: Float32Array[], rows: number, l: number, i: number) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += x[l][r * sizes[l] + i];
-      return s / rows;
-    };
     const weights = dbm.params.weights.map((w, l) => Float32Array.from(w, (x, k) => {
       const [i, j] = [Math.floor(k / sizes[l + 1]), k % sizes[l + 1]];
-      return x + lr * (statistic(means, batch, l, i, j) - statistic(model, o.chains, l, i, j));
+      return x + lr * (correlation(means, offsets, l, i, j) - correlation(model, offsets, l, i, j));
     }));
-    const centred = centredBiases(sizes, dbm.params.weights, dbm.params.biases, offsets).map((b, l) => Float32Array.from(b, (x, i) => x + lr * (mean(means, batch, l, i) - mean(model, o.chains, l, i))));
+    const centred = centredBiases(sizes, dbm.params.weights, dbm.params.biases, offsets).map((b, l) => Float32Array.from(b, (x, i) => x + lr * (average(means, l, i) - average(model, l, i))));
     const expected = plainBiases(sizes, weights, centred, offsets);
     weights.forEach((w, l) => get(dbmNames.weights(l)).forEach((x, k) => expect(x).toBeCloseTo(w[k], 4)));
     expected.forEach((b, l) => get(dbmNames.bias(l)).forEach((x, i) => expect(x).toBeCloseTo(b[i], 4)));
-    offsets.forEach((c, l) => get(dbmNames.offset(l)).forEach((x, i) => expect(x).toBeCloseTo(OFFSET_DECAY * c[i] + (1 - OFFSET_DECAY) * mean(means, batch, l, i), 5)));
+    offsets.forEach((c, l) => get(dbmNames.offset(l)).forEach((x, i) => expect(x).toBeCloseTo(OFFSET_DECAY * c[i] + (1 - OFFSET_DECAY) * average(means, l, i), 5)));
   });
 });
 
 describe('DBM fast-weights PCD', () => {
   it('one step: chains of the model plus fast parameters, which decay and follow <.>_data - <.>_model', async () => {
-    const sizes = [5, 4, 3];
-    const dbm = DBM.create(engine, { sizes, seed: 5, weightScale: 0.5 });
-    const rng = new RandomStream(6);
-    dbm.params.biases.forEach((b) => b.forEach((_, i, a) => (a[i] = 0.5 * rng.normal())));
-    const batch = 6;
-    const data = matrix(Float32Array.from({ length: batch * 5 }, () => (rng.uniform() < 0.5 ? 1 : 0)), batch, 5);
+    const { sizes, dbm, rng, batch, data, minibatchFeeds } = stepCase(5);
     const [decay, fastRate, lr] = [0.9, 0.5, 0.3];
     const o = { ...defaultDbmFitOptions, sampler: 'fpcd' as const, fastDecay: decay, batchSize: batch, chains: 7, k: 2, momentum: 0, weightDecay: 0, meanFieldIterations: 5 };
     const { graph, samplerState } = buildDbmStep(sizes, batch, o, 9);
     const names = [...sizes.slice(1).map((_, l) => dbmNames.weights(l)), ...sizes.map((_, l) => dbmNames.bias(l))];
     expect(samplerState.map((x) => x.name).sort()).toEqual([chainsName(0), chainsName(2), ...names.map(fastName)].sort());
     const fast: Record<string, Float32Array> = {};
-    const feeds: TensorMap = { ...dbm.parameterFeeds() };
+    const feeds: TensorMap = { ...dbm.parameterFeeds(), ...minibatchFeeds, [optimizerNames.learningRate]: engine.scalar(lr), [samplerNames.fastLearningRate]: engine.scalar(fastRate) };
     for (const { name, dims } of samplerState) {
       const size = dims.reduce((a, b) => a * b, 1);
-      const values = name.endsWith('_fast') ? Float32Array.from({ length: size }, () => 0.5 * rng.normal()) : Float32Array.from({ length: size }, () => (rng.uniform() < 0.5 ? 1 : 0));
-      if (name.endsWith('_fast')) fast[name] = values;
+      const isFast = name.endsWith('_fast');
+      const values = Float32Array.from({ length: size }, () => (isFast ? 0.5 * rng.normal() : rng.uniform() < 0.5 ? 1 : 0));
+      if (isFast) fast[name] = values;
       feeds[name] = engine.float32(values, dims);
     }
-    const minibatches = new MinibatchRows(engine, batch, { [stepNames.examples]: data });
-    minibatches.select([0, 1, 2, 3, 4, 5], 0);
-    Object.assign(feeds, minibatches.feeds, { [optimizerNames.learningRate]: engine.scalar(lr), [samplerNames.fastLearningRate]: engine.scalar(fastRate) });
     const out = await engine.withProgram(graph, (program) => program.run(feeds));
     const get = (name: string) => out[nextName(name)].data as Float32Array;
-    // The model's statistics: the chains' even layers, and layer 1 at its mean given them under W + W_fast, b + b_fast.
+    // The chains sample the model plus fast parameters: layer 1's mean given them is under W + W_fast, b + b_fast.
     const sampled = (name: string, values: ArrayLike<number>) => Float32Array.from(values, (x, i) => x + fast[fastName(name)][i]);
-    const [w0, w1] = [sampled(dbmNames.weights(0), dbm.params.weights[0]), sampled(dbmNames.weights(1), dbm.params.weights[1])];
-    const b1 = sampled(dbmNames.bias(1), dbm.params.biases[1]);
-    const [x0, x2] = [get(chainsName(0)), get(chainsName(2))];
-    const x1 = Float32Array.from({ length: o.chains * 4 }, (_, k) => {
-      const [r, j] = [Math.floor(k / 4), k % 4];
-      let field = b1[j];
-      for (let i = 0; i < 5; i++) field += x0[r * 5 + i] * w0[i * 4 + j];
-      for (let m = 0; m < 3; m++) field += w1[j * 3 + m] * x2[r * 3 + m];
-      return 1 / (1 + Math.exp(-field));
-    });
-    const model = [x0, x1, x2];
+    const model = modelStates(get(chainsName(0)), get(chainsName(2)), sampled(dbmNames.weights(0), dbm.params.weights[0]), sampled(dbmNames.weights(1), dbm.params.weights[1]), sampled(dbmNames.bias(1), dbm.params.biases[1]));
     const means = [data.data, ...(await dbm.meanField(data, o.meanFieldIterations)).map((m) => m.data)];
-    const correlation = (x: ArrayLike<number>[], rows: number, l: number, i: number, j: number) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += x[l][r * sizes[l] + i] * x[l + 1][r * sizes[l + 1] + j];
-      return s / rows;
-    };
-    const average = (x: ArrayLike<number>[], rows: number, l: number, i: number) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += x[l][r * sizes[l] + i];
-      return s / rows;
-    };
+    const zeros = sizes.map((n) => new Float32Array(n));
     for (let l = 0; l < 2; l++) {
-      const gradient = (k: number) => correlation(means, batch, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]) - correlation(model, o.chains, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]);
+      const gradient = (k: number) => correlation(means, zeros, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]) - correlation(model, zeros, l, Math.floor(k / sizes[l + 1]), k % sizes[l + 1]);
       get(fastName(dbmNames.weights(l))).forEach((x, k) => expect(x).toBeCloseTo(decay * fast[fastName(dbmNames.weights(l))][k] + fastRate * gradient(k), 4));
       get(dbmNames.weights(l)).forEach((x, k) => expect(x).toBeCloseTo(dbm.params.weights[l][k] + lr * gradient(k), 4));
     }
     for (let l = 0; l < 3; l++) {
-      const gradient = (i: number) => average(means, batch, l, i) - average(model, o.chains, l, i);
+      const gradient = (i: number) => average(means, l, i) - average(model, l, i);
       get(fastName(dbmNames.bias(l))).forEach((x, i) => expect(x).toBeCloseTo(decay * fast[fastName(dbmNames.bias(l))][i] + fastRate * gradient(i), 4));
     }
   });
