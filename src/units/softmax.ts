@@ -1,4 +1,3 @@
-import type { Dim } from '../graph/dtype.js';
 import type { Value } from '../graph/graph.js';
 import {
   cast,
@@ -66,25 +65,24 @@ export function softmax(k: number): UnitType {
   };
 }
 
-/** [..., n] -> [..., n / k, k]. */
+/** [..., n] -> [..., n / k, k]; the width n must be known. */
 function group(x: Value, k: number): Value {
-  const shape = x.shape;
-  if (shape === undefined) throw new Error('softmax units: the rank of the field must be known');
+  const shape = x.shape ?? [];
   const n = shape[shape.length - 1];
-  if (typeof n === 'number' && n % k !== 0) throw new Error(`softmax:${k} units: a layer of ${n} units is not made of groups of ${k}`);
+  if (typeof n !== 'number') throw new Error('softmax units: the width of the field must be known');
+  if (n % k !== 0) throw new Error(`softmax:${k} units: a layer of ${n} units is not made of groups of ${k}`);
   const lead = shape.slice(0, -1);
   const target = x.graph.constant([...lead.map(() => 0), -1, k], 'int64', [lead.length + 2]);
-  const known: Dim[] = [...lead, typeof n === 'number' ? n / k : `${n}/${k}`, k];
-  return reshapeTo(x, target, known);
+  return reshapeTo(x, target, [...lead, n / k, k]);
 }
 
-/** [..., g, k] -> [..., g * k]. */
+/** [..., g, k] -> [..., g * k] (g and k known, as `group` makes them). */
 function ungroup(x: Value): Value {
   const shape = x.shape!;
   const lead = shape.slice(0, -2);
-  const [g, k] = shape.slice(-2);
+  const [g, k] = shape.slice(-2) as [number, number];
   const target = x.graph.constant([...lead.map(() => 0), -1], 'int64', [lead.length + 1]);
-  return reshapeTo(x, target, [...lead, typeof g === 'number' && typeof k === 'number' ? g * k : `${g}*${k}`]);
+  return reshapeTo(x, target, [...lead, g * k]);
 }
 
 /**

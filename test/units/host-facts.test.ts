@@ -64,6 +64,8 @@ describe('support: values outside, with the message', () => {
       if (units.states !== undefined) expect(units.states.every((x) => units.support.contains(x))).toBe(true);
     }
     expect(ALL.filter(isBinary)).toEqual([bernoulli]);
+    // a unit type of a user's own, with other states
+    expect(([[0, 2], [1, 0], [-1, 1]] as const).map((states) => isBinary({ ...bernoulli, states }))).toEqual([false, false, false]);
     expect(spin.states).toEqual([-1, 1]);
   });
 

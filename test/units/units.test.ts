@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/graph/graph.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { RandomStream } from '../../src/random/stream.js';
-import { unitType } from '../../src/units/index.js';
+import { UserError } from '../../src/errors.js';
+import { binomial, isUnitName, softmax, unitType } from '../../src/units/index.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { evaluate, numbers } from '../helpers/run-graph.js';
 import { groupReference } from '../reference/units-exact.js';
@@ -157,5 +158,54 @@ describe('unitType', () => {
     expect(unitType('binomial:2').name).toBe('binomial:2');
     expect(() => unitType('binomial:1')).toThrow(/N >= 2 trials \(N = 1 is bernoulli\)/);
     expect(() => unitType('potts')).toThrow(/unknown unit type "potts" \(known: bernoulli, spin, gaussian, relu, softmax:K, binomial:N\)/);
+  });
+
+  it('takes every digit of K and N, and nothing around the name', () => {
+    expect(unitType('softmax:12').groupSize).toBe(12);
+    expect(unitType('binomial:10').name).toBe('binomial:10');
+    for (const name of ['xsoftmax:3', 'softmax:3x', 'xbinomial:3', 'binomial:3x', 'softmax:', 'softmax:-3']) {
+      expect(() => unitType(name), name).toThrow(new RegExp(`^unknown unit type "${name}"`));
+    }
+  });
+
+  it('refuses K < 2 and N < 2 as the user\'s mistake (UserError: one line, exit 2), and says which', () => {
+    expect(() => unitType('softmax:1')).toThrow(UserError);
+    expect(() => unitType('softmax:1')).toThrow('unit type "softmax:1": softmax groups need K >= 2');
+    expect(() => unitType('binomial:0')).toThrow(UserError);
+  });
+
+  it('isUnitName: the names unitType accepts', () => {
+    expect(['bernoulli', 'softmax:3', 'binomial:2'].map(isUnitName)).toEqual([true, true, true]);
+    expect(['potts', 'softmax:1', 'binomial:1', 'Bernoulli'].map(isUnitName)).toEqual([false, false, false, false]);
+  });
+
+  it('the constructors refuse sizes that are not whole numbers >= 2', () => {
+    for (const k of [1, 2.5, Number.NaN]) expect(() => softmax(k)).toThrow(`softmax groups need an integer size K >= 2, got ${k}`);
+    for (const n of [1, 2.5, Number.NaN]) expect(() => binomial(n)).toThrow(`binomial units need an integer number of trials N >= 2, got ${n}`);
+  });
+});
+
+describe('softmax groups: shapes', () => {
+  const units = softmax(3);
+
+  it('keep any leading dims, known or symbolic, and the width', async () => {
+    const g = new Graph('softmax-rank-3', 1);
+    const f = g.input('field', 'float32', [2, 4, 6]);
+    const mean = units.mean(f);
+    expect(mean.shape).toEqual([2, 4, 6]);
+    expect(units.mean(new Graph('softmax-symbolic', 1).input('field', 'float32', ['rows', 6])).shape).toEqual(['rows', 6]);
+    const field = fields(8, 6, 4);
+    const out = numbers((await evaluate(engine, g, { mean }, { field: engine.float32(field, [2, 4, 6]) })).mean);
+    for (let s = 0; s < field.length; s += 3) {
+      const e = [0, 1, 2].map((k) => Math.exp(field[s + k]));
+      const z = e[0] + e[1] + e[2];
+      expectAllClose([0, 1, 2].map((k) => out[s + k]), e.map((x) => x / z));
+    }
+  });
+
+  it('refuse a width that is unknown or not a multiple of K', () => {
+    const g = new Graph('softmax-widths', 1);
+    expect(() => units.mean(g.input('seven', 'float32', ['rows', 7]))).toThrow('softmax:3 units: a layer of 7 units is not made of groups of 3');
+    expect(() => units.mean(g.input('n', 'float32', ['rows', 'n']))).toThrow('softmax units: the width of the field must be known');
   });
 });
