@@ -107,3 +107,38 @@ export function modelStatistics(rbm: SmallRbm): Statistics {
   }
   return stats;
 }
+
+/** p(x) of a 0/1 vector x under independent units with E[x_i] = mean_i. */
+const bernoulliProbability = (mean: ArrayLike<number>, x: ArrayLike<number>): number => Array.from(mean).reduce((p, m, i) => p * (x[i] === 1 ? m : 1 - m), 1);
+
+/**
+ * The law of v_k after k steps of the visible chain K(v, v') = sum_h p(h | v) p(v' | h) started from the rows
+ * of `start` [rows * nVisible] (their empirical law D_0): D_0 K^k over the 2^nVisible states (visibleState's
+ * numbering). K by enumerating v and h (small RBMs only).
+ */
+export function visibleChainLaw(rbm: SmallRbm, start: Float32Array, rows: number, k: number): Float64Array {
+  const nV = 2 ** rbm.nVisible;
+  const nH = 2 ** rbm.nHidden;
+  const visible = Array.from({ length: nV }, (_, s) => visibleState(rbm.nVisible, s));
+  const hidden = Array.from({ length: nH }, (_, t) => visibleState(rbm.nHidden, t));
+  const up = visible.map((v) => hidden.map((h) => bernoulliProbability(hiddenMeanOf(rbm, v), h))); // p(h | v)
+  const down = hidden.map((h) => visible.map((v) => bernoulliProbability(visibleMeanOf(rbm, h), v))); // p(v | h)
+  let law = new Float64Array(nV);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < rbm.nVisible; i++) s += start[r * rbm.nVisible + i] << i;
+    law[s] += 1 / rows;
+  }
+  for (let step = 0; step < k; step++) {
+    const hiddenLaw = Array.from({ length: nH }, (_, t) => law.reduce((acc, p, s) => acc + p * up[s][t], 0));
+    law = Float64Array.from({ length: nV }, (_, s) => hiddenLaw.reduce((acc, q, t) => acc + q * down[t][s], 0));
+  }
+  return law;
+}
+
+/** The expected model-side statistics of CD-k from the rows of `data`: v_k ~ D_0 K^k, h replaced by E[h | v_k]. */
+export function cdStatistics(rbm: SmallRbm, data: Float32Array, rows: number, k: number): Statistics {
+  const stats = emptyStatistics(rbm);
+  visibleChainLaw(rbm, data, rows, k).forEach((p, s) => accumulate(rbm, stats, visibleState(rbm.nVisible, s), p));
+  return stats;
+}

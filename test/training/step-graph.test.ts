@@ -4,7 +4,7 @@ import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { stepNames } from '../../src/training/step-names.js';
-import { dataStatistics, modelStatistics } from '../reference/rbm-exact.js';
+import { cdStatistics, dataStatistics, modelStatistics, type Statistics } from '../reference/rbm-exact.js';
 import { runStep } from '../helpers/step-feeds.js';
 
 const engine = createNodeEngine({ threads: 2 });
@@ -31,10 +31,10 @@ async function gradientEstimate(rbm: RBM, data: Matrix, k: number, chains?: Matr
   return { weights: change('weights'), visibleBias: change('visible_bias'), hiddenBias: change('hidden_bias') };
 }
 
-function expectGradient(estimate: Record<string, Float32Array>, rbm: RBM, data: Matrix, tolerance: number): void {
+/** The estimate against <O>_data - <O>_negative, by default the exact gradient (the negative phase under the model). */
+function expectGradient(estimate: Record<string, Float32Array>, rbm: RBM, data: Matrix, tolerance: number, negative: Statistics = modelStatistics({ ...rbm, ...rbm.params })): void {
   const small = { ...rbm, ...rbm.params };
   const positive = dataStatistics(small, data.data, data.rows);
-  const negative = modelStatistics(small);
   const exact = {
     weights: positive.vh.map((x, i) => x - negative.vh[i]),
     visibleBias: positive.v.map((x, i) => x - negative.v[i]),
@@ -65,6 +65,25 @@ describe('the training step estimates the exact log-likelihood gradient', () => 
     const replicated = new Float32Array(copies * data.data.length);
     for (let c = 0; c < copies; c++) replicated.set(data.data, c * data.data.length);
     expectGradient(await gradientEstimate(rbm, matrix(replicated, copies * data.rows, nVisible), 60), rbm, data, 0.015);
+  });
+
+  it('CD-k and PCD-k: the negative phase is v_k after exactly k sweeps from the data (CD) or the chains (PCD)', async () => {
+    // 1000 copies of the data, as the CD minibatch and as PCD's chains: each statistic averages 40,000
+    // draws, a standard error under 0.0025.
+    const tolerance = 0.0125;
+    const copies = 1000;
+    const replicated = new Float32Array(copies * data.data.length);
+    for (let c = 0; c < copies; c++) replicated.set(data.data, c * data.data.length);
+    const many = matrix(replicated, copies * data.rows, nVisible);
+    const small = { ...rbm, ...rbm.params };
+    for (const k of [1, 2]) {
+      const exact = cdStatistics(small, data.data, data.rows, k);
+      // k and k + 1 sweeps differ by more than the tolerance: one sweep too many or too few fails
+      const next = cdStatistics(small, data.data, data.rows, k + 1);
+      expect(Math.max(...exact.vh.map((x, i) => Math.abs(x - next.vh[i]))), `CD-${k} against CD-${k + 1}`).toBeGreaterThan(1.5 * tolerance);
+      expectGradient(await gradientEstimate(rbm, many, k), rbm, data, tolerance, exact);
+      expectGradient(await gradientEstimate(rbm, data, k, many), rbm, data, tolerance, exact);
+    }
   });
 
   it('CD-1 is biased: from the data its estimate differs from the exact gradient', async () => {
