@@ -120,6 +120,94 @@ describe('loadNpy', () => {
   });
 });
 
+describe('NPY headers, one fault at a time', () => {
+  const four = bytesOf(Float32Array.from([1, 2, 3, 4]));
+
+  it('says which part of the file is wrong', () => {
+    for (const major of [0, 4]) {
+      const path = npy(npyBytes(dict('<f4', '(2, 2)'), four, major));
+      expectUserError(() => loadNpy(path), path, `NPY format version ${major}.0 is not supported`);
+    }
+    const nine = npy(npyBytes(dict('<f4', '(2, 2)'), four).subarray(0, 9));
+    expectUserError(() => loadNpy(nine), nine, 'not an NPY file');
+    const noLength = npy(npyBytes(dict('<f4', '(2, 2)'), four, 2).subarray(0, 11));
+    expectUserError(() => loadNpy(noLength), noLength, 'truncated NPY file (no header)');
+    // just the prefix, with an empty header: the header is what is wrong
+    for (const major of [1, 2]) {
+      const prefix = Buffer.from(npyBytes('', new Uint8Array(0), major).subarray(0, major === 1 ? 10 : 12));
+      prefix.fill(0, 8); // header length 0
+      const prefixOnly = npy(prefix);
+      expectUserError(() => loadNpy(prefixOnly), prefixOnly, 'malformed NPY header ""');
+    }
+    const whole = npyBytes(dict('<f4', '(2, 2)'), four);
+    const headerEnd = whole.length - four.length;
+    const cut = npy(whole.subarray(0, headerEnd - 1));
+    expectUserError(() => loadNpy(cut), cut, 'truncated NPY file (header cut short)');
+    const headerOnly = npy(whole.subarray(0, headerEnd)); // the header whole, no data
+    expectUserError(() => loadNpy(headerOnly), headerOnly, 'needs 16 data bytes, the file has 0');
+  });
+
+  it('needs every key, and prints the header it could not read', () => {
+    const keys = ["'descr': '<f4'", "'fortran_order': False", "'shape': (2, 2)"];
+    keys.forEach((_, missing) => {
+      const text = `{${keys.filter((__, i) => i !== missing).join(', ')}}`;
+      const path = npy(npyBytes(text, four));
+      expectUserError(() => loadNpy(path), path, `malformed NPY header ${JSON.stringify(text)}`);
+    });
+    // the header's text as its version says: UTF-8 in 3.0, Latin-1 before
+    const utf8 = npy(npyBytes("{'descr': 'é'}", four, 3));
+    expectUserError(() => loadNpy(utf8), utf8, `malformed NPY header "{'descr': 'é'}"`);
+    const latin1 = npy(npyBytes("{'descr': 'é'}", four, 2));
+    expectUserError(() => loadNpy(latin1), latin1, `malformed NPY header "{'descr': 'é'}"`);
+  });
+
+  it('reads keys with any spacing around the colons, and a 2.0 header longer than 65,535 bytes', () => {
+    const tight = npy(npyBytes("{'descr' :'<f4', 'fortran_order' :False, 'shape' :(2, 2), }", four));
+    expect(Array.from(loadNpy(tight).examples.data)).toEqual([1, 2, 3, 4]);
+    const long = npy(npyBytes(dict('<f4', '(2, 2)') + ' '.repeat(70000), four, 2));
+    expect(Array.from(loadNpy(long).examples.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a shape with anything but whole numbers', () => {
+    for (const shape of ['(2, x)', '(2a, 2)', '(a2, 2)', '(2, -2)']) {
+      const path = npy(npyBytes(dict('<f4', shape), four));
+      expectUserError(() => loadNpy(path), path, `malformed NPY shape (${shape.slice(1, -1)})`);
+    }
+  });
+
+  it('names the shape in the rank and size messages', () => {
+    const fourD = npy(npyBytes(dict('<f4', '(1, 1, 2, 2)'), four));
+    expectUserError(() => loadNpy(fourD), fourD, 'got shape (1, 1, 2, 2)');
+    const short = npy(npyBytes(dict('<f4', '(2, 3)'), four));
+    expectUserError(() => loadNpy(short), short, 'truncated NPY file: shape (2, 3) of <f4 needs 24 data bytes, the file has 16');
+  });
+});
+
+describe('encodeNpy headers', () => {
+  it('refuses shapes that are not whole numbers >= 0 holding the values', () => {
+    const m = matrix(Float32Array.from([1, 2, 3, 4]), 2, 2);
+    for (const shape of [[8, 0.5], [-2, -2], [4, 2]]) {
+      expect(() => encodeNpy(m, shape)).toThrow(`encodeNpy: shape [${shape.join(', ')}] does not hold 2 x 2 values`);
+    }
+    expect(encodeNpy(matrix(new Float32Array(0), 0, 3), [0, 3]).length % 64).toBe(0);
+  });
+
+  it('pads every header with spaces and a newline to a multiple of 64 bytes, whatever its length', () => {
+    const empty = matrix(new Float32Array(0), 0, 1);
+    for (let ones = 0; ones < 22; ones++) {
+      for (const last of [0, 10, 100]) {
+        const shape = [...Array<number>(ones).fill(1), 0, last];
+        const bytes = Buffer.from(encodeNpy(empty, shape));
+        const headerLength = bytes.readUInt16LE(8);
+        expect((10 + headerLength) % 64).toBe(0);
+        const text = bytes.toString('latin1', 10, 10 + headerLength);
+        expect(text).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \([0-9, ]+\), \} *\n$/);
+        expect(text.endsWith('\n')).toBe(true);
+      }
+    }
+  });
+});
+
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(!hasNumpy)(`numpy interop${hasNumpy ? '' : ' (skipped: python3 with numpy not found)'}`, () => {
