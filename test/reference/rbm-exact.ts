@@ -51,6 +51,13 @@ export function visibleState(nVisible: number, s: number): Float64Array {
   return Float64Array.from({ length: nVisible }, (_, i) => (s >> i) & 1);
 }
 
+/** The number of the 0/1 state in row `row` of x [rows * n] (visibleState's inverse: bit i is unit i). */
+export function stateIndex(x: ArrayLike<number>, row: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[row * n + i] << i;
+  return s;
+}
+
 /** log Z = log sum_v exp(-F(v)), over all 2^nVisible visible states. */
 export function exactLogZ(rbm: SmallRbm): number {
   const negF = Array.from({ length: 2 ** rbm.nVisible }, (_, s) => -freeEnergyOf(rbm, visibleState(rbm.nVisible, s)));
@@ -121,14 +128,16 @@ export function visibleChainLaw(rbm: SmallRbm, start: Float32Array, rows: number
   const nH = 2 ** rbm.nHidden;
   const visible = Array.from({ length: nV }, (_, s) => visibleState(rbm.nVisible, s));
   const hidden = Array.from({ length: nH }, (_, t) => visibleState(rbm.nHidden, t));
-  const up = visible.map((v) => hidden.map((h) => bernoulliProbability(hiddenMeanOf(rbm, v), h))); // p(h | v)
-  const down = hidden.map((h) => visible.map((v) => bernoulliProbability(visibleMeanOf(rbm, h), v))); // p(v | h)
+  const up = visible.map((v) => {
+    const mean = hiddenMeanOf(rbm, v);
+    return hidden.map((h) => bernoulliProbability(mean, h)); // p(h | v)
+  });
+  const down = hidden.map((h) => {
+    const mean = visibleMeanOf(rbm, h);
+    return visible.map((v) => bernoulliProbability(mean, v)); // p(v | h)
+  });
   let law = new Float64Array(nV);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = 0; i < rbm.nVisible; i++) s += start[r * rbm.nVisible + i] << i;
-    law[s] += 1 / rows;
-  }
+  for (let r = 0; r < rows; r++) law[stateIndex(start, r, rbm.nVisible)] += 1 / rows;
   for (let step = 0; step < k; step++) {
     const hiddenLaw = Array.from({ length: nH }, (_, t) => law.reduce((acc, p, s) => acc + p * up[s][t], 0));
     law = Float64Array.from({ length: nV }, (_, s) => hiddenLaw.reduce((acc, q, t) => acc + q * down[t][s], 0));

@@ -7,7 +7,7 @@ import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { temperatureLadder, temperingStep } from '../../src/samplers/tempering.js';
 import { bernoulli } from '../../src/units/index.js';
-import { freeEnergyOf, visibleChainLaw, visibleState } from '../reference/rbm-exact.js';
+import { freeEnergyOf, stateIndex, visibleChainLaw, visibleState } from '../reference/rbm-exact.js';
 
 const engine = createNodeEngine({ threads: 2 });
 
@@ -56,11 +56,7 @@ describe('parallel tempering', () => {
         state = out.chains_next.data as Float32Array;
         if (t < burnIn) continue;
         swapRates.push(out.swap_rate.data as Float32Array);
-        for (let row = 0; row < betas.length * chains; row++) {
-          let s = 0;
-          for (let i = 0; i < nVisible; i++) s += state[row * nVisible + i] << i;
-          counts[Math.floor(row / chains)][s] += 1;
-        }
+        for (let row = 0; row < betas.length * chains; row++) counts[Math.floor(row / chains)][stateIndex(state, row, nVisible)] += 1;
       }
     });
     betas.forEach((beta, r) => {
@@ -133,11 +129,7 @@ describe('one parallel-tempering step', () => {
       expect(Array.from(out.swap_rate.data as Float32Array)).toEqual([1]);
       const next = out.chains_next.data as Float32Array;
       const counts = new Float64Array(2 ** nVisible);
-      for (let c = 0; c < chains; c++) {
-        let s = 0;
-        for (let i = 0; i < nVisible; i++) s += next[c * nVisible + i] << i;
-        counts[s] += 1 / chains;
-      }
+      for (let c = 0; c < chains; c++) counts[stateIndex(next, c, nVisible)] += 1 / chains;
       return totalVariation(law(k), counts);
     };
     const law = (k: number): Float64Array => visibleChainLaw({ ...rbm, ...rbm.params }, Float32Array.from(v1), 1, k);

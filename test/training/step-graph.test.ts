@@ -53,6 +53,8 @@ describe('the training step estimates the exact log-likelihood gradient', () => 
   const nHidden = 6;
   const rbm = randomRbm(nVisible, nHidden, 3);
   const data = randomBinary(40, nVisible, 4);
+  // 1000 copies of the data (a long-chain minibatch, or PCD's chains)
+  const many = matrix(Float32Array.from({ length: 1000 * data.data.length }, (_, i) => data.data[i % data.data.length]), 1000 * data.rows, nVisible);
 
   it('PCD: equilibrated persistent chains give <O>_data - <O>_model', async () => {
     const start = randomBinary(40000, nVisible, 5);
@@ -61,20 +63,13 @@ describe('the training step estimates the exact log-likelihood gradient', () => 
   });
 
   it('CD-k with long chains from the data approaches the same gradient', async () => {
-    const copies = 1000;
-    const replicated = new Float32Array(copies * data.data.length);
-    for (let c = 0; c < copies; c++) replicated.set(data.data, c * data.data.length);
-    expectGradient(await gradientEstimate(rbm, matrix(replicated, copies * data.rows, nVisible), 60), rbm, data, 0.015);
+    expectGradient(await gradientEstimate(rbm, many, 60), rbm, data, 0.015);
   });
 
   it('CD-k and PCD-k: the negative phase is v_k after exactly k sweeps from the data (CD) or the chains (PCD)', async () => {
-    // 1000 copies of the data, as the CD minibatch and as PCD's chains: each statistic averages 40,000
-    // draws, a standard error under 0.0025.
+    // `many` as the CD minibatch and as PCD's chains: each statistic averages 40,000 draws, a standard error
+    // under 0.0025.
     const tolerance = 0.0125;
-    const copies = 1000;
-    const replicated = new Float32Array(copies * data.data.length);
-    for (let c = 0; c < copies; c++) replicated.set(data.data, c * data.data.length);
-    const many = matrix(replicated, copies * data.rows, nVisible);
     const small = { ...rbm, ...rbm.params };
     for (const k of [1, 2]) {
       const exact = cdStatistics(small, data.data, data.rows, k);
@@ -87,10 +82,7 @@ describe('the training step estimates the exact log-likelihood gradient', () => 
   });
 
   it('CD-1 is biased: from the data its estimate differs from the exact gradient', async () => {
-    const copies = 1000;
-    const replicated = new Float32Array(copies * data.data.length);
-    for (let c = 0; c < copies; c++) replicated.set(data.data, c * data.data.length);
-    const estimate = await gradientEstimate(rbm, matrix(replicated, copies * data.rows, nVisible), 1);
+    const estimate = await gradientEstimate(rbm, many, 1);
     expect(() => expectGradient(estimate, rbm, data, 0.015)).toThrow();
   });
 });
