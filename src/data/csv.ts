@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
+import { escaped, quoted } from '../quote.js';
 import type { Dataset } from './dataset.js';
 import { parseDecimal } from './parse-number.js';
 import { readDataFile } from './read-file.js';
@@ -15,7 +16,10 @@ export interface CsvOptions {
 
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
-/** Whether a field reads as a number, finite or not (a first row holding only these is data, not a header). */
+/** What an error in a first row of numbers and text adds: why it was not taken as a header. */
+const HEADER_HINT = ' (the first row mixes numbers and text: a header row holds no numbers)';
+
+/** Whether a field reads as a number, finite or not (a first row holding one of these is data, not a header). */
 const isNumberLike = (field: string): boolean => !Number.isNaN(parseDecimal(field)) || NON_FINITE.test(field);
 
 /** Comma-separated records with the (1-based) line each ends on; a malformed file is a UserError. */
@@ -34,7 +38,7 @@ function readRecords(path: string): { records: string[][]; lines: number[] } {
     });
     return { records, lines };
   } catch (e) {
-    if (e instanceof CsvError) throw new UserError(`${path}: ${e.message}`);
+    if (e instanceof CsvError) throw new UserError(`${path}: ${escaped(e.message)}`);
     throw e;
   }
 }
@@ -48,11 +52,11 @@ function resolveLabelColumn(
 ): number {
   if (typeof column === 'string') {
     if (header === undefined) {
-      throw new UserError(`${path}: label column '${column}' given by name, but the file has no header row`);
+      throw new UserError(`${path}: label column ${quoted(column)} given by name, but the file has no header row`);
     }
     const index = header.indexOf(column);
     if (index < 0) {
-      throw new UserError(`${path}: no column named '${column}' (columns: ${header.join(', ')})`);
+      throw new UserError(`${path}: no column named ${quoted(column)} (columns: ${header.map(quoted).join(', ')})`);
     }
     return index;
   }
@@ -64,16 +68,18 @@ function resolveLabelColumn(
 
 /**
  * A numeric CSV file (comma-separated, gzipped or not): one example per row, one feature per column.
- * The first row is a header when any of its fields is not a number. With `labelColumn`, that column holds
- * integer class labels and the other columns are the features. Shapes: examples nRows x nFeatures, labels
- * nRows. Ragged rows, non-numeric, NaN or infinite values and files without data rows are UserErrors naming
- * the file, the line and the (1-based) column.
+ * The first row is a header when none of its fields reads as a number (NaN and Infinity count as numbers);
+ * a first row with a number among its fields is data, so a first row mixing numbers and text is an error
+ * naming its text field, never a header dropped in silence. With `labelColumn`, that column holds integer
+ * class labels and the other columns are the features. Shapes: examples nRows x nFeatures, labels nRows.
+ * Ragged rows, non-numeric, NaN or infinite values and files without data rows are UserErrors naming the
+ * file, the line and the (1-based) column, the file's text quoted.
  */
 export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
   const { records, lines } = readRecords(path);
   if (records.length === 0) throw new UserError(`${path}: empty CSV file (no data rows)`);
   const width = records[0].length;
-  const header = records[0].some((field) => !isNumberLike(field)) ? records[0] : undefined;
+  const header = records[0].some(isNumberLike) ? undefined : records[0];
   const first = header === undefined ? 0 : 1;
   const rows = records.length - first;
   if (rows === 0) throw new UserError(`${path}: no data rows after the header`);
@@ -93,7 +99,7 @@ export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
       );
     }
     const fail = (k: number, problem: string): never => {
-      const name = header === undefined ? '' : ` ('${header[k]}')`;
+      const name = header === undefined ? '' : ` (${quoted(header[k])})`;
       throw new UserError(`${path}: line ${line}, column ${k + 1}${name}: ${problem}`);
     };
     let c = 0;
@@ -102,11 +108,11 @@ export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
       if (field === '') fail(k, 'empty field (missing value)');
       const value = parseDecimal(field);
       if (!Number.isFinite(value)) {
-        fail(k, `'${field}' ${isNumberLike(field) ? 'is not a finite number' : 'is not a number'}`);
+        fail(k, isNumberLike(field) ? `${quoted(field)} is not a finite number` : `${quoted(field)} is not a number${r === 0 && first === 0 ? HEADER_HINT : ''}`);
       }
       if (k === labelIndex) {
         if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-          fail(k, `label '${field}' is not a class number (0, 1, 2, ...)`);
+          fail(k, `label ${quoted(field)} is not a class number (0, 1, 2, ...)`);
         }
         labels[r] = value;
       } else {

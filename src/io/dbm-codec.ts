@@ -1,14 +1,25 @@
 /**
  * DBM model files (the contract of DESIGN.md, "Model files"): `weights_l` [n_l, n_{l+1}], `visible_bias_0`
  * [n_0] and `hidden_bias_l` [n_{l+1}] (the bias of layer l + 1), float32 row-major; metadata format
- * "boltzmann/1", kind "dbm", `layers` (JSON, visible first), `visible` and `hidden` ("bernoulli"),
+ * "boltzmann/1", kind "dbm", `layers` (JSON, visible first), `visible` and `hidden` ("bernoulli", required),
  * `epochs_trained` (of joint training) and what the caller adds. Bytes only: no file system.
  */
 import { UserError } from '../errors.js';
 import { DBM, dbmNames } from '../models/dbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { bernoulli } from '../units/bernoulli.js';
-import { decodeModelFile, floatTensor, MODEL_FORMAT, type ModelMetadata } from './model-tensors.js';
+import {
+  chainSizes,
+  checkBinaryUnits,
+  checkKind,
+  checkNoOtherTensors,
+  checkSizesMetadata,
+  decodeModelFile,
+  epochsTrainedOf,
+  floatTensor,
+  MODEL_FORMAT,
+  type ModelMetadata,
+} from './model-tensors.js';
 import { encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /**
@@ -31,31 +42,23 @@ export function encodeDbm(dbm: DBM, extra: ModelMetadata = {}): Uint8Array {
   });
 }
 
-/** The DBM in safetensors `bytes` read from `source`, and its metadata. */
+/**
+ * The DBM in safetensors `bytes` read from `source`, and its metadata. The file is checked completely: kind
+ * "dbm", Bernoulli unit types named, exactly the tensors of its layers (weights_0, weights_1, ... without
+ * gaps), of shapes that chain with at least 1 unit per layer, finite values, `epochs_trained` a count.
+ */
 export function decodeDbm(engine: Engine, bytes: Uint8Array, source: string): { dbm: DBM; metadata: ModelMetadata } {
-  const { tensors, metadata } = decodeModelFile(bytes, source);
-  if (metadata.kind !== 'dbm') throw new UserError(`${source}: a "${metadata.kind ?? 'rbm'}" model, not a DBM`);
-  const count = Object.keys(tensors).filter((name) => /^weights_\d+$/.test(name)).length;
-  if (count < 2) throw new UserError(`${source}: a DBM file has weights_0, weights_1, ... (2 or more), found ${count}`);
-  const weights: Float32Array[] = [];
-  const sizes: number[] = [];
-  for (let l = 0; l < count; l++) {
-    const name = dbmNames.weights(l);
-    const w = tensors[name];
-    if (w === undefined || w.shape.length !== 2) throw new UserError(`${source}: no 2-D tensor "${name}"`);
-    if (l === 0) sizes.push(w.shape[0]);
-    else if (w.shape[0] !== sizes[l]) throw new UserError(`${source}: ${name} has ${w.shape[0]} rows but layer ${l} has ${sizes[l]} units`);
-    sizes.push(w.shape[1]);
-    weights.push(floatTensor(tensors, name, source, 'a DBM file has weights_l, visible_bias_0 and hidden_bias_l'));
-  }
-  const biases = sizes.map((n, l) => {
-    const b = floatTensor(tensors, dbmNames.bias(l), source, 'a DBM file has weights_l, visible_bias_0 and hidden_bias_l');
-    if (b.length !== n) throw new UserError(`${source}: ${dbmNames.bias(l)} has ${b.length} values but layer ${l} has ${n} units`);
-    return b;
-  });
-  if (![...weights, ...biases].every((x) => x.every(Number.isFinite))) throw new UserError(`${source}: the parameters hold NaN or infinite values`);
+  const file = decodeModelFile(bytes, source);
+  checkKind(file, 'dbm', 'a DBM');
+  checkBinaryUnits(file, 'a DBM');
+  const has = 'a DBM file has weights_l, visible_bias_0 and hidden_bias_l for l = 0, 1, ...';
+  const sizes = chainSizes(file, dbmNames.weights, has);
+  if (sizes.length < 3) throw new UserError(`${source}: a DBM file has weights_0, weights_1, ... (2 or more), found ${Math.max(0, sizes.length - 1)}`);
+  checkNoOtherTensors(file, [...sizes.slice(1).map((_, l) => dbmNames.weights(l)), ...sizes.map((_, l) => dbmNames.bias(l))], has);
+  checkSizesMetadata(file, 'layers', sizes);
+  const weights = sizes.slice(1).map((n, l) => floatTensor(file, dbmNames.weights(l), [sizes[l], n], has));
+  const biases = sizes.map((n, l) => floatTensor(file, dbmNames.bias(l), [n], has));
   const dbm = new DBM(engine, sizes, { weights, biases });
-  dbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
-  return { dbm, metadata };
+  dbm.epochsTrained = epochsTrainedOf(file);
+  return { dbm, metadata: file.metadata };
 }
-

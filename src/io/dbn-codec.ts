@@ -2,16 +2,27 @@
  * DBN model files (the contract of DESIGN.md, "Model files"): per RBM l (0 at the bottom) the tensors
  * `weights_l` [n_l, n_{l+1}], `visible_bias_l` [n_l], `hidden_bias_l` [n_{l+1}], float32 row-major; metadata
  * format "boltzmann/1", kind "dbn", `layers` (JSON, units per layer, visible first), `visible` and `hidden`
- * ("bernoulli"), `epochs_trained` (JSON, one per RBM) and what the caller adds (`training`, `seed`).
+ * ("bernoulli", required), `epochs_trained` (JSON, one per RBM) and what the caller adds (`training`, `seed`).
  * In Python: `safetensors.numpy.load_file(path)["weights_0"]`.
  */
 import { UserError } from '../errors.js';
 import { DBN, layerParameterName } from '../models/dbn.js';
 import { parameterKeys } from '../models/rbm-graph.js';
-import { RBM, type RbmParameters } from '../models/rbm.js';
+import { RBM } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
-import { bernoulli, isBinary, isUnitName, unitType } from '../units/index.js';
-import { decodeModelFile, floatTensor, MODEL_FORMAT, type ModelMetadata } from './model-tensors.js';
+import { bernoulli } from '../units/index.js';
+import {
+  chainSizes,
+  checkBinaryUnits,
+  checkKind,
+  checkNoOtherTensors,
+  checkSizesMetadata,
+  decodeModelFile,
+  epochListOf,
+  MODEL_FORMAT,
+  type ModelMetadata,
+} from './model-tensors.js';
+import { rbmParameters } from './rbm-codec.js';
 import { encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /** A DBN as safetensors bytes (see the file comment). */
@@ -32,45 +43,27 @@ export function encodeDbn(dbn: DBN, extra: ModelMetadata = {}): Uint8Array {
   });
 }
 
-/** The DBN in safetensors `bytes` read from `source` (for messages), and its metadata. */
+/**
+ * The DBN in safetensors `bytes` read from `source` (for messages), and its metadata. The file is checked
+ * completely: kind "dbn", Bernoulli unit types named, exactly the tensors of its RBMs (weights_0, weights_1,
+ * ... without gaps), of shapes that chain with at least 1 unit per layer, finite values, `epochs_trained` a
+ * list of one count per RBM.
+ */
 export function decodeDbn(engine: Engine, bytes: Uint8Array, source: string): { dbn: DBN; metadata: ModelMetadata } {
-  const { tensors, metadata } = decodeModelFile(bytes, source);
-  if (metadata.kind !== 'dbn') throw new UserError(`${source}: a "${metadata.kind ?? 'rbm'}" model, not a DBN`);
-  for (const side of ['visible', 'hidden'] as const) {
-    const name = metadata[side] ?? bernoulli.name;
-    if (!(isUnitName(name) && isBinary(unitType(name)))) throw new UserError(`${source}: a DBN has Bernoulli units, the file says ${side} "${metadata[side]}"`);
-  }
-  const count = Object.keys(tensors).filter((name) => /^weights_\d+$/.test(name)).length;
-  if (count === 0) throw new UserError(`${source}: no tensor "weights_0" (a DBN file has weights_l, visible_bias_l, hidden_bias_l per layer)`);
-  const epochs = parseEpochs(metadata.epochs_trained, count);
-  const rbms: RBM[] = [];
-  for (let l = 0; l < count; l++) {
-    const values = {} as RbmParameters;
-    for (const key of parameterKeys) values[key] = floatTensor(tensors, layerParameterName(key, l), source, 'a DBN file has weights_l, visible_bias_l, hidden_bias_l per layer');
-    const w = tensors[layerParameterName('weights', l)];
-    if (w.shape.length !== 2) throw new UserError(`${source}: weights_${l} must be 2-D, got [${w.shape.join(', ')}]`);
-    const [nVisible, nHidden] = w.shape;
-    if (values.visibleBias.length !== nVisible || values.hiddenBias.length !== nHidden) {
-      throw new UserError(`${source}: visible_bias_${l} has ${values.visibleBias.length} and hidden_bias_${l} ${values.hiddenBias.length} values, but weights_${l} is ${nVisible} x ${nHidden}`);
-    }
-    if (l > 0 && rbms[l - 1].nHidden !== nVisible) throw new UserError(`${source}: weights_${l} has ${nVisible} rows but layer ${l} has ${rbms[l - 1].nHidden} units`);
-    for (const key of parameterKeys) {
-      if (!values[key].every(Number.isFinite)) throw new UserError(`${source}: ${layerParameterName(key, l)} holds NaN or infinite values`);
-    }
-    const rbm = new RBM(engine, { nVisible, nHidden }, values);
+  const file = decodeModelFile(bytes, source);
+  checkKind(file, 'dbn', 'a DBN');
+  checkBinaryUnits(file, 'a DBN');
+  const has = 'a DBN file has weights_l, visible_bias_l, hidden_bias_l per RBM l = 0, 1, ...';
+  const sizes = chainSizes(file, (l) => layerParameterName('weights', l), has);
+  if (sizes.length === 0) throw new UserError(`${source}: no tensor "weights_0" (${has})`);
+  checkNoOtherTensors(file, sizes.slice(1).flatMap((_, l) => parameterKeys.map((key) => layerParameterName(key, l))), has);
+  checkSizesMetadata(file, 'layers', sizes);
+  const epochs = epochListOf(file, sizes.length - 1);
+  const rbms = sizes.slice(1).map((nHidden, l) => {
+    const nVisible = sizes[l];
+    const rbm = new RBM(engine, { nVisible, nHidden }, rbmParameters(file, nVisible, nHidden, (key) => layerParameterName(key, l), has));
     rbm.epochsTrained = epochs[l];
-    rbms.push(rbm);
-  }
-  return { dbn: new DBN(engine, rbms), metadata };
+    return rbm;
+  });
+  return { dbn: new DBN(engine, rbms), metadata: file.metadata };
 }
-
-function parseEpochs(text: string | undefined, count: number): number[] {
-  try {
-    const e = JSON.parse(text ?? '[]') as unknown;
-    if (Array.isArray(e) && e.length === count && e.every((x) => Number.isInteger(x) && (x as number) >= 0)) return e as number[];
-  } catch {
-    // absent or malformed: untrained
-  }
-  return new Array<number>(count).fill(0);
-}
-

@@ -8,6 +8,7 @@ import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
 import type { ModelKind } from '../models/model.js';
 import type { RBM } from '../models/rbm.js';
+import { quoted } from '../quote.js';
 import type { Engine } from '../runtime/engine.js';
 import { decodeDbm, encodeDbm } from './dbm-codec.js';
 import { decodeDbn, encodeDbn } from './dbn-codec.js';
@@ -67,7 +68,7 @@ export function encodeModel(model: AnyModel, extra: ModelMetadata = {}): Uint8Ar
 /** The model in safetensors `bytes` read from `source` (for messages), by the codec of its `kind` metadata. */
 export function decodeModel(engine: Engine, bytes: Uint8Array, source: string): ModelFile {
   const kind = decodeModelFile(bytes, source).metadata.kind ?? 'rbm';
-  if (!Object.hasOwn(codecs, kind)) throw new UserError(`${source}: a "${kind}" model; this library reads ${Object.keys(codecs).join(', ')} files`);
+  if (!Object.hasOwn(codecs, kind)) throw new UserError(`${source}: a ${quoted(kind)} model; this library reads ${Object.keys(codecs).join(', ')} files`);
   return codecs[kind as ModelKind].decode(engine, bytes, source);
 }
 

@@ -1,10 +1,20 @@
 /** The model-file contract (DESIGN.md, "Model files") for RBMs, as bytes: no file system access (the browser reads it). */
 import { UserError } from '../errors.js';
-import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
+import { parameterKeys, parameterNames, VISIBLE_LOG_STD, type ParameterKey } from '../models/rbm-graph.js';
 import { RBM, type RbmParameters } from '../models/rbm.js';
 import type { Engine } from '../runtime/engine.js';
-import { unitType, type UnitType } from '../units/index.js';
-import { decodeModelFile, floatTensor, MODEL_FORMAT, type ModelMetadata } from './model-tensors.js';
+import {
+  checkKind,
+  checkNoOtherTensors,
+  decodeModelFile,
+  epochsTrainedOf,
+  floatTensor,
+  layerSizes,
+  MODEL_FORMAT,
+  unitsOf,
+  type ModelFileContents,
+  type ModelMetadata,
+} from './model-tensors.js';
 import { encodeSafetensors, type NamedTensor } from './safetensors.js';
 
 /**
@@ -28,43 +38,38 @@ export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
   });
 }
 
-/** The RBM in safetensors `bytes` read from `source` (for messages), and its metadata. */
+/**
+ * The RBM in safetensors `bytes` read from `source` (for messages), and its metadata. The file is checked
+ * completely: kind "rbm" (or none), both unit types named, exactly the tensors of those units, of matching
+ * shapes with at least 1 unit per layer, finite values, whole groups of grouped units, `epochs_trained` a count.
+ */
 export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { rbm: RBM; metadata: ModelMetadata } {
-  const { tensors, metadata } = decodeModelFile(bytes, source);
-  if ((metadata.kind ?? 'rbm') !== 'rbm') throw new UserError(`${source}: a "${metadata.kind}" model, not an RBM`);
-  const values = {} as RbmParameters;
-  for (const key of parameterKeys) values[key] = floatTensor(tensors, parameterNames[key], source, 'an RBM file has weights, visible_bias, hidden_bias');
-  const weights = tensors[parameterNames.weights];
-  if (weights.shape.length !== 2) throw new UserError(`${source}: weights must be 2-D [nVisible, nHidden], got [${weights.shape.join(', ')}]`);
-  const [nVisible, nHidden] = weights.shape;
-  if (values.visibleBias.length !== nVisible || values.hiddenBias.length !== nHidden) {
-    throw new UserError(`${source}: visible_bias has ${values.visibleBias.length} and hidden_bias ${values.hiddenBias.length} values, but weights are ${nVisible} x ${nHidden}`);
-  }
-  for (const key of parameterKeys) {
-    if (!values[key].every(Number.isFinite)) throw new UserError(`${source}: ${parameterNames[key]} holds NaN or infinite values`);
-  }
-  const visible = unitTypeOf(metadata.visible, source);
+  const file = decodeModelFile(bytes, source);
+  checkKind(file, 'rbm', 'an RBM');
+  const visible = unitsOf(file, 'visible');
+  const hidden = unitsOf(file, 'hidden');
+  const names = [...parameterKeys.map((key) => parameterNames[key]), ...(visible.learnedStd === undefined ? [] : [VISIBLE_LOG_STD])];
+  const has = `an RBM file of ${visible.name} visible units has ${names.join(', ')}`;
+  checkNoOtherTensors(file, names, has);
+  const [nVisible, nHidden] = layerSizes(file, parameterNames.weights, has);
+  const values = rbmParameters(file, nVisible, nHidden, (key) => parameterNames[key], has);
   if (visible.learnedStd !== undefined) {
-    if (tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible.name} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
-    values.visibleLogStd = floatTensor(tensors, VISIBLE_LOG_STD, source, 'log standard deviations');
-    if (values.visibleLogStd.length !== nVisible) throw new UserError(`${source}: ${VISIBLE_LOG_STD} has ${values.visibleLogStd.length} values, but there are ${nVisible} visible units`);
-    if (!values.visibleLogStd.every(Number.isFinite)) throw new UserError(`${source}: ${VISIBLE_LOG_STD} holds NaN or infinite values`);
+    if (file.tensors[VISIBLE_LOG_STD] === undefined) throw new UserError(`${source}: ${visible.name} visible units need a tensor "${VISIBLE_LOG_STD}" [${nVisible}] (log standard deviations)`);
+    values.visibleLogStd = floatTensor(file, VISIBLE_LOG_STD, [nVisible], has);
   }
-  const hidden = unitTypeOf(metadata.hidden, source);
   for (const [layer, units, size] of [['visible', visible, nVisible], ['hidden', hidden, nHidden]] as const) {
     const k = units.groupSize;
     if (size % k !== 0) throw new UserError(`${source}: ${size} ${layer} units are not groups of ${k} (${units.name})`);
   }
   const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
-  rbm.epochsTrained = Number(metadata.epochs_trained ?? 0) || 0;
-  return { rbm, metadata };
+  rbm.epochsTrained = epochsTrainedOf(file);
+  return { rbm, metadata: file.metadata };
 }
 
-/** The unit type named in metadata (absent: Bernoulli). */
-function unitTypeOf(name: string | undefined, source: string): UnitType {
-  try {
-    return unitType(name ?? 'bernoulli');
-  } catch (e) {
-    throw new UserError(`${source}: ${(e as Error).message}`);
-  }
+/** The parameters of an RBM of `nVisible` x `nHidden` units in `file`, tensor `name(key)` for each: checked by `floatTensor`. */
+export function rbmParameters(file: ModelFileContents, nVisible: number, nHidden: number, name: (key: ParameterKey) => string, has: string): RbmParameters {
+  const shape = { weights: [nVisible, nHidden], visibleBias: [nVisible], hiddenBias: [nHidden] };
+  const values = {} as RbmParameters;
+  for (const key of parameterKeys) values[key] = floatTensor(file, name(key), shape[key], has);
+  return values;
 }

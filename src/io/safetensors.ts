@@ -9,6 +9,7 @@
  * start of the data section), plus an optional "__metadata__" object of string values.
  */
 import { UserError } from '../errors.js';
+import { escaped, quoted } from '../quote.js';
 
 /** A tensor as stored in a safetensors file: `data` holds prod(shape) values, row-major. */
 export type NamedTensor =
@@ -95,7 +96,8 @@ function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function isCount(x: unknown): x is number {
+/** Whether `x` is a count: a non-negative safe integer. */
+export function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
@@ -201,7 +203,7 @@ interface TensorEntry {
 
 /** Checks one header entry against the format; `dataLength` is the size of the data section. */
 function parseEntry(source: string, name: string, value: unknown, dataLength: number): TensorEntry {
-  const where = `${source}: tensor "${name}"`;
+  const where = `${source}: tensor ${quoted(name)}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError(`${where}: header entry is not an object`);
   }
@@ -209,7 +211,7 @@ function parseEntry(source: string, name: string, value: unknown, dataLength: nu
   if (typeof dtype !== 'string') throw new UserError(`${where}: "dtype" is missing or not a string`);
   if (!isDtype(dtype) && !isHalfDtype(dtype)) {
     const known = [...Object.keys(DTYPES), ...HALF_DTYPES].join(', ');
-    throw new UserError(`${where}: unsupported dtype "${dtype}" (supported: ${known})`);
+    throw new UserError(`${where}: unsupported dtype ${quoted(dtype)} (supported: ${known})`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw new UserError(`${where}: "shape" must be an array of non-negative integers`);
@@ -237,7 +239,7 @@ function parseMetadata(source: string, value: unknown): Record<string, string> {
   }
   const entries: [string, string][] = [];
   for (const [key, v] of Object.entries(value) as [string, unknown][]) {
-    if (typeof v !== 'string') throw new UserError(`${source}: metadata "${key}" is not a string`);
+    if (typeof v !== 'string') throw new UserError(`${source}: metadata ${quoted(key)} is not a string`);
     entries.push([key, v]);
   }
   return Object.fromEntries(entries);
@@ -271,8 +273,8 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   try {
     header = JSON.parse(text);
   } catch (e) {
-    // V8 quotes the offending text, newlines included: keep the message on one line.
-    throw new UserError(`${source}: header is not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')})`);
+    // V8 quotes the offending text, control characters included: escape them.
+    throw new UserError(`${source}: header is not valid JSON (${escaped((e as Error).message)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new UserError(`${source}: header is not a JSON object`);
@@ -292,7 +294,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   for (const e of entries) {
     if (e.begin !== covered) {
       const what = e.begin < covered ? 'overlaps the tensor before it' : `leaves a gap after byte ${covered}`;
-      throw new UserError(`${source}: tensor "${e.name}" at data_offsets [${e.begin}, ${e.end}] ${what}`);
+      throw new UserError(`${source}: tensor ${quoted(e.name)} at data_offsets [${e.begin}, ${e.end}] ${what}`);
     }
     covered = e.end;
   }

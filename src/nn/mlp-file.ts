@@ -1,8 +1,8 @@
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readModelFile } from '../io/model-file.js';
-import { MODEL_FORMAT, type ModelMetadata } from '../io/model-tensors.js';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
+import { checkKind, checkNoOtherTensors, checkSizesMetadata, decodeModelFile, floatTensor, layerSizes, MODEL_FORMAT, type ModelMetadata } from '../io/model-tensors.js';
+import { encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
 import type { Engine } from '../runtime/engine.js';
 import { ACTIVATIONS, type Activation } from './layers.js';
 import { layerNames, Mlp, type DenseLayer } from './mlp.js';
@@ -27,37 +27,44 @@ export function encodeMlp(mlp: Mlp, extra: ModelMetadata = {}): Uint8Array {
   });
 }
 
-/** The MLP in safetensors `bytes` read from `source` (for messages), and its metadata. */
+/**
+ * The MLP in safetensors `bytes` read from `source` (for messages), and its metadata. The file is checked
+ * completely: kind "mlp", its activations, exactly the tensors of their layers, each layer at least 1 unit,
+ * the bias of each layer's width, finite values, layers that chain, metadata `sizes` (where present) theirs.
+ */
 export function decodeMlp(engine: Engine, bytes: Uint8Array, source: string): { mlp: Mlp; metadata: ModelMetadata } {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
-  if (metadata.format !== undefined && metadata.format !== MODEL_FORMAT) throw new UserError(`${source}: model format "${metadata.format}" is not ${MODEL_FORMAT}`);
-  if (metadata.kind !== 'mlp') throw new UserError(`${source}: a "${metadata.kind ?? 'unknown'}" model, not an MLP`);
+  const file = decodeModelFile(bytes, source);
+  checkKind(file, 'mlp', 'an MLP');
+  const activations = activationsOf(file.metadata.activations, source);
+  const has = `an MLP file has weights_i and bias_i per layer of its activations (${activations.length})`;
+  checkNoOtherTensors(file, activations.flatMap((_, i) => [layerNames(i).weights, layerNames(i).bias]), has);
+  const layers = activations.map((activation, i): DenseLayer => {
+    const names = layerNames(i);
+    const [nIn, nOut] = layerSizes(file, names.weights, has);
+    return { nIn, nOut, activation, weights: floatTensor(file, names.weights, [nIn, nOut], has), bias: floatTensor(file, names.bias, [nOut], has) };
+  });
+  let mlp: Mlp;
+  try {
+    mlp = new Mlp(engine, layers);
+  } catch (e) {
+    throw new UserError(`${source}: ${(e as Error).message}`);
+  }
+  checkSizesMetadata(file, 'sizes', mlp.sizes);
+  return { mlp, metadata: file.metadata };
+}
+
+/** Metadata `activations`: a JSON list of activations, one per layer. */
+function activationsOf(text: string | undefined, source: string): Activation[] {
   let activations: unknown;
   try {
-    activations = JSON.parse(metadata.activations ?? 'null');
+    activations = JSON.parse(text ?? 'null');
   } catch {
     activations = null;
   }
   if (!Array.isArray(activations) || !activations.every((a) => ACTIVATIONS.includes(a as Activation))) {
     throw new UserError(`${source}: metadata "activations" must be a JSON list of ${ACTIVATIONS.join(', ')}`);
   }
-  const layers: DenseLayer[] = (activations as Activation[]).map((activation, i) => {
-    const names = layerNames(i);
-    const w = tensors[names.weights];
-    const b = tensors[names.bias];
-    if (w === undefined || b === undefined) throw new UserError(`${source}: no tensors ${names.weights} and ${names.bias} for layer ${i}`);
-    if (w.dtype !== 'F32' || b.dtype !== 'F32') throw new UserError(`${source}: layer ${i} tensors must be F32`);
-    if (w.shape.length !== 2 || b.shape.length !== 1 || b.shape[0] !== w.shape[1]) {
-      throw new UserError(`${source}: ${names.weights} [${w.shape.join(', ')}] and ${names.bias} [${b.shape.join(', ')}] do not fit together`);
-    }
-    if (!w.data.every(Number.isFinite) || !b.data.every(Number.isFinite)) throw new UserError(`${source}: layer ${i} holds NaN or infinite values`);
-    return { nIn: w.shape[0], nOut: w.shape[1], activation, weights: w.data, bias: b.data };
-  });
-  try {
-    return { mlp: new Mlp(engine, layers), metadata };
-  } catch (e) {
-    throw new UserError(`${source}: ${(e as Error).message}`);
-  }
+  return activations as Activation[];
 }
 
 /** Write `mlp` to `path` atomically. */

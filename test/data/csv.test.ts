@@ -24,7 +24,7 @@ describe('loadCsv', () => {
     expect(d.imageShape).toBeUndefined();
   });
 
-  it('takes a first row with a non-numeric field as a header, and a label column by name or index', () => {
+  it('takes a first row without numbers as a header, and a label column by name or index', () => {
     const path = csv('a,b,class\n0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,2\n');
     const noLabel = loadCsv(path);
     expect(noLabel.examples.rows).toBe(3);
@@ -39,6 +39,35 @@ describe('loadCsv', () => {
     expect(Array.from(first.examples.data)).toEqual([0, 1, 1, 1]);
   });
 
+  it('refuses a first row mixing numbers and text, naming its text field, rather than drop it as a header', () => {
+    const mixed = csv('1,abc\n2,3\n4,5\n');
+    expectUserError(() => loadCsv(mixed), mixed, 'line 1, column 2', '"abc" is not a number', 'a header row holds no numbers');
+    const numberedHeader = csv('id,2020\n1,2\n');
+    expectUserError(() => loadCsv(numberedHeader), numberedHeader, 'line 1, column 1', '"id" is not a number');
+    const gap = csv('1,,2\n3,4,5\n');
+    expectUserError(() => loadCsv(gap), gap, 'line 1, column 2', 'empty field');
+    const late = csv('1,2\n3,abc\n');
+    expectUserError(() => loadCsv(late), late, 'line 2, column 2', '"abc" is not a number');
+    expect(() => loadCsv(late)).not.toThrow(/header/);
+  });
+
+  it('takes a first row of text and empty fields as a header (an unnamed index column)', () => {
+    const d = loadCsv(csv(',a,b\n0,1,2\n1,3,4\n'));
+    expect([d.examples.rows, d.examples.cols]).toEqual([2, 3]);
+  });
+
+  it('escapes the file\'s text in messages: no control character reaches the terminal', () => {
+    const field = csv('x,y\n1,\u001b[2J\n');
+    expectUserError(() => loadCsv(field), field, 'line 2, column 2', '"\\u001b[2J" is not a number');
+    const name = csv('x,\u009bz\n1,2\n');
+    expectUserError(() => loadCsv(name, { labelColumn: 'q' }), name, '"\\u009bz"');
+    const quote = csv('1,"2"\u0007\n');
+    expectUserError(() => loadCsv(quote), quote, '\\u0007');
+    for (const path of [field, name, quote]) {
+      expect(() => loadCsv(path, { labelColumn: 'q' })).toThrow(/^\P{Cc}*$/u);
+    }
+  });
+
   it('reads gzipped CSV, quoted fields, a byte-order mark, CRLF and blank lines', () => {
     expect(Array.from(loadCsv(csv(gzipSync('x,y\n1,2\n'))).examples.data)).toEqual([1, 2]);
     expect(Array.from(loadCsv(csv('\ufeff"1","2"\r\n\r\n3,4\r\n')).examples.data)).toEqual([1, 2, 3, 4]);
@@ -51,11 +80,11 @@ describe('loadCsv', () => {
 
   it('rejects non-numeric, empty, NaN and infinite values, naming the file, line and column', () => {
     const word = csv('h1,h2\n1,2\n3,abc\n');
-    expectUserError(() => loadCsv(word), word, 'line 3, column 2', "('h2')", "'abc' is not a number");
+    expectUserError(() => loadCsv(word), word, 'line 3, column 2', '("h2")', '"abc" is not a number');
     const empty = csv('1,2\n3,\n');
     expectUserError(() => loadCsv(empty), empty, 'line 2, column 2', 'empty field');
     const nan = csv('1,NaN\n3,4\n');
-    expectUserError(() => loadCsv(nan), nan, 'line 1, column 2', "'NaN' is not a finite number");
+    expectUserError(() => loadCsv(nan), nan, 'line 1, column 2', '"NaN" is not a finite number');
     const inf = csv('1,2\n-Infinity,4\n');
     expectUserError(() => loadCsv(inf), inf, 'line 2, column 1', 'not a finite number');
     const overflow = csv('1,2\n1e999,4\n');
@@ -79,16 +108,16 @@ describe('loadCsv', () => {
 
   it('rejects bad label columns and labels that are not class numbers', () => {
     const noHeader = csv('1,2\n3,4\n');
-    expectUserError(() => loadCsv(noHeader, { labelColumn: 'y' }), noHeader, "'y'", 'no header');
+    expectUserError(() => loadCsv(noHeader, { labelColumn: 'y' }), noHeader, '"y"', 'no header');
     expectUserError(() => loadCsv(noHeader, { labelColumn: 2 }), noHeader, 'label column 2', '2 columns');
     expectUserError(() => loadCsv(noHeader, { labelColumn: -3 }), noHeader, 'label column -3');
     const oneColumn = csv('1\n2\n');
     expectUserError(() => loadCsv(oneColumn, { labelColumn: 0 }), oneColumn, 'no feature columns');
     const named = csv('x,y\n1,2\n');
-    expectUserError(() => loadCsv(named, { labelColumn: 'z' }), named, "no column named 'z'", 'x, y');
+    expectUserError(() => loadCsv(named, { labelColumn: 'z' }), named, 'no column named "z"', '"x", "y"');
     const fraction = csv('x,y\n1,2\n3,0.5\n');
-    expectUserError(() => loadCsv(fraction, { labelColumn: 'y' }), fraction, 'line 3, column 2', "'0.5'");
+    expectUserError(() => loadCsv(fraction, { labelColumn: 'y' }), fraction, 'line 3, column 2', '"0.5"');
     const negative = csv('1,-1\n');
-    expectUserError(() => loadCsv(negative, { labelColumn: 1 }), negative, 'line 1, column 2', "'-1'");
+    expectUserError(() => loadCsv(negative, { labelColumn: 1 }), negative, 'line 1, column 2', '"-1"');
   });
 });

@@ -36,12 +36,14 @@ describe('model files', () => {
 
   it('reject files that are not RBMs of the contract, naming the file', () => {
     const f32 = (...shape: number[]) => ({ dtype: 'F32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const units = { visible: 'bernoulli', hidden: 'bernoulli' };
     const cases: [Uint8Array, RegExp][] = [
-      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2) }), /no tensor "hidden_bias"/],
-      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(3), hidden_bias: f32(3) }), /visible_bias has 3/],
-      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2), hidden_bias: f32(3) }, { format: 'other/9' }), /format "other\/9"/],
-      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2), hidden_bias: f32(3) }, { visible: 'quantum' }), /unknown unit type "quantum"/],
-      [encodeSafetensors({ weights: f32(6), visible_bias: f32(2), hidden_bias: f32(3) }), /weights must be 2-D/],
+      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2) }, units), /no tensor "hidden_bias"/],
+      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(3), hidden_bias: f32(3) }, units), /tensor "visible_bias" is \[3\], expected \[2\]/],
+      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2), hidden_bias: f32(3) }, { ...units, format: 'other/9' }), /format "other\/9"/],
+      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2), hidden_bias: f32(3) }, { ...units, visible: 'quantum' }), /metadata "visible": unknown unit type "quantum"/],
+      [encodeSafetensors({ weights: f32(2, 3), visible_bias: f32(2), hidden_bias: f32(3) }), /no metadata "visible"/],
+      [encodeSafetensors({ weights: f32(6), visible_bias: f32(2), hidden_bias: f32(3) }, units), /tensor "weights" is \[6\], expected 2-D/],
     ];
     for (const [bytes, message] of cases) {
       expect(() => decodeRbm(engine, bytes, 'bad.safetensors')).toThrow(UserError);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
  */
 const RANK: Readonly<Record<string, number>> = {
   'errors.ts': 0,
+  'quote.ts': 0,
   tensor: 0,
   random: 0,
   graph: 0,
