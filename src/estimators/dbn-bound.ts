@@ -19,6 +19,7 @@
 import { Graph, type Value } from '../graph/graph.js';
 import { add, mul, neg, reduceSum, sigmoid, sub } from '../graph/ops/index.js';
 import type { DBN } from '../models/dbn.js';
+import { checkVisibleRows } from '../models/model.js';
 import { freeEnergy, hiddenField, parameterInputs, visibleField } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import { mapRows } from '../runtime/rows.js';
@@ -90,7 +91,7 @@ function boundGraph(dbn: DBN, seed: number): Graph {
 export async function dbnLogLikelihoodBound(dbn: DBN, data: Matrix, options: DbnBoundOptions): Promise<DbnBound> {
   const { samples = 10, seed = 0, topLogZ } = options;
   if (!(Number.isInteger(samples) && samples >= 1)) throw new RangeError(`samples must be a positive integer, got ${samples}`);
-  if (data.cols !== dbn.nVisible) throw new Error(`data has ${data.cols} features per example but the model has ${dbn.nVisible} visible units`);
+  checkVisibleRows(dbn, data);
   const rng = new RandomStream(seed);
   const sums = new Float64Array(data.rows);
   const squares = new Float64Array(data.rows);

@@ -26,7 +26,7 @@ import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
 import { denseCoupling, energy, layerMean, meanField, type DenseCoupling, type MachineValues } from './machine.js';
 import { squaredError } from './rbm-graph.js';
-import { checkVisibleWidth, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
+import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
 
 /** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
@@ -119,7 +119,7 @@ export class DBM implements GenerativeModel {
 
   /** The mean-field means [mu_1, ..., mu_L] (each [rows, n_l]) of each row of v after `iterations` sweeps (default 50). */
   async meanField(v: Matrix, iterations = 50): Promise<Matrix[]> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const g = new Graph(`dbm-mean-field-${iterations}`);
     const p = dbmInputs(g, this.sizes);
     const { means } = meanField(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);
@@ -135,7 +135,7 @@ export class DBM implements GenerativeModel {
    * mean-field means mu_1 after `iterations` sweeps (default 50); and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
   async reconstruct(v: Matrix, iterations = 50): Promise<Reconstruction> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const g = new Graph(`dbm-reconstruction-${iterations}`);
     const p = dbmInputs(g, this.sizes);
     const visible = g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]);
@@ -158,7 +158,7 @@ export class DBM implements GenerativeModel {
    * mean-field means after `iterations` sweeps.
    */
   async variationalBound(v: Matrix, logZ: number, iterations = 50): Promise<Float64Array> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const g = new Graph(`dbm-bound-${iterations}`);
     const p = dbmInputs(g, this.sizes);
     const { means, fields } = meanField(p, g.input(dbmNames.visible, 'float32', ['rows', this.nVisible]), iterations);

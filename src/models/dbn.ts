@@ -22,7 +22,7 @@ import { mapRows } from '../runtime/rows.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { bernoulli, isBinary } from '../units/index.js';
 import { hiddenField, parameterInputs, parameterKeys, parameterNames, sampleHidden, sampleVisible, squaredError, visibleMean, type ParameterKey, type RbmValues } from './rbm-graph.js';
-import { checkVisibleWidth, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
+import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
 
 /** Graph input and file tensor name of RBM `layer`'s parameter `key`: weights_0, visible_bias_1, ... */
@@ -101,7 +101,7 @@ export class DBN implements GenerativeModel {
    * fed upward, the features of the top layer [rows, sizes[layers]].
    */
   async transform(v: Matrix, layers = this.rbms.length): Promise<Matrix> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const program = await this.engine.compile(upPassGraph(this.sizes, layers, 'mean', 0));
     const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers), names.input, v, [names.mean]);
     return out[names.mean];
@@ -109,7 +109,7 @@ export class DBN implements GenerativeModel {
 
   /** One binary draw of h_layers from the up-pass q(h_{l+1} | h_l) of each row of v, through RBMs 0 .. layers - 1. */
   async sampleUp(v: Matrix, layers: number, seed: number): Promise<Matrix> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     return this.engine.withProgram(upPassGraph(this.sizes, layers, 'sample', seed), async (program) => {
       const out = await mapRows(this.engine, program, this.parameterFeeds(0, layers), names.input, v, [names.sample]);
       return out[names.sample];
@@ -146,7 +146,7 @@ export class DBN implements GenerativeModel {
    * down-pass of means E[h_l | h_{l+1}] to v; and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
   async reconstruct(v: Matrix): Promise<Reconstruction> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const program = await this.engine.compile(reconstructionGraph(this.sizes));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), names.input, v, [names.mean, names.squaredError]);
     return { reconstructions: out[names.mean], squaredErrors: out[names.squaredError].data };

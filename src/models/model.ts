@@ -4,6 +4,7 @@
  * Log-likelihoods, which need an estimator, are `score` in src/estimators; files are the codecs of src/io,
  * registered by kind.
  */
+import { UserError } from '../errors.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
@@ -59,7 +60,18 @@ export interface GenerativeModel {
   describe(): ModelDescription;
 }
 
-/** Throws unless the rows of `m` have one value per visible unit of `model`. */
-export function checkVisibleWidth(model: { readonly nVisible: number }, m: Matrix): void {
-  if (m.cols !== model.nVisible) throw new Error(`data has ${m.cols} features per example but the model has ${model.nVisible} visible units`);
+/**
+ * Throws a UserError unless `m` (`what`: "data", "start", for the message) has at least one row, one value per
+ * visible unit of `model` and finite values only.
+ */
+export function checkVisibleRows(model: { readonly nVisible: number }, m: Matrix, what = 'data'): void {
+  if (m.cols !== model.nVisible) throw new UserError(`${what} has ${m.cols} features per example but the model has ${model.nVisible} visible units`);
+  checkFiniteRows(m, what);
+}
+
+/** Throws a UserError unless `m` (`what`, for the message) has at least one row and finite values only. */
+export function checkFiniteRows(m: Matrix, what = 'data'): void {
+  if (m.rows === 0) throw new UserError(`${what} has no examples`);
+  const i = m.data.findIndex((x) => !Number.isFinite(x));
+  if (i >= 0) throw new UserError(`${what}: example ${Math.floor(i / m.cols)}, feature ${i % m.cols} (0-based) is ${m.data[i]}, not a finite number`);
 }

@@ -4,7 +4,7 @@ import { RandomStream } from '../random/stream.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { unitType, type UnitName, type UnitType } from '../units/index.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
-import { checkVisibleWidth, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
+import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
 
 /**
@@ -120,7 +120,7 @@ export class RBM implements GenerativeModel {
 
   /** Features: E[h | v] for each row of v [rows, nVisible] -> [rows, nHidden]. */
   async transform(v: Matrix): Promise<Matrix> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const program = await this.engine.compile(hiddenMeanGraph(this));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, [inferenceNames.hiddenMean]);
     return out[inferenceNames.hiddenMean];
@@ -131,7 +131,7 @@ export class RBM implements GenerativeModel {
    * sum_i (v_i - r_i)^2 [rows].
    */
   async reconstruct(v: Matrix): Promise<Reconstruction> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const program = await this.engine.compile(reconstructionGraph(this));
     const names = [inferenceNames.reconstruction, inferenceNames.squaredError];
     const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, names);
@@ -140,7 +140,7 @@ export class RBM implements GenerativeModel {
 
   /** The free energy F(v) of each row, p(v) = exp(-F(v)) / Z: [rows, nVisible] -> [rows]. */
   async freeEnergy(v: Matrix): Promise<Float32Array> {
-    checkVisibleWidth(this, v);
+    checkVisibleRows(this, v);
     const program = await this.engine.compile(freeEnergyGraph(this));
     const out = await mapRows(this.engine, program, this.parameterFeeds(), inferenceNames.visible, v, [inferenceNames.freeEnergy]);
     return out[inferenceNames.freeEnergy].data;
@@ -148,7 +148,7 @@ export class RBM implements GenerativeModel {
 
   /** Run block Gibbs chains v -> h -> v for `steps` steps, one chain per row of `start` [chains, nVisible]. */
   async gibbs(start: Matrix, options: GibbsOptions = {}): Promise<Samples> {
-    checkVisibleWidth(this, start);
+    checkVisibleRows(this, start, 'start');
     const { steps = 1000, seed = 0 } = options;
     const seeds = new RandomStream(seed);
     let state: Samples = { samples: start, means: start };

@@ -1,4 +1,6 @@
+import { UserError } from '../errors.js';
 import { Graph, type Value } from '../graph/graph.js';
+import { checkFiniteRows } from '../models/model.js';
 import type { RBM } from '../models/rbm.js';
 import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
@@ -56,6 +58,12 @@ export interface FromRbmsOptions {
   readonly activation?: Activation;
   /** Seed of the new layers' initial weights (default 0). */
   readonly seed?: number;
+}
+
+/** Throws a UserError unless `x` (`what`, for the message) has at least one row, `nInputs` values per row, and finite values only. */
+export function checkInputs(x: Matrix, nInputs: number, what = 'data'): void {
+  if (x.cols !== nInputs) throw new UserError(`${what} has ${x.cols} features per example but the network takes ${nInputs}`);
+  checkFiniteRows(x, what);
 }
 
 /**
@@ -141,7 +149,7 @@ export class Mlp {
 
   /** The class logits of each row of x: [rows, nInputs] -> [rows, nClasses]. */
   async logits(x: Matrix): Promise<Matrix> {
-    if (x.cols !== this.nInputs) throw new Error(`data has ${x.cols} features per example but the network takes ${this.nInputs}`);
+    checkInputs(x, this.nInputs);
     const g = new Graph('mlp-logits');
     const input = g.input('x', 'float32', ['rows', this.nInputs]);
     g.output('logits', mlpForward(input, layerInputs(g, this.layers)));

@@ -4,7 +4,9 @@
  * minibatch.ts; the state stays in engine tensors), then copies the parameters back to the model's host
  * arrays after checking that every one is finite, and lets the trainer measure and record the epoch. A
  * trainer's check that finds a finite blow-up throws a DivergenceError: the loop puts the previous epoch's
- * parameters back first, so a diverged model always holds its last good epoch.
+ * parameters back first, so a diverged model always holds its last good epoch. An aborted signal stops the
+ * loop before its next step: the parameters are copied back only at an epoch's end, so the model keeps its
+ * last whole epoch.
  */
 import type { Graph } from '../graph/graph.js';
 import type { RandomStream } from '../random/stream.js';
@@ -86,6 +88,8 @@ export interface EpochLoop<R> {
   readonly startEpoch: (epoch: number) => EpochRun<R>;
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: R) => void | Promise<void>;
+  /** Once aborted, the loop stops before its next step, throwing the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Run the epochs of `loop` (see the file comment); returns their records. */
@@ -103,6 +107,7 @@ export async function runEpochs<R>(loop: EpochLoop<R>): Promise<R[]> {
         for (const [name, x] of Object.entries(run.scalars)) if (program.inputNames.includes(name)) feeds[name] = engine.scalar(x);
         const order = loop.rng.permutation(loop.nExamples);
         for (let b = 0; b < minibatches.count; b++) {
+          loop.signal?.throwIfAborted();
           minibatches.select(order, b);
           const outputs = await state.step(program, feeds);
           run.onStep?.(outputs, b);

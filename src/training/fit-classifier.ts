@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import { argMax, cast, equal, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
@@ -6,7 +7,7 @@ import { runEpochs, stepState } from './epochs.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { addMinimizer, checkOptimizerOptions, defaultOptimizerOptions, optimizerNames, type OptimizerOptions, type StateTensor } from './optimizers.js';
 import { softmaxCrossEntropy } from '../nn/layers.js';
-import { layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from '../nn/mlp.js';
+import { checkInputs, layerInputs, layerNames, mlpForward, type DenseLayer, type Mlp } from '../nn/mlp.js';
 
 /** Options of `trainClassifier`, with `defaultClassifierOptions`. */
 export interface ClassifierOptions extends OptimizerOptions {
@@ -97,12 +98,12 @@ export async function trainClassifier(
   callbacks: ClassifierCallbacks = {},
 ): Promise<ClassifierEpoch[]> {
   const o: ClassifierOptions = { ...defaultClassifierOptions, ...options };
+  checkInputs(data, mlp.nInputs, 'data');
   checkClassifierOptions(o, data.rows);
   checkLabels(labels, data.rows, mlp.nClasses, 'labels');
-  if (data.cols !== mlp.nInputs) throw new RangeError(`data has ${data.cols} features per example but the network takes ${mlp.nInputs}`);
   if (o.heldOut !== undefined) {
+    checkInputs(o.heldOut.examples, mlp.nInputs, 'held-out data');
     checkLabels(o.heldOut.labels, o.heldOut.examples.rows, mlp.nClasses, 'held-out labels');
-    if (o.heldOut.examples.cols !== mlp.nInputs) throw new RangeError(`held-out data has ${o.heldOut.examples.cols} features per example but the network takes ${mlp.nInputs}`);
   }
   const e = mlp.engine;
   const { graph, state: optimizerState } = buildClassifierStep(mlp.layers, data.rows, o.batchSize, o);
@@ -152,20 +153,21 @@ export async function trainClassifier(
   });
 }
 
+
 function checkClassifierOptions(o: ClassifierOptions, examples: number): void {
   for (const [name, x] of Object.entries({ epochs: o.epochs, batchSize: o.batchSize })) {
-    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+    if (!(Number.isInteger(x) && x >= 1)) throw new UserError(`${name} must be a positive integer, got ${x}`);
   }
-  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
-  if (!(Number.isFinite(o.learningRate) && o.learningRate >= 0)) throw new RangeError(`learningRate must be a finite number >= 0, got ${o.learningRate}`);
+  if (o.batchSize > examples) throw new UserError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
+  if (!(Number.isFinite(o.learningRate) && o.learningRate >= 0)) throw new UserError(`learningRate must be a finite number >= 0, got ${o.learningRate}`);
   checkOptimizerOptions(o);
 }
 
-/** Throws a RangeError unless `labels` holds `rows` integers in [0, nClasses). */
+/** Throws a UserError unless `labels` holds `rows` integers in [0, nClasses). */
 export function checkLabels(labels: ArrayLike<number>, rows: number, nClasses: number, what: string): void {
-  if (labels.length !== rows) throw new RangeError(`${what}: ${labels.length} labels for ${rows} examples`);
+  if (labels.length !== rows) throw new UserError(`${what}: ${labels.length} labels for ${rows} examples`);
   for (let r = 0; r < rows; r++) {
     const y = labels[r];
-    if (!(Number.isInteger(y) && y >= 0 && y < nClasses)) throw new RangeError(`${what}: example ${r} (0-based) has label ${y}, not a class from 0 to ${nClasses - 1}`);
+    if (!(Number.isInteger(y) && y >= 0 && y < nClasses)) throw new UserError(`${what}: example ${r} (0-based) has label ${y}, not a class from 0 to ${nClasses - 1}`);
   }
 }

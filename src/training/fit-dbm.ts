@@ -9,6 +9,8 @@
  * gradient mapped back to the plain parameters (dbm-centering.ts), the offsets being state of the step.
  */
 import { gradients } from '../autodiff/gradients.js';
+import { validateForUnits } from '../data/validate.js';
+import { UserError } from '../errors.js';
 import { stopGradient } from '../autodiff/stop-gradient.js';
 import { Graph } from '../graph/graph.js';
 import { mul, reduceMean, sub } from '../graph/ops/index.js';
@@ -53,6 +55,8 @@ export interface DbmFitOptions {
   /** Training examples whose reconstruction error is measured after each epoch (the blow-up check). */
   readonly monitorSize: number;
   readonly seed: number;
+  /** Stops training before its next step once aborted (runEpochs): the model keeps its last whole epoch. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -163,7 +167,8 @@ export interface DbmEpochRecord extends ChainRecord {
  */
 export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOptions> = {}, onEpoch?: (r: DbmEpochRecord) => void | Promise<void>): Promise<DbmEpochRecord[]> {
   const o: DbmFitOptions = { ...defaultDbmFitOptions, ...options };
-  if (o.batchSize > data.rows) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
+  validateForUnits({ name: 'data', examples: data }, dbm.nVisible, bernoulli);
+  if (o.batchSize > data.rows) throw new UserError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
   if ((o.sampler as SamplerName) === 'cd') throw new RangeError('a DBM trains with persistent chains: sampler pcd, fpcd or pt');
   if (dbm.epochsTrained === 0 && dbm.params.biases[0].every((b) => b === 0)) initVisibleBias(bernoulli, { visibleBias: dbm.params.biases[0] }, data);
   const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
@@ -218,5 +223,6 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
       };
     },
     onEpoch,
+    signal: o.signal,
   });
 }

@@ -1,3 +1,4 @@
+import { validateForUnits } from '../data/validate.js';
 import type { RBM } from '../models/rbm.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
@@ -44,6 +45,8 @@ export interface FitCallbacks {
  */
 export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> = {}, callbacks: FitCallbacks = {}): Promise<EpochRecord[]> {
   const o: FitOptions = { ...defaultFitOptions, learningRate: defaultLearningRate(options.optimizer, rbm.visible), ...options };
+  validateForUnits({ name: 'data', examples: data }, rbm.nVisible, rbm.visible);
+  if (o.heldOut !== undefined) validateForUnits({ name: 'held-out data', examples: o.heldOut }, rbm.nVisible, rbm.visible);
   checkFitOptions(o, data.rows);
   if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   // A resumed run draws other shuffles and chains than the run's first start did.
@@ -99,6 +102,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
     startEpoch,
     onBatch: callbacks.onBatch,
     onEpoch: callbacks.onEpoch,
+    signal: o.signal,
   });
 }
 

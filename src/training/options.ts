@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { SamplerName } from '../samplers/negative-phase.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
@@ -66,6 +67,8 @@ export interface FitOptions {
   readonly heldOut?: Matrix;
   /** Examples the monitor evaluates on each side (training, held-out) at the end of each epoch. */
   readonly monitorSize: number;
+  /** Stops training before its next step once aborted (runEpochs): the model keeps its last whole epoch. */
+  readonly signal?: AbortSignal;
 }
 
 /** The defaults; the optional options are listed (as undefined) so that the keys name every option. */
@@ -135,17 +138,17 @@ export function kAt(options: Pick<FitOptions, 'k' | 'kFinal' | 'epochs'>, epoch:
   return Math.round(k + ((kFinal - k) * epoch) / (epochs - 1));
 }
 
-/** Throws a RangeError naming the first option out of its range. */
+/** Throws a UserError naming the first option out of its range. */
 export function checkFitOptions(o: FitOptions, examples: number): void {
   const positiveInts = { epochs: o.epochs, batchSize: o.batchSize, k: o.k, chains: o.chains, monitorSize: o.monitorSize, kFinal: o.kFinal ?? 1 };
   for (const [name, x] of Object.entries(positiveInts)) {
-    if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+    if (!(Number.isInteger(x) && x >= 1)) throw new UserError(`${name} must be a positive integer, got ${x}`);
   }
-  if (!(Number.isInteger(o.temperatures) && o.temperatures >= 2)) throw new RangeError(`temperatures must be an integer >= 2, got ${o.temperatures}`);
+  if (!(Number.isInteger(o.temperatures) && o.temperatures >= 2)) throw new UserError(`temperatures must be an integer >= 2, got ${o.temperatures}`);
   if (!(Number.isInteger(o.initialEpoch) && o.initialEpoch >= 0 && o.initialEpoch <= o.epochs)) {
-    throw new RangeError(`initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${o.initialEpoch}`);
+    throw new UserError(`initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${o.initialEpoch}`);
   }
-  if (o.batchSize > examples) throw new RangeError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
+  if (o.batchSize > examples) throw new UserError(`batchSize ${o.batchSize} is larger than the ${examples} examples`);
   const nonNegative = {
     learningRate: o.learningRate,
     weightDecay: o.weightDecay,
@@ -157,11 +160,11 @@ export function checkFitOptions(o: FitOptions, examples: number): void {
     maxNorm: o.maxNorm,
   };
   for (const [name, x] of Object.entries(nonNegative)) {
-    if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`${name} must be a finite number >= 0, got ${x}`);
+    if (!(Number.isFinite(x) && x >= 0)) throw new UserError(`${name} must be a finite number >= 0, got ${x}`);
   }
   const fractions = { fastDecay: o.fastDecay, sparsityTarget: o.sparsityTarget ?? 0.5 };
   for (const [name, x] of Object.entries(fractions)) {
-    if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new RangeError(`${name} must be in [0, 1), got ${x}`);
+    if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new UserError(`${name} must be in [0, 1), got ${x}`);
   }
-  if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new RangeError(`optimizer must be sgd or adam, got ${String(o.optimizer)}`);
+  if (o.optimizer !== 'sgd' && o.optimizer !== 'adam') throw new UserError(`optimizer must be sgd or adam, got ${String(o.optimizer)}`);
 }
