@@ -14,13 +14,11 @@
  */
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import type { ModelMetadata } from '../io/model-tensors.js';
-import { loadModelOf, readModelFile, saveModel } from '../io/model-file.js';
+import { loadModelOf, readModelFile } from '../io/model-file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { filtersPicture, imagesPicture, weightsPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
@@ -31,15 +29,18 @@ import { DBN } from '../models/dbn.js';
 import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
 import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
-import { defaultFitOptions } from '../training/options.js';
 import { bernoulli, isBinary } from '../units/index.js';
 import { loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
-import { checkFreshFolder, sharedSettings, type FreshRunFlags, type RunConfig } from './run-folder.js';
+import { savedSettings } from './saved-settings.js';
+import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
+import { checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 
 /** The files of a DBN or DBM run folder. */
 export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;
+
+const DEEP_CHECKPOINT: CheckpointFiles = { model: DEEP_RUN_FILES.model, log: DEEP_RUN_FILES.log, pictures: [DEEP_RUN_FILES.filters, DEEP_RUN_FILES.samples] };
 
 /** The settings of a DBN or DBM run, saved in its model file's `training` metadata. */
 export interface DeepRunConfig extends Omit<RunConfig, 'hidden'> {
@@ -67,40 +68,34 @@ export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, 
   return { kind: 'dbn', out, dbn, data, heldOut, config, records: [] };
 }
 
-/** The settings saved in the `training` metadata of the model at `path`; settings it lacks take their defaults. */
+/** The settings saved in the `training` metadata of the model at `path` (see savedSettings), with the model's layers. */
 function savedConfig(metadata: ModelMetadata, path: string, model: 'dbn' | 'dbm', sizes: readonly number[]): DeepRunConfig {
-  try {
-    const c = JSON.parse(metadata.training ?? '') as Partial<DeepRunConfig>;
-    if (typeof c.data !== 'string' || typeof c.epochs !== 'number') throw new Error('incomplete');
-    return { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...c, data: c.data, model, layers: sizes.slice(1) };
-  } catch {
-    throw new UserError(`--resume: ${path} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
-  }
+  return { ...savedSettings(metadata.training, path), model, layers: sizes.slice(1) };
 }
 
-/** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file. */
-export async function resumedDeepRun(engine: Engine, out: string): Promise<DeepRun> {
+/** The DBN run in `out`, to continue from its last checkpoint with the settings saved in its model file (see resumedRun). */
+export async function resumedDeepRun(engine: Engine, out: string, say: (line: string) => void): Promise<DeepRun> {
   const path = join(out, DEEP_RUN_FILES.model);
   const { model: dbn, metadata } = await loadModelOf(engine, path, 'dbn');
   const config = savedConfig(metadata, path, 'dbn', dbn.sizes);
-  if (dbn.rbms.every((r) => r.epochsTrained >= config.epochs)) throw new UserError(`--resume: ${path} has trained all its layers for ${config.epochs} epochs already`);
+  checkUnfinished(out, DEEP_CHECKPOINT, dbn.rbms.every((r) => r.epochsTrained >= config.epochs), `all its layers for ${config.epochs} epochs`, say);
   const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
   const trained = (r: LayerEpochRecord): boolean => r.epoch <= dbn.rbms[r.layer].epochsTrained;
-  const records = (await readLog<LayerEpochRecord>(join(out, DEEP_RUN_FILES.log))).filter(trained);
+  const records = await checkpointLog(out, DEEP_CHECKPOINT, metadata, trained, say);
   return { kind: 'dbn', out, dbn, data, heldOut, config, records };
 }
 
 /**
  * The DBM run in `out`, pretrained and saved, to continue joint training from its last saved epoch with the
- * settings saved in its model file. Velocities, chains and centering's offsets start afresh.
+ * settings saved in its model file (see resumedRun). Velocities, chains and centering's offsets start afresh.
  */
-export async function resumedDbmRun(engine: Engine, out: string): Promise<DbmRun> {
+export async function resumedDbmRun(engine: Engine, out: string, say: (line: string) => void): Promise<DbmRun> {
   const path = join(out, DEEP_RUN_FILES.model);
   const { model: dbm, metadata } = await loadModelOf(engine, path, 'dbm');
   const config = savedConfig(metadata, path, 'dbm', dbm.sizes);
-  if (dbm.epochsTrained >= config.epochs) throw new UserError(`--resume: ${path} has trained all its ${config.epochs} joint epochs already`);
+  checkUnfinished(out, DEEP_CHECKPOINT, dbm.epochsTrained >= config.epochs, `all its ${config.epochs} joint epochs`, say);
   const { data, heldOut } = loadDeepRunData(config, dbm.nVisible);
-  const records = (await readLog<DbmLogRecord>(join(out, DEEP_RUN_FILES.log))).filter((r) => r.stage === 'pretrain' || r.epoch <= dbm.epochsTrained);
+  const records = await checkpointLog<DbmLogRecord>(out, DEEP_CHECKPOINT, metadata, (r) => r.stage === 'pretrain' || r.epoch <= dbm.epochsTrained, say);
   return { kind: 'dbm', out, engine, data, heldOut, config, dbm, records };
 }
 
@@ -116,21 +111,20 @@ export interface DeepRunSummary {
 }
 
 /** Train `run` (a DBN or a DBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
-export async function runDeepTraining(run: DeepRun | DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary | DbmRunSummary> {
+export async function runDeepTraining(run: DeepRun | DbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary> {
   return run.kind === 'dbm' ? runDbmTraining(run, options) : runDbnTraining(run, options);
 }
 
 /** Train a DBN run greedily to its configured epochs per layer, checkpointing after every epoch, then draw the pictures. */
-async function runDbnTraining(run: DeepRun, options: { sampleSteps: number; quiet: boolean }): Promise<DeepRunSummary> {
+async function runDbnTraining(run: DeepRun, options: RunOptions): Promise<DeepRunSummary> {
   const { out, dbn, config } = run;
   const { data: _data, heldOut: _heldOut, binarize: _binarize, model: _model, layers: _layers, ...fitOptions } = config;
-  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const checkpoint = checkpointWriter(out, DEEP_CHECKPOINT, { training: JSON.stringify(config), seed: String(config.seed) });
   const path = (file: string): string => join(out, file);
-  await mkdir(out, { recursive: true });
   const records = [...run.records];
   let progress = trainingProgress(config.epochs, true);
   try {
-    await fitDbn(dbn, run.data.examples, { ...fitOptions, heldOut: run.heldOut?.examples }, {
+    await fitDbn(dbn, run.data.examples, { ...fitOptions, heldOut: run.heldOut?.examples, signal: options.signal }, {
       onLayer: (l) => {
         progress.stop();
         if (!options.quiet) process.stderr.write(`layer ${l + 1}/${dbn.rbms.length}: RBM ${dbn.sizes[l]} x ${dbn.sizes[l + 1]}\n`);
@@ -140,13 +134,13 @@ async function runDbnTraining(run: DeepRun, options: { sampleSteps: number; quie
       onEpoch: async (r) => {
         progress.epoch(r);
         records.push(r);
-        await saveModel(path(DEEP_RUN_FILES.model), dbn, metadata);
-        await writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
+        await checkpoint(dbn, records);
       },
     });
   } finally {
     progress.stop();
   }
+  options.signal?.throwIfAborted();
   const shown = run.heldOut ?? run.data;
   const shape = pictureShape(shown.examples.cols, shown.imageShape);
   await writePng(path(DEEP_RUN_FILES.filters), filtersPicture(dbn.rbms[0], shape));
@@ -170,16 +164,6 @@ function loadDeepRunData(config: DeepRunConfig, nVisible?: number): { data: Data
   return { data, heldOut };
 }
 
-async function readLog<T>(path: string): Promise<T[]> {
-  if (!existsSync(path)) return [];
-  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-  try {
-    return lines.map((line) => JSON.parse(line) as T);
-  } catch {
-    throw new UserError(`--resume: ${path} is not a JSON-lines log`);
-  }
-}
-
 /** `--layers`: a comma-separated list of positive integers ("500,500,2000"). */
 export function layerList(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
@@ -199,13 +183,14 @@ export async function deepRunOf(
   engine: Engine,
   out: string,
   flags: FreshRunFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
+  say: (line: string) => void,
 ): Promise<DeepRun | DbmRun | undefined> {
   if (flags.resume === true) {
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
     const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
-    if (kind === 'dbm') return resumedDbmRun(engine, out);
-    return kind === 'dbn' ? resumedDeepRun(engine, out) : undefined;
+    if (kind === 'dbm') return resumedDbmRun(engine, out, say);
+    return kind === 'dbn' ? resumedDeepRun(engine, out, say) : undefined;
   }
   if (flags.model === 'rbm') {
     if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: an RBM has one hidden layer; use --model dbn for a stack`);
@@ -294,16 +279,15 @@ export interface DbmLogRecord extends Partial<Omit<DbmEpochRecord, 'epoch' | 'se
  * --centering) up to --epochs at jointLearningRate(--learning-rate) (a tenth), both with --lr-schedule, saving the model and the log after every epoch;
  * then filters (of W_0) and samples.
  */
-async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet: boolean }): Promise<DbmRunSummary> {
+async function runDbmTraining(run: DbmRun, options: RunOptions): Promise<DbmRunSummary> {
   const { out, config, engine } = run;
-  const metadata = { training: JSON.stringify(config), seed: String(config.seed) };
+  const { signal } = options;
+  const checkpoint = checkpointWriter(out, DEEP_CHECKPOINT, { training: JSON.stringify(config), seed: String(config.seed) });
   const path = (file: string): string => join(out, file);
-  await mkdir(out, { recursive: true });
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(line + '\n');
   };
   const records = [...run.records];
-  const writeLog = () => writeFileAtomic(path(DEEP_RUN_FILES.log), records.map((r) => JSON.stringify(r) + '\n').join(''));
   const sizes = [run.data.examples.cols, ...config.layers];
   const common = { epochs: config.epochs, batchSize: config.batchSize, learningRateSchedule: config.learningRateSchedule, weightDecay: config.weightDecay, chains: config.chains, k: config.k, seed: config.seed };
   const momentum = config.finalMomentum;
@@ -311,20 +295,22 @@ async function runDbmTraining(run: DbmRun, options: { sampleSteps: number; quiet
   if (dbm === undefined) {
     say(`pretraining ${sizes.join('-')} by weight doubling, ${config.epochs} epochs per layer`);
     const started = performance.now();
-    dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate, initialMomentum: momentum, finalMomentum: momentum });
+    dbm = await pretrainDbm(engine, sizes, run.data.examples, { ...common, learningRate: config.learningRate, initialMomentum: momentum, finalMomentum: momentum, signal });
     records.push({ stage: 'pretrain', epoch: config.epochs, seconds: (performance.now() - started) / 1000 });
-    await saveModel(path(DEEP_RUN_FILES.model), dbm, metadata);
-    await writeLog();
+    await checkpoint(dbm, records);
   }
   const trained = dbm;
-  say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
-  const sampling = { sampler: config.sampler as DbmFitOptions['sampler'], temperatures: config.temperatures, fastLearningRate: config.fastLearningRate, fastDecay: config.fastDecay } as const;
-  await fitDbm(dbm, run.data.examples, { ...common, ...sampling, momentum, learningRate: jointLearningRate(config.learningRate), meanFieldIterations: 10, centering: config.centering }, async (r) => {
-    say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
-    records.push({ stage: 'joint', ...r });
-    await saveModel(path(DEEP_RUN_FILES.model), trained, metadata);
-    await writeLog();
-  });
+  if (dbm.epochsTrained < config.epochs) {
+    say(`joint training${config.centering ? ', centred' : ''}, epochs ${dbm.epochsTrained + 1} to ${config.epochs}`);
+    const sampling = { sampler: config.sampler as DbmFitOptions['sampler'], temperatures: config.temperatures, fastLearningRate: config.fastLearningRate, fastDecay: config.fastDecay } as const;
+    const joint = { ...common, ...sampling, momentum, learningRate: jointLearningRate(config.learningRate), meanFieldIterations: 10, centering: config.centering, signal };
+    await fitDbm(dbm, run.data.examples, joint, async (r) => {
+      say(`epoch ${r.epoch}/${config.epochs}  ${Math.round(r.samplesPerSecond)} samples/s  ${r.seconds.toFixed(1)} s`);
+      records.push({ stage: 'joint', ...r });
+      await checkpoint(trained, records);
+    });
+  }
+  signal?.throwIfAborted();
   const shown = run.heldOut ?? run.data;
   const shape = pictureShape(shown.examples.cols, shown.imageShape);
   await writePng(path(DEEP_RUN_FILES.filters), weightsPicture(matrix(dbm.params.weights[0], sizes[0], sizes[1]), shape));

@@ -10,6 +10,7 @@ import { trainCommand } from './commands/train.js';
 import { classifyCommand } from './commands/classify.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { viewCommand } from './commands/view.js';
+import { InterruptedError, INTERRUPTED_EXIT, withInterrupts } from './interrupt.js';
 
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
@@ -26,15 +27,20 @@ export function buildProgram(): Command {
 
 /**
  * Run the CLI on `argv` (as process.argv) and return the exit code: 0 on success, 1 on an error in the input
- * (a one-line message on stderr, no stack trace unless --debug), 2 on a usage error, 3 on divergence.
+ * (a one-line message on stderr, no stack trace unless --debug), 2 on a usage error, 3 on divergence, 130 when
+ * Ctrl-C or SIGTERM stopped it (see interrupt.ts).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync([...argv]);
+    await withInterrupts(() => program.parseAsync([...argv]));
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof InterruptedError) {
+      process.stderr.write(`boltzmann: ${oneLine(e)}\n`);
+      return INTERRUPTED_EXIT;
+    }
     const debug = argv.includes('--debug');
     if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? e.message}\n`);
     else process.stderr.write(`boltzmann: error: ${oneLine(e)}\n`);

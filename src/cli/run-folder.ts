@@ -3,14 +3,12 @@
  * pictures) and how a run starts afresh or resumes from the folder's last checkpoint.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { columnStatistics, standardize, type ColumnStatistics } from '../data/standardize.js';
 import { validateForUnits } from '../data/validate.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadRbm, saveModel } from '../io/model-file.js';
+import { loadRbm } from '../io/model-file.js';
 import { filtersPicture, imagesPicture, reconstructionsPicture } from '../io/pictures.js';
 import { writePng } from '../io/png-grid.js';
 import { RBM } from '../models/rbm.js';
@@ -20,8 +18,10 @@ import { fit, type EpochRecord } from '../training/fit.js';
 import { defaultFitOptions, defaultLearningRate, type FitOptions, type LearningRateSchedule, type RbmOptimizerName } from '../training/options.js';
 import type { SamplerName } from '../samplers/negative-phase.js';
 import { bernoulli, type UnitName, type UnitType } from '../units/index.js';
+import { checkpointLog, checkpointWriter, missingPictures, type CheckpointFiles } from './checkpoint.js';
 import { loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
+import { savedSettings } from './saved-settings.js';
 import { trainingProgress } from './progress.js';
 
 /** Files of a run folder. */
@@ -33,8 +33,10 @@ export const RUN_FILES = {
   reconstructions: 'reconstructions.png',
 } as const;
 
+const RBM_CHECKPOINT: CheckpointFiles = { model: RUN_FILES.model, log: RUN_FILES.log, pictures: [RUN_FILES.filters, RUN_FILES.samples, RUN_FILES.reconstructions] };
+
 /** The settings of a run, as `train`'s flags give them; saved in the model file's `training` metadata. */
-export interface RunConfig extends Omit<FitOptions, 'heldOut'> {
+export interface RunConfig extends Omit<FitOptions, 'heldOut' | 'signal'> {
   readonly data: string;
   /** A data spec, or "none". */
   readonly heldOut: string;
@@ -153,20 +155,37 @@ export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run
 
 /**
  * The run in `out`, to continue from its last checkpoint up to its configured epochs, with the settings saved
- * in its model file. Velocities and persistent chains start afresh, so a resumed run is not bit-identical to
- * an uninterrupted one.
+ * in its model file (its log.jsonl repaired from the checkpoint, `say` tells). Velocities and persistent chains
+ * start afresh, so a resumed run is not bit-identical to an uninterrupted one. A run that has trained all its
+ * epochs is refused, unless pictures are missing (a kill while they were drawn): then they are drawn.
  */
-export async function resumedRun(engine: Engine, out: string): Promise<Run> {
+export async function resumedRun(engine: Engine, out: string, say: (line: string) => void): Promise<Run> {
   const modelPath = join(out, RUN_FILES.model);
   if (!existsSync(modelPath)) throw new UserError(`--resume: ${out} holds no ${RUN_FILES.model} to resume`);
   const { rbm, metadata } = await loadRbm(engine, modelPath);
-  const config = { ...parseConfig(metadata.training, modelPath, rbm.nHidden), visibleUnits: rbm.visible.name, hiddenUnits: rbm.hidden.name };
-  if (rbm.epochsTrained >= config.epochs) {
-    throw new UserError(`--resume: ${modelPath} has trained all its ${config.epochs} epochs already`);
-  }
+  const config: RunConfig = { ...savedSettings(metadata.training, modelPath), hidden: rbm.nHidden, visibleUnits: rbm.visible.name, hiddenUnits: rbm.hidden.name };
+  checkUnfinished(out, RBM_CHECKPOINT, rbm.epochsTrained >= config.epochs, `all its ${config.epochs} epochs`, say);
   const { data, heldOutData, standardization } = loadRunData(config, rbm.visible, rbm.nVisible);
-  const records = (await readLog(join(out, RUN_FILES.log))).filter((r) => r.epoch <= rbm.epochsTrained);
+  const records = await checkpointLog<EpochRecord>(out, RBM_CHECKPOINT, metadata, (r) => r.epoch <= rbm.epochsTrained, say);
   return { out, rbm, data, heldOut: heldOutData, config, records, standardization };
+}
+
+/**
+ * Refuses to resume a run whose training is `done` (`what`: what it trained) and whose pictures are all
+ * drawn; a done run with pictures missing goes on to draw them (`say` tells).
+ */
+export function checkUnfinished(out: string, files: CheckpointFiles, done: boolean, what: string, say: (line: string) => void): void {
+  if (!done) return;
+  const missing = missingPictures(out, files);
+  if (missing.length === 0) throw new UserError(`--resume: ${join(out, files.model)} has trained ${what} already`);
+  say(`--resume: ${out} has trained ${what}; drawing the missing ${missing.join(', ')}`);
+}
+
+/** How a run trains: Gibbs steps of the pictures' fantasy particles, no progress when quiet, a signal that stops it. */
+export interface RunOptions {
+  readonly sampleSteps: number;
+  readonly quiet: boolean;
+  readonly signal?: AbortSignal;
 }
 
 /** What `runTraining` reports: the folder, the model file, all files written, the epochs trained, the last record. */
@@ -183,28 +202,30 @@ export interface RunSummary {
  * diverges or is interrupted leaves its last good epoch's pair, or with --force the old pair), then draw the
  * pictures: filters, `sampleSteps`-step fantasy particles from noise, and held-out reconstructions.
  */
-export async function runTraining(run: Run, options: { sampleSteps: number; quiet: boolean }): Promise<RunSummary> {
+export async function runTraining(run: Run, options: RunOptions): Promise<RunSummary> {
   const { out, rbm, config } = run;
   const fitOptions = fitOptionsOf(config);
   const metadata = { training: JSON.stringify(config), seed: String(config.seed), ...(run.standardization && standardizationMetadata(run.standardization)) };
   const path = (file: string): string => join(out, file);
-  await mkdir(out, { recursive: true });
+  const checkpoint = checkpointWriter(out, RBM_CHECKPOINT, metadata);
   const records = [...run.records];
   const progress = trainingProgress(config.epochs, options.quiet);
   try {
-    await fit(rbm, run.data.examples, { ...fitOptions, initialEpoch: rbm.epochsTrained, heldOut: run.heldOut?.examples }, {
-      onBatch: (p) => progress.batch(p),
-      onEpoch: async (r) => {
-        progress.epoch(r);
-        records.push(r);
-        await saveModel(path(RUN_FILES.model), rbm, metadata);
-        await writeFileAtomic(path(RUN_FILES.log), records.map((record) => JSON.stringify(record) + '\n').join(''));
-      },
-    });
+    if (rbm.epochsTrained < config.epochs) {
+      await fit(rbm, run.data.examples, { ...fitOptions, initialEpoch: rbm.epochsTrained, heldOut: run.heldOut?.examples, signal: options.signal }, {
+        onBatch: (p) => progress.batch(p),
+        onEpoch: async (r) => {
+          progress.epoch(r);
+          records.push(r);
+          await checkpoint(rbm, records);
+        },
+      });
+    }
   } finally {
     progress.stop();
   }
 
+  options.signal?.throwIfAborted();
   const shown = run.heldOut ?? run.data;
   const shape = pictureShape(shown.examples.cols, shown.imageShape);
   await writePng(path(RUN_FILES.filters), filtersPicture(rbm, shape));
@@ -239,23 +260,3 @@ function loadRunData(config: RunConfig, units: UnitType, nVisible?: number): { d
   return { data, heldOutData, standardization };
 }
 
-/** The RunConfig saved in a model file's `training` metadata; settings it lacks take their defaults. */
-function parseConfig(text: string | undefined, source: string, hidden: number): RunConfig {
-  try {
-    const config = JSON.parse(text ?? '') as Partial<RunConfig>;
-    if (typeof config.data !== 'string' || typeof config.epochs !== 'number') throw new Error('incomplete');
-    return { ...defaultFitOptions, heldOut: 'none', binarize: 'stochastic', ...config, data: config.data, hidden };
-  } catch {
-    throw new UserError(`--resume: ${source} holds no training settings to resume with (its "training" metadata is missing or not valid JSON)`);
-  }
-}
-
-async function readLog(path: string): Promise<EpochRecord[]> {
-  if (!existsSync(path)) return [];
-  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-  try {
-    return lines.map((line) => JSON.parse(line) as EpochRecord);
-  } catch {
-    throw new UserError(`--resume: ${path} is not a JSON-lines log`);
-  }
-}

@@ -1,8 +1,9 @@
 /** Atomic file replacement: readers see the old file or the new one, never a partial write. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { processAlive } from './folder-lock.js';
 
 /**
  * Writes `contents` (bytes, or a string as UTF-8) to `path` atomically: into a temp file in the same directory
@@ -30,6 +31,22 @@ export async function writeFileAtomic(path: string, contents: Uint8Array | strin
     throw new UserError(`cannot write ${path}: ${reason(error, dir)}`, { cause: error });
   }
   await syncDirectory(dir);
+}
+
+/** The name pattern of writeFileAtomic's temp files: `.<name>.<pid>.<random>.tmp`. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files that writes of processes no longer running left in `dir` (a kill mid-write leaves
+ * one); returns their names. Temp files of running processes are writes in progress and stay.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  const stale = (await readdir(dir)).filter((name) => {
+    const pid = TEMP_NAME.exec(name)?.[1];
+    return pid !== undefined && !processAlive(Number(pid));
+  });
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+  return stale;
 }
 
 /** Why a write failed, in words, for the common system errors. */

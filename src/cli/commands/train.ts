@@ -6,7 +6,8 @@ import { bernoulli, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
 import { DBM_UNSUPPORTED_FLAGS, DBN_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
-import { freshRun, resumedRun, runTraining } from '../run-folder.js';
+import { exclusiveRun } from '../exclusive-run.js';
+import { freshRun, resumedRun, RUN_FILES, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
 
@@ -56,21 +57,24 @@ export function trainCommand() {
     .option('--quiet', 'no progress on stderr')
     .action(async (o, command) => {
       if (o.model !== 'rbm' && o.resume !== true) refuseUnsupported(command, o.model === 'dbm' ? DBM_UNSUPPORTED_FLAGS : DBN_UNSUPPORTED_FLAGS, `--model ${o.model}`);
-      const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19));
-      const engine = createNodeEngine({ threads: o.threads });
-      try {
-        const flags = { ...o, binarize: o.binarize ?? o.visibleUnits.binarization };
-        const deep = await deepRunOf(engine, out, flags);
-        const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true };
-        const summary =
-          deep !== undefined
-            ? await runDeepTraining(deep, settings)
-            : await runTraining(o.resume === true ? await resumedRun(engine, out) : freshRun(engine, out, { ...flags, hidden: o.layers?.[0] ?? o.hidden }), settings);
-        if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
-        else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
-      } finally {
-        await engine.dispose();
-      }
+      const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23));
+      const say = (line: string): void => {
+        if (o.quiet !== true) process.stderr.write(line + '\n');
+      };
+      const summary = await exclusiveRun(out, RUN_FILES.model, say, async (signal) => {
+        const engine = createNodeEngine({ threads: o.threads });
+        try {
+          const flags = { ...o, binarize: o.binarize ?? o.visibleUnits.binarization };
+          const deep = await deepRunOf(engine, out, flags, say);
+          const settings = { sampleSteps: o.sampleSteps, quiet: o.quiet === true, signal };
+          if (deep !== undefined) return await runDeepTraining(deep, settings);
+          return await runTraining(o.resume === true ? await resumedRun(engine, out, say) : freshRun(engine, out, { ...flags, hidden: o.layers?.[0] ?? o.hidden }), settings);
+        } finally {
+          await engine.dispose();
+        }
+      });
+      if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
     });
 }
 

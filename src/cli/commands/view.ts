@@ -6,6 +6,7 @@ import { loadModel } from '../../io/model-file.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { nonNegativeInt } from '../parse.js';
 import { startViewServer, WEB_ROOT } from '../view-server.js';
+import { interruptible } from '../interrupt.js';
 
 /** `boltzmann view RUN_DIR`: serve the browser viewer of a run folder until interrupted. */
 export function viewCommand() {
@@ -19,7 +20,7 @@ export function viewCommand() {
       if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new UserError(`view: the page is not built (no ${WEB_ROOT}index.html): run npm run build`);
       const server = await startViewServer({ runDir, port: o.port, host: o.host });
       process.stdout.write(`boltzmann view: ${server.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((done) => process.once('SIGINT', done));
+      await interruptible((signal) => new Promise<void>((done) => signal.addEventListener('abort', () => done())), 'stopping the server');
       await server.close();
     });
 }
