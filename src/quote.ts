@@ -27,10 +27,10 @@ export function quoted(text: string): string {
 }
 
 /**
- * `text` that quotes a file in its own way (a parser's message) with every control character as `\uXXXX`;
- * past 200 characters it is cut, the cut marked by `...`.
+ * `text` that quotes a file in its own way (a parser's message), or is shown whole (a metadata value), with
+ * every control character as `\uXXXX`; past `limit` characters (default 200) it is cut, the cut marked by `...`.
  */
-export function escaped(text: string): string {
-  const shown = text.slice(0, 200);
+export function escaped(text: string, limit = 200): string {
+  const shown = text.slice(0, limit);
   return shown.replace(UNSAFE, unicodeEscape) + (shown === text ? '' : '...');
 }

@@ -35,7 +35,7 @@ import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
 import { savedSettings } from './saved-settings.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
-import { checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
+import { batchSizeOn, checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 
 /** The files of a DBN or DBM run folder. */
 export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;
@@ -62,8 +62,9 @@ export interface DeepRun {
 /** A new DBN run in `out` with hidden layers `layers`; refuses a folder that holds a model unless `force`. */
 export function freshDeepRun(engine: Engine, out: string, flags: FreshRunFlags, layers: readonly number[]): DeepRun {
   checkFreshFolder(join(out, DEEP_RUN_FILES.model), out, flags.force);
-  const config: DeepRunConfig = { ...sharedSettings(flags), model: 'dbn', layers: [...layers] };
-  const { data, heldOut } = loadDeepRunData(config);
+  const settings: DeepRunConfig = { ...sharedSettings(flags), model: 'dbn', layers: [...layers] };
+  const { data, heldOut } = loadDeepRunData(settings);
+  const config = { ...settings, batchSize: batchSizeOn(settings, data, flags.batchSize === undefined) };
   const dbn = DBN.create(engine, { sizes: [data.examples.cols, ...layers], seed: config.seed });
   return { kind: 'dbn', out, dbn, data, heldOut, config, records: [] };
 }
@@ -80,6 +81,7 @@ export async function resumedDeepRun(engine: Engine, out: string, say: (line: st
   const config = savedConfig(metadata, path, 'dbn', dbn.sizes);
   checkUnfinished(out, DEEP_CHECKPOINT, dbn.rbms.every((r) => r.epochsTrained >= config.epochs), `all its layers for ${config.epochs} epochs`, say);
   const { data, heldOut } = loadDeepRunData(config, dbn.nVisible);
+  batchSizeOn(config, data, false);
   const trained = (r: LayerEpochRecord): boolean => r.epoch <= dbn.rbms[r.layer].epochsTrained;
   const records = await checkpointLog(out, DEEP_CHECKPOINT, metadata, trained, say);
   return { kind: 'dbn', out, dbn, data, heldOut, config, records };
@@ -95,6 +97,7 @@ export async function resumedDbmRun(engine: Engine, out: string, say: (line: str
   const config = savedConfig(metadata, path, 'dbm', dbm.sizes);
   checkUnfinished(out, DEEP_CHECKPOINT, dbm.epochsTrained >= config.epochs, `all its ${config.epochs} joint epochs`, say);
   const { data, heldOut } = loadDeepRunData(config, dbm.nVisible);
+  batchSizeOn(config, data, false);
   const records = await checkpointLog<DbmLogRecord>(out, DEEP_CHECKPOINT, metadata, (r) => r.stage === 'pretrain' || r.epoch <= dbm.epochsTrained, say);
   return { kind: 'dbm', out, engine, data, heldOut, config, dbm, records };
 }
@@ -159,7 +162,6 @@ async function runDbnTraining(run: DeepRun, options: RunOptions): Promise<DeepRu
 
 function loadDeepRunData(config: DeepRunConfig, nVisible?: number): { data: Dataset; heldOut: Dataset | undefined } {
   const data = loadData(config.data, config.binarize, bernoulli, nVisible);
-  if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
   const heldOut = config.heldOut === 'none' ? undefined : loadData(config.heldOut, config.binarize, bernoulli, data.examples.cols);
   return { data, heldOut };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { encodeNpy } from '../data/npy.js';
 import { UserError } from '../errors.js';
@@ -24,7 +25,25 @@ export function pictureShape(cols: number, known?: ImageShape): ImageShape {
   return side * side === cols ? [side, side] : [1, cols];
 }
 
-/** Write m to `path` as .npy (float32), .csv (one row per line) or .png (a grid of images), by extension. */
+/** The file types writeMatrix writes, by extension. */
+const MATRIX_TYPES = ['.npy', '.csv', '.png'];
+
+/**
+ * Refuses, before any work, a matrix output `path` (given by `flag`) of a type writeMatrix does not write, or
+ * one that exists unless `force`: nothing is overwritten without --force.
+ */
+export function checkMatrixOutput(path: string | undefined, force: boolean | undefined, flag = '--out'): void {
+  if (path === undefined) return;
+  if (!MATRIX_TYPES.includes(extname(path).toLowerCase())) throw new UserError(`${flag} ${path}: unknown file type; use a .npy, .csv or .png file name`);
+  checkNewOutput(path, force, flag);
+}
+
+/** Refuses an output `path` (given by `flag`) that exists, unless `force`. */
+export function checkNewOutput(path: string, force: boolean | undefined, flag = '--out'): void {
+  if (existsSync(path) && force !== true) throw new UserError(`${flag} ${path}: exists already; use --force to replace it`);
+}
+
+/** Write m to `path` as .npy (float32), .csv (one row per line) or .png (a grid of images), by extension (see checkMatrixOutput). */
 export async function writeMatrix(path: string, m: Matrix, flag: string, shape?: ImageShape): Promise<void> {
   switch (extname(path).toLowerCase()) {
     case '.npy':

@@ -33,3 +33,13 @@ export function fraction(text: string): number {
   if (text.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) throw new InvalidArgumentError('expected a number from 0 up to (not including) 1.');
   return x;
 }
+
+/** The most threads one graph run may take: above the cores of any machine here; onnxruntime starts each up front. */
+export const MAX_THREADS = 256;
+
+/** `--threads`: a positive integer up to MAX_THREADS. */
+export function threadCount(text: string): number {
+  const x = positiveInt(text);
+  if (x > MAX_THREADS) throw new InvalidArgumentError(`expected at most ${MAX_THREADS} threads.`);
+  return x;
+}

@@ -72,7 +72,8 @@ export interface FreshRunFlags {
   readonly hiddenUnits?: UnitType;
   readonly standardize?: boolean;
   readonly epochs: number;
-  readonly batchSize: number;
+  /** Absent: 100, or all the examples when there are fewer. */
+  readonly batchSize?: number;
   /** Absent: 0.05 for SGD, 0.001 for Adam. */
   readonly learningRate?: number;
   readonly lrSchedule: LearningRateSchedule;
@@ -102,7 +103,7 @@ export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' |
   return {
     ...defaultFitOptions,
     epochs: flags.epochs,
-    batchSize: flags.batchSize,
+    batchSize: flags.batchSize ?? defaultFitOptions.batchSize,
     learningRate: flags.learningRate ?? defaultLearningRate(flags.optimizer, flags.visibleUnits),
     learningRateSchedule: flags.lrSchedule,
     initialMomentum: flags.initialMomentum,
@@ -139,14 +140,15 @@ export function checkFreshFolder(modelPath: string, out: string, force: boolean 
 export function freshRun(engine: Engine, out: string, flags: FreshRunFlags): Run {
   checkFreshFolder(join(out, RUN_FILES.model), out, flags.force);
   const { visibleUnits: visible = bernoulli, hiddenUnits: hidden = bernoulli } = flags;
-  const config: RunConfig = {
+  const settings: RunConfig = {
     ...sharedSettings(flags),
     hidden: flags.hidden,
     visibleUnits: visible.name,
     hiddenUnits: hidden.name,
     standardize: flags.standardize === true,
   };
-  const { data, heldOutData, standardization } = loadRunData(config, visible);
+  const { data, heldOutData, standardization } = loadRunData(settings, visible);
+  const config = { ...settings, batchSize: batchSizeOn(settings, data, flags.batchSize === undefined) };
   const groups = hidden.groupSize;
   if (config.hidden % groups !== 0) throw new UserError(`--hidden ${config.hidden}: not a multiple of ${groups}, the group size of --hidden-units ${hidden.name}`);
   const rbm = RBM.create(engine, { nVisible: data.examples.cols, nHidden: config.hidden, visible, hidden, seed: config.seed });
@@ -166,6 +168,7 @@ export async function resumedRun(engine: Engine, out: string, say: (line: string
   const config: RunConfig = { ...savedSettings(metadata.training, modelPath), hidden: rbm.nHidden, visibleUnits: rbm.visible.name, hiddenUnits: rbm.hidden.name };
   checkUnfinished(out, RBM_CHECKPOINT, rbm.epochsTrained >= config.epochs, `all its ${config.epochs} epochs`, say);
   const { data, heldOutData, standardization } = loadRunData(config, rbm.visible, rbm.nVisible);
+  batchSizeOn(config, data, false);
   const records = await checkpointLog<EpochRecord>(out, RBM_CHECKPOINT, metadata, (r) => r.epoch <= rbm.epochsTrained, say);
   return { out, rbm, data, heldOut: heldOutData, config, records, standardization };
 }
@@ -254,9 +257,16 @@ function loadRunData(config: RunConfig, units: UnitType, nVisible?: number): { d
     heldOutData = heldOutData && standardize(heldOutData, standardization);
     validateForUnits(data, nVisible, units);
   }
-  if (config.batchSize > data.examples.rows) {
-    throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
-  }
   return { data, heldOutData, standardization };
+}
+
+/**
+ * The batch size of a run of `config` on `data`: the configured one, or where the user gave none
+ * (`defaulted`) at most the examples. A UserError when a given batch size is larger than the examples.
+ */
+export function batchSizeOn(config: Pick<RunConfig, 'batchSize'>, data: Dataset, defaulted: boolean): number {
+  if (defaulted) return Math.min(config.batchSize, data.examples.rows);
+  if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
+  return config.batchSize;
 }
 

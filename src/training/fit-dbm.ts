@@ -27,7 +27,7 @@ import { initVisibleBias } from './initial-bias.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { chainDiagnostics, type ChainRecord } from './mixing.js';
 import { addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
-import { defaultFitOptions, learningRateAt, type LearningRateSchedule } from './options.js';
+import { checkSamplerChains, defaultFitOptions, learningRateAt, type LearningRateSchedule } from './options.js';
 import { nextName } from '../graph/state.js';
 
 export interface DbmFitOptions {
@@ -170,6 +170,7 @@ export async function fitDbm(dbm: DBM, data: Matrix, options: Partial<DbmFitOpti
   validateForUnits({ name: 'data', examples: data }, dbm.nVisible, bernoulli);
   if (o.batchSize > data.rows) throw new UserError(`batchSize ${o.batchSize} is larger than the ${data.rows} examples`);
   if ((o.sampler as SamplerName) === 'cd') throw new RangeError('a DBM trains with persistent chains: sampler pcd, fpcd or pt');
+  checkSamplerChains(o, dbm.sizes.reduce((a, b) => a + b, 0));
   if (dbm.epochsTrained === 0 && dbm.params.biases[0].every((b) => b === 0)) initVisibleBias(bernoulli, { visibleBias: dbm.params.biases[0] }, data);
   const rng = new RandomStream(o.seed ^ Math.imul(dbm.epochsTrained, 0x9e3779b1));
   const { graph, samplerState, optimizerState } = buildDbmStep(dbm.sizes, data.rows, o, rng.seed());

@@ -10,7 +10,7 @@ import { MinibatchRows } from './minibatch.js';
 import { blowUpThreshold, checkBlowUp } from './divergence.js';
 import { chainDiagnostics, type ChainRecord } from './mixing.js';
 import { monitor, type MonitorRecord } from './monitor.js';
-import { checkFitOptions, defaultFitOptions, defaultLearningRate, kAt, scheduleAt, type FitOptions } from './options.js';
+import { checkFitOptions, checkSamplerChains, defaultFitOptions, defaultLearningRate, kAt, scheduleAt, type FitOptions } from './options.js';
 import { buildStepGraph, type StepState } from './step-graph.js';
 import { stepNames } from './step-names.js';
 
@@ -48,6 +48,7 @@ export async function fit(rbm: RBM, data: Matrix, options: Partial<FitOptions> =
   validateForUnits({ name: 'data', examples: data }, rbm.nVisible, rbm.visible);
   if (o.heldOut !== undefined) validateForUnits({ name: 'held-out data', examples: o.heldOut }, rbm.nVisible, rbm.visible);
   checkFitOptions(o, data.rows);
+  checkSamplerChains(o, rbm.nVisible + rbm.nHidden);
   if (rbm.epochsTrained === 0) initVisibleBias(rbm.visible, rbm.params, data);
   // A resumed run draws other shuffles and chains than the run's first start did.
   const rng = new RandomStream(o.initialEpoch === 0 ? o.seed : o.seed ^ Math.imul(o.initialEpoch, 0x9e3779b1));

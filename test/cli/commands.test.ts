@@ -1,9 +1,10 @@
 /** The CLI end to end on tiny data: train a run folder, then inspect, features, reconstruct and sample on it. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
 import { loadRbm } from '../../src/io/model-file.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import type { Matrix } from '../../src/tensor/matrix.js';
 import { loadNpy } from '../../src/data/npy.js';
@@ -112,6 +113,16 @@ describe('inspect', () => {
     expect(byFlag.stdout).toBe(byArgument.stdout);
     const text = await runOk('inspect', model);
     expect(text.stdout).toContain(`RBM ${VISIBLE} bernoulli visible x ${HIDDEN} bernoulli hidden, 3 epochs trained`);
+    expect(text.stdout).toContain('  training_log: 3 epoch records (log.jsonl beside it has them with their timings)\n');
+  });
+
+  it('escapes the control characters of metadata text: a file cannot drive the terminal', async () => {
+    const { tensors, metadata } = decodeSafetensors(readFileSync(model), model);
+    const odd = join(dir, 'odd.safetensors');
+    writeFileSync(odd, encodeSafetensors(tensors, { ...metadata, note: 'red \u001b[31m text\r\nnext' }));
+    const text = await runOk('inspect', odd);
+    expect(text.stdout).toContain('  note: red \\u001b[31m text\\u000d\\u000anext\n');
+    expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 });
 

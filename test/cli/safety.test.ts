@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, makeTempDir, runCli, runOk, tinyTrainArgs } from './run-cli.js';
 
@@ -123,6 +124,26 @@ describe('bad input to train: one line naming the culprit, non-zero exit, no mod
     expectNoModel(out);
   });
 
+  it('defaults fit small data: no --batch-size on 30 examples trains with all 30 per batch', async () => {
+    const out = fresh('small-default');
+    const r = await runOk('train', '--data', 'bars-and-stripes:4', '--hidden', '4', '--epochs', '1', '--sample-steps', '2', '--out', out, '--quiet', '--threads', '1');
+    expect(r.stderr).toContain('wrote');
+    const { metadata } = decodeSafetensors(readFileSync(join(out, 'model.safetensors')), 'model');
+    expect((JSON.parse(metadata.training) as { batchSize: number }).batchSize).toBe(30);
+  });
+
+  it('resource flags over their limits are refused before any work: --threads, --chains, --temperatures', async () => {
+    const r = await runCli('train', '--threads', '100000', '--out', fresh('threads'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expected at most 256 threads');
+    const started = performance.now();
+    const chains = await runCli('train', '--data', 'bars-and-stripes:3', '--chains', '1000000000', '--out', fresh('chains'), '--quiet');
+    expectOneLineError(chains, 'chains 1000000000: 1000000000 chains of 509 units would hold 509000000000 values, more than the 268435456 (1 GiB) allowed');
+    const ladder = await runCli('train', '--data', 'bars-and-stripes:3', '--sampler', 'pt', '--chains', '100000', '--temperatures', '10000', '--out', fresh('ladder'), '--quiet');
+    expectOneLineError(ladder, 'chains 100000 x temperatures 10000: ');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('--out naming an existing file, not a folder', async () => {
     const out = file('not-a-folder', 'x');
     const r = await runCli(...tinyTrainArgs(out));
@@ -172,6 +193,19 @@ describe('bad input with a trained model at hand', () => {
     const sample = await runCli('sample', '--model', model, '--from', 'bars-and-stripes:2', '--out', out, '--threads', '1');
     expectOneLineError(sample, 'bars-and-stripes:2', '4 features', '9 visible units');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('sample, features and reconstruct --out refuse an existing file (the input data too) without --force, and replace it with --force', async () => {
+    const data = fresh('data.csv');
+    writeFileSync(data, '0,1,0,1,0,1,0,1,0\n1,0,1,0,1,0,1,0,1\n');
+    const before = readFileSync(data);
+    for (const args of [['sample', '--count', '2', '--steps', '1'], ['features', '--data', data], ['reconstruct', '--data', data]]) {
+      const r = await runCli(...args, '--model', model, '--out', data, '--threads', '1');
+      expectOneLineError(r, `--out ${data}: exists already; use --force to replace it`);
+      expect(readFileSync(data).equals(before), args[0]).toBe(true);
+    }
+    await runOk('sample', '--count', '2', '--steps', '1', '--model', model, '--out', data, '--force', '--threads', '1');
+    expect(readFileSync(data).equals(before)).toBe(false);
   });
 
   it('--out at a run folder that holds a model, without --force: the model and log are untouched', async () => {

@@ -11,8 +11,8 @@ export function makeTempDir(): string {
   return dir;
 }
 
-/** Asserts that f throws a UserError whose one-line message contains every one of `parts`. */
-export function expectUserError(f: () => unknown, ...parts: string[]): void {
+/** Asserts that f throws a UserError whose one-line message contains every one of `parts`; returns the message. */
+export function expectUserError(f: () => unknown, ...parts: string[]): string {
   let caught: unknown;
   try {
     f();
@@ -23,6 +23,7 @@ export function expectUserError(f: () => unknown, ...parts: string[]): void {
   const message = (caught as UserError).message;
   expect(message).not.toContain('\n');
   for (const part of parts) expect(message).toContain(part);
+  return message;
 }
 
 /** The bytes of an IDX file of unsigned bytes: magic 0x0000080N (N = dims.length), big-endian sizes, values. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readDataFile } from '../../src/data/read-file.js';
+import { MAX_GUNZIPPED_BYTES, readDataFile } from '../../src/data/read-file.js';
 import { expectUserError, makeTempDir } from './fixtures.js';
 
 const dir = makeTempDir();
@@ -31,5 +31,12 @@ describe('readDataFile', () => {
     expectUserError(() => readDataFile(dir), dir, 'is a directory');
     const corrupt = write('corrupt', gzipSync('x'.repeat(1000)).subarray(0, 12));
     expectUserError(() => readDataFile(corrupt), corrupt, 'gzip');
+  });
+
+  it('stops a gzip bomb at its limit, before it fills memory, and reads data of exactly the limit', () => {
+    const bomb = write('bomb.gz', gzipSync(Buffer.alloc(100_000)));
+    expectUserError(() => readDataFile(bomb, 99_999), bomb, 'decompresses to more than 99999 bytes');
+    expect(readDataFile(bomb, 100_000).length).toBe(100_000);
+    expect(MAX_GUNZIPPED_BYTES).toBe(2 ** 30);
   });
 });

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { existsSync } from 'node:fs';
 import { binarize, parseBinarization } from '../../data/binarize.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
@@ -16,7 +15,8 @@ import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type C
 import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { DATA_HELP } from '../data-option.js';
-import { nonNegativeNumber, positiveInt, seed } from '../parse.js';
+import { checkNewOutput } from '../output.js';
+import { nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
 
 const d = defaultClassifierOptions;
 
@@ -56,12 +56,12 @@ export function classifyCommand() {
     .option('--seed <n>', 'seed of the new layers\' weights and the shuffling', seed, d.seed)
     .option('--out <file>', 'write the trained classifier (.safetensors: weights_i, bias_i, kind "mlp")')
     .option('--force', 'replace an existing --out file')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o) => {
       if (o.out !== undefined && !o.out.endsWith('.safetensors')) throw new UserError(`--out ${o.out}: the classifier is written as .safetensors`);
-      if (o.out !== undefined && existsSync(o.out) && o.force !== true) throw new UserError(`--out ${o.out}: exists already; use --force to replace it`);
+      if (o.out !== undefined) checkNewOutput(o.out, o.force);
       const binarization = parseBinarization(o.binarize);
       const train = labelled(binarize(loadDataSpec(o.data), binarization), '--data');
       const testSpec = o.test ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');

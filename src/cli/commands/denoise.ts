@@ -12,7 +12,7 @@ import { sliceRows, type Matrix } from '../../tensor/matrix.js';
 import { BINARIZE_HELP, DATA_HELP, loadData, modelStandardization } from '../data-option.js';
 import { openModel } from '../model-option.js';
 import { pictureShape } from '../output.js';
-import { positiveInt, seed } from '../parse.js';
+import { positiveInt, seed, threadCount } from '../parse.js';
 
 /** Files `denoise` writes into its folder: clean | corrupted | restored rows, restored as means or as one draw. */
 export const DENOISE_FILES = { means: 'denoise.png', draws: 'denoise-draws.png' } as const;
@@ -47,7 +47,7 @@ export function denoiseCommand() {
     .option('--binarize <how>', BINARIZE_HELP)
     .option('--seed <n>', 'seed of the corruption and of the chains', seed, 0)
     .option('--force', 'overwrite pictures already in --out')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
     .option('--json', 'print the errors before and after as JSON on stdout')
     .action(async (o) => {
       const corruption = parseCorruption(o.corrupt);

@@ -23,7 +23,7 @@ import type { Matrix } from '../../tensor/matrix.js';
 import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
-import { positiveInt, seed } from '../parse.js';
+import { positiveInt, seed, threadCount } from '../parse.js';
 import { belowFloorWarning, formatNumber } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
@@ -80,7 +80,7 @@ export function evalCommand() {
     .option('--samples <n>', "DBN: draws of the up-pass per example for the variational bound", positiveInt, 10)
     .option('--seed <n>', 'seed of the annealing chains and of the reverse AIS subset', seed, 0)
     .option('--block-size <n>', 'temperatures per graph run', positiveInt)
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
     .option('--json', 'print the result as one JSON object on stdout')
     .option('--quiet', 'no progress bar on stderr')
     .action(async (o) => {

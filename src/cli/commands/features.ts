@@ -2,8 +2,8 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
-import { rowsOf, writeMatrix } from '../output.js';
-import { positiveInt } from '../parse.js';
+import { checkMatrixOutput, rowsOf, writeMatrix } from '../output.js';
+import { threadCount } from '../parse.js';
 
 export function featuresCommand() {
   return new Command('features')
@@ -12,10 +12,12 @@ export function featuresCommand() {
     .requiredOption('--data <spec>', DATA_HELP)
     .option('--binarize <how>', BINARIZE_HELP)
     .option('--out <file>', 'write the features as .npy or .csv (examples x hidden units)')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
+    .option('--force', 'replace an existing --out file')
     .option('--json', 'print the features as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('features: give --out FILE or --json');
+      checkMatrixOutput(o.out, o.force);
       const { model, metadata } = await openAnyModel(o.model, o.threads);
       const features = await model.transform(loadModelData(o.data, o.binarize, model, metadata, o.model).examples);
       if (o.out !== undefined) await writeMatrix(o.out, features, '--out');

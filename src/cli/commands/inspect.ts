@@ -1,6 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { openAnyModel } from '../model-option.js';
+import { escaped } from '../../quote.js';
+import { TRAINING_LOG } from '../checkpoint.js';
 
 interface Stats {
   readonly count: number;
@@ -47,7 +49,7 @@ export function inspectCommand() {
         ...Object.entries(parameters).map(
           ([name, s]) => `  ${name.padEnd(width)} ${String(s.count).padStart(8)} values  mean ${s.mean.toFixed(4)}  std ${s.std.toFixed(4)}  min ${s.min.toFixed(4)}  max ${s.max.toFixed(4)}`,
         ),
-        ...Object.entries(metadata).map(([k, v]) => `  ${k}: ${v}`),
+        ...Object.entries(metadata).map(([k, v]) => `  ${escaped(k)}: ${k === TRAINING_LOG ? `${v.split('\n').filter(Boolean).length} epoch records (log.jsonl beside it has them with their timings)` : escaped(v, Infinity)}`),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -5,8 +5,8 @@ import { encodePng } from '../../io/png-grid.js';
 import { sliceRows } from '../../tensor/matrix.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
-import { pictureShape, rowsOf, writeMatrix } from '../output.js';
-import { positiveInt } from '../parse.js';
+import { checkMatrixOutput, pictureShape, rowsOf, writeMatrix } from '../output.js';
+import { positiveInt, threadCount } from '../parse.js';
 
 export function reconstructCommand() {
   return new Command('reconstruct')
@@ -19,9 +19,11 @@ export function reconstructCommand() {
     .option('--binarize <how>', BINARIZE_HELP)
     .option('--count <n>', 'reconstruct only the first n examples', positiveInt)
     .option('--out <file>', '.png: originals and reconstructions in alternating rows; .npy or .csv: the reconstructions')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
+    .option('--force', 'replace an existing --out file')
     .option('--json', 'print the mean squared error (and the reconstructions) as JSON on stdout')
     .action(async (o) => {
+      checkMatrixOutput(o.out, o.force);
       const { model, metadata } = await openAnyModel(o.model, o.threads);
       const data = loadModelData(o.data, o.binarize, model, metadata, o.model);
       const v = sliceRows(data.examples, 0, Math.min(o.count ?? data.examples.rows, data.examples.rows));

@@ -2,10 +2,11 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
+import { checkChainSize } from '../../training/options.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
-import { rowsOf, writeMatrix } from '../output.js';
-import { positiveInt, seed } from '../parse.js';
+import { checkMatrixOutput, rowsOf, writeMatrix } from '../output.js';
+import { positiveInt, seed, threadCount } from '../parse.js';
 
 export function sampleCommand() {
   return new Command('sample')
@@ -18,11 +19,14 @@ export function sampleCommand() {
     .option('--seed <n>', 'seed of the chains', seed, 0)
     .option('--out <file>', 'write the means as .png, .npy or .csv')
     .option('--draws', 'write the binary draws of the last step instead of their means')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
+    .option('--force', 'replace an existing --out file')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
+      checkMatrixOutput(o.out, o.force);
       const { model, metadata } = await openAnyModel(o.model, o.threads);
+      checkChainSize(`--count ${o.count}`, o.count, model.nVisible);
       let result;
       if (o.from === 'noise') {
         result = await model.sample(o.count, { steps: o.steps, seed: o.seed });

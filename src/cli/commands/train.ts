@@ -4,7 +4,7 @@ import { createNodeEngine } from '../../runtime/node.js';
 import { defaultFitOptions, defaultLearningRate } from '../../training/options.js';
 import { bernoulli, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
-import { fraction, nonNegativeNumber, positiveInt, seed } from '../parse.js';
+import { fraction, nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
 import { DBM_UNSUPPORTED_FLAGS, DBN_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
 import { exclusiveRun } from '../exclusive-run.js';
 import { freshRun, resumedRun, RUN_FILES, runTraining } from '../run-folder.js';
@@ -24,7 +24,7 @@ export function trainCommand() {
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
-    .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
+    .option('--batch-size <n>', `examples per minibatch (default: ${d.batchSize}, or all the examples when there are fewer)`, positiveInt)
     .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, ${defaultLearningRate('adam', undefined)} for adam and for Gaussian visible units)`, nonNegativeNumber)
     .addOption(new Option('--optimizer <name>', 'sgd: SGD with momentum; adam: Adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
     .addOption(new Option('--lr-schedule <schedule>', 'learning rate over epochs: constant, or linear down to 0').choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
@@ -51,7 +51,7 @@ export function trainCommand() {
     .option('--out <dir>', 'run folder to write (default: runs/<date-time>)')
     .option('--force', 'write into a run folder that already holds a model')
     .option('--resume', 'continue the run in --out from its last saved epoch up to its --epochs, with its own settings (other training flags are ignored)')
-    .option('--threads <n>', 'threads per graph run (default: all cores)', positiveInt)
+    .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
     .option('--sample-steps <n>', 'Gibbs steps of the fantasy particles in samples.png', positiveInt, 1000)
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
