@@ -3,8 +3,9 @@
  * checkpoint is one step a kill cannot split, one run writes a folder at a time, and Ctrl-C keeps the last
  * whole epoch and says how to go on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
@@ -101,4 +102,20 @@ describe('train under kills and Ctrl-C', () => {
     expect(checkpointOf(out).epochs).toBe(EPOCHS);
     expect(PICTURES.filter((p) => existsSync(join(out, p)))).toEqual(PICTURES);
   }, 120_000);
+
+  it('Ctrl-C in a command without steps (eval) ends it at once: one line, exit 130', async () => {
+    const out = join(dir, 'evaluated');
+    await runOk(...train(out, '--epochs', '1', '--quiet'));
+    // The model is handed over through a FIFO: once eval opens it, its handlers are in place.
+    const fifo = join(dir, 'model-fifo.safetensors');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const run = start('eval', '--model', fifo, '--data', 'bars-and-stripes:4', '--logz', 'ais', '--betas', '100000000', '--threads', '1');
+    const pipe = await open(fifo, 'w');
+    await pipe.writeFile(readFileSync(join(out, 'model.safetensors')));
+    await pipe.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.stderr().trim().split('\n').at(-1)).toBe('boltzmann: interrupted');
+  }, 60_000);
 });
