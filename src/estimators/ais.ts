@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { checkValues } from '../models/limits.js';
 import {
   annealChains,
   baseLogPartition,
@@ -51,6 +52,7 @@ export async function annealedImportanceSampling(rbm: RBM, options: AisOptions =
   checkAnnealable(rbm, 'AIS');
   const { chains = 100, seed = 0 } = options;
   if (!(Number.isInteger(chains) && chains >= 1)) throw new UserError(`AIS: chains must be a positive integer, got ${chains}`);
+  checkValues(`AIS chains ${chains}`, chains, rbm.nVisible + rbm.nHidden);
   const schedule = resolveSchedule(options.betas);
   const baseBias = resolveBaseBias(rbm, options.baseRate);
   // A first step from beta 0 to beta 0 adds nothing and draws v_0 from the base model, whatever the start.

@@ -28,6 +28,7 @@ import { denseCoupling, energy, layerMean, meanField, type DenseCoupling, type M
 import { squaredError } from './rbm-graph.js';
 import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
+import { checkValues } from './limits.js';
 
 /** Tensor (and graph input) names: weights_l, and the bias of layer l (visible_bias_0 for v, hidden_bias_{l-1} above). */
 export const dbmNames = {
@@ -89,6 +90,7 @@ export class DBM implements GenerativeModel {
   /** A fresh DBM: weights N(0, weightScale^2), biases 0. */
   static create(engine: Engine, options: DbmCreateOptions): DBM {
     const { sizes, seed = 0, weightScale = 0.01 } = options;
+    sizes.slice(1).forEach((n, l) => checkValues(`the weights of layers ${l} and ${l + 1}`, sizes[l], n));
     const rng = new RandomStream(seed);
     const weights = sizes.slice(1).map((n, l) => Float32Array.from({ length: sizes[l] * n }, () => weightScale * rng.normal()));
     return new DBM(engine, sizes, { weights, biases: sizes.map((n) => new Float32Array(n)) });

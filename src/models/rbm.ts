@@ -6,6 +6,7 @@ import { unitType, type UnitName, type UnitType } from '../units/index.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from './rbm-graph.js';
 import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { freeEnergyGraph, gibbsGraph, hiddenMeanGraph, inferenceNames, reconstructionGraph } from './rbm-inference.js';
+import { checkValues } from './limits.js';
 
 /**
  * Host copies of an RBM's parameters: weights [nVisible * nHidden] row-major, biases [nVisible], [nHidden], and
@@ -99,6 +100,7 @@ export class RBM implements GenerativeModel {
   /** A fresh RBM: weights N(0, weightScale^2) (Hinton's practical guide), biases 0, a learned visible std 1. */
   static create(engine: Engine, options: CreateOptions): RBM {
     const { nVisible, nHidden, seed = 0, weightScale = 0.01 } = options;
+    checkValues(`the weights of ${nVisible} visible x ${nHidden} hidden units`, nVisible, nHidden);
     const rng = new RandomStream(seed);
     const weights = new Float32Array(nVisible * nHidden);
     for (let i = 0; i < weights.length; i++) weights[i] = weightScale * rng.normal();

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { SamplerName } from '../samplers/negative-phase.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
+import { checkValues } from '../models/limits.js';
 
 /** The update rule: SGD with momentum, or Adam (Kingma & Ba) with the decays of `adamDecays`. */
 export type RbmOptimizerName = 'sgd' | 'adam';
@@ -99,24 +100,11 @@ export const defaultFitOptions: FitOptions = {
   monitorSize: 500,
 };
 
-/** The most values the chains of a sampler may hold (2^28 float32 values: 1 GiB), checked before they are made. */
-export const MAX_CHAIN_VALUES = 2 ** 28;
-
-/**
- * Throws a UserError when `chains` chains of `units` units each (`what` names the setting, such as "chains
- * 100 x temperatures 10") would hold more than MAX_CHAIN_VALUES values.
- */
-export function checkChainSize(what: string, chains: number, units: number): void {
-  if (chains * units > MAX_CHAIN_VALUES) {
-    throw new UserError(`${what}: ${chains} chains of ${units} units would hold ${chains * units} values, more than the ${MAX_CHAIN_VALUES} (1 GiB) allowed`);
-  }
-}
-
-/** checkChainSize for the persistent chains of sampler settings `o`: none for CD, every temperature's for PT. */
+/** checkValues for the persistent chains of sampler settings `o` over `units` units: none for CD, every temperature's for PT. */
 export function checkSamplerChains(o: Pick<FitOptions, 'sampler' | 'chains' | 'temperatures'>, units: number): void {
   if (o.sampler === 'cd') return;
-  if (o.sampler === 'pt') checkChainSize(`chains ${o.chains} x temperatures ${o.temperatures}`, o.chains * o.temperatures, units);
-  else checkChainSize(`chains ${o.chains}`, o.chains, units);
+  if (o.sampler === 'pt') checkValues(`chains ${o.chains} x temperatures ${o.temperatures}`, o.chains * o.temperatures, units);
+  else checkValues(`chains ${o.chains}`, o.chains, units);
 }
 
 /** Adam's learning rate when none is given (Kingma & Ba's). */

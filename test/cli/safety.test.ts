@@ -138,9 +138,13 @@ describe('bad input to train: one line naming the culprit, non-zero exit, no mod
     expect(r.stderr).toContain('expected at most 256 threads');
     const started = performance.now();
     const chains = await runCli('train', '--data', 'bars-and-stripes:3', '--chains', '1000000000', '--out', fresh('chains'), '--quiet');
-    expectOneLineError(chains, 'chains 1000000000: 1000000000 chains of 509 units would hold 509000000000 values, more than the 268435456 (1 GiB) allowed');
+    expectOneLineError(chains, 'chains 1000000000: 1000000000 x 509 = 509000000000 values, more than the 268435456 (1 GiB) one array may hold');
     const ladder = await runCli('train', '--data', 'bars-and-stripes:3', '--sampler', 'pt', '--chains', '100000', '--temperatures', '10000', '--out', fresh('ladder'), '--quiet');
     expectOneLineError(ladder, 'chains 100000 x temperatures 10000: ');
+    const hidden = await runCli('train', '--data', 'bars-and-stripes:3', '--hidden', '100000000', '--out', fresh('hidden'), '--quiet');
+    expectOneLineError(hidden, 'the weights of 9 visible x 100000000 hidden units: 9 x 100000000 = 900000000 values');
+    const layers = await runCli('train', '--data', 'bars-and-stripes:3', '--model', 'dbm', '--layers', '4,100000000', '--out', fresh('layers'), '--quiet');
+    expectOneLineError(layers, 'the weights of 4 visible x 100000000 hidden units: 4 x 100000000 = 400000000 values');
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 
@@ -193,6 +197,13 @@ describe('bad input with a trained model at hand', () => {
     const sample = await runCli('sample', '--model', model, '--from', 'bars-and-stripes:2', '--out', out, '--threads', '1');
     expectOneLineError(sample, 'bars-and-stripes:2', '4 features', '9 visible units');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('resource flags over their limits are refused before any work: eval --chains, sample --count', async () => {
+    const ais = await runCli('eval', '--model', model, '--data', 'bars-and-stripes:3', '--logz', 'ais', '--chains', '100000000', '--threads', '1');
+    expectOneLineError(ais, 'AIS chains 100000000: 100000000 x 13 = 1300000000 values');
+    const sample = await runCli('sample', '--model', model, '--count', '100000000', '--json', '--threads', '1');
+    expectOneLineError(sample, '--count 100000000: 100000000 x 9 = 900000000 values');
   });
 
   it('sample, features and reconstruct --out refuse an existing file (the input data too) without --force, and replace it with --force', async () => {

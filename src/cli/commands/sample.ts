@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { UserError } from '../../errors.js';
 import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
-import { checkChainSize } from '../../training/options.js';
+import { checkValues } from '../../models/limits.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
 import { checkMatrixOutput, rowsOf, writeMatrix } from '../output.js';
@@ -26,7 +26,7 @@ export function sampleCommand() {
       if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
       checkMatrixOutput(o.out, o.force);
       const { model, metadata } = await openAnyModel(o.model, o.threads);
-      checkChainSize(`--count ${o.count}`, o.count, model.nVisible);
+      checkValues(`--count ${o.count}`, o.count, model.nVisible);
       let result;
       if (o.from === 'noise') {
         result = await model.sample(o.count, { steps: o.steps, seed: o.seed });
