@@ -72,8 +72,9 @@ function resolveLabelColumn(
  * a first row with a number among its fields is data, so a first row mixing numbers and text is an error
  * naming its text field, never a header dropped in silence. With `labelColumn`, that column holds integer
  * class labels and the other columns are the features. Shapes: examples nRows x nFeatures, labels nRows.
- * Ragged rows, non-numeric, NaN or infinite values and files without data rows are UserErrors naming the
- * file, the line and the (1-based) column, the file's text quoted.
+ * Ragged rows, non-numeric, NaN or infinite values, values beyond float32's range (which would become
+ * infinite) and files without data rows are UserErrors naming the file, the line and the (1-based) column, the
+ * file's text quoted.
  */
 export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
   const { records, lines } = readRecords(path);
@@ -110,6 +111,8 @@ export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
       if (!Number.isFinite(value)) {
         fail(k, isNumberLike(field) ? `${quoted(field)} is not a finite number` : `${quoted(field)} is not a number${r === 0 && first === 0 ? HEADER_HINT : ''}`);
       }
+      // Stored as float32: beyond its range (about 3.4e38) a finite number would become infinite.
+      if (k !== labelIndex && !Number.isFinite(Math.fround(value))) fail(k, `${quoted(field)} is beyond the float32 range (about 3.4e38)`);
       if (k === labelIndex) {
         if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
           fail(k, `label ${quoted(field)} is not a class number (0, 1, 2, ...)`);

@@ -64,11 +64,16 @@ export function siblingLabelsPath(imagesPath: string): string | undefined {
 /**
  * Images from an IDX file (LeCun's format, magic 0x00000803: n x rows x cols unsigned bytes), gzipped or not
  * (detected by content), scaled to [0, 1] by /255. Shapes: examples n x (rows*cols), imageShape [rows, cols],
- * labels n when a sibling labels file exists (see `siblingLabelsPath`).
+ * labels n when a sibling labels file exists (see `siblingLabelsPath`). A file whose header does not match its
+ * size, or claims images of more than 2^53 pixels (possible only with 0 images), is a UserError.
  */
 export function loadIdx(path: string): Dataset {
   const { dims, values } = readIdxBytes(path, IMAGES_MAGIC, 'images');
   const [n, height, width] = dims;
+  // Only a file of no images can claim images this large (its data would not fit in memory otherwise).
+  if (!Number.isSafeInteger(height * width)) {
+    throw new UserError(`${path}: images of ${height} x ${width} pixels are too large (more than 2^53 pixels)`);
+  }
   const data = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = values[i] / 255;
   const examples = { data, rows: n, cols: height * width };

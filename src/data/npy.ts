@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { escaped, quoted } from '../quote.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { Dataset } from './dataset.js';
 import { readDataFile } from './read-file.js';
@@ -41,33 +42,41 @@ function readHeader(path: string, bytes: Buffer): NpyHeader {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (descr === null || fortran === null || shape === null) {
-    throw new UserError(`${path}: malformed NPY header ${JSON.stringify(text.trim())}`);
+    throw new UserError(`${path}: malformed NPY header ${quoted(text.trim())}`);
   }
   const dims = shape[1]
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (!dims.every((s) => /^\d+$/.test(s))) throw new UserError(`${path}: malformed NPY shape (${shape[1]})`);
-  return { descr: descr[1], fortranOrder: fortran[1] === 'True', shape: dims.map(Number), dataStart };
+  if (!dims.every((s) => /^\d+$/.test(s))) throw new UserError(`${path}: malformed NPY shape (${escaped(shape[1])})`);
+  // Beyond 2^53 a dimension would be rounded (a shape such as (2^53 + 1, 0) holds no data to contradict it).
+  const sizes = dims.map(Number);
+  if (!sizes.every(Number.isSafeInteger)) throw new UserError(`${path}: NPY shape (${escaped(dims.join(', '))}) has a dimension beyond 2^53 - 1`);
+  return { descr: descr[1], fortranOrder: fortran[1] === 'True', shape: sizes, dataStart };
 }
 
 /**
  * An array from an NPY file (format 1.0, 2.0 or 3.0; gzipped or not), converted to float32: 2-D n x d gives
  * examples n x d; 3-D n x h x w gives examples n x (h*w) and imageShape [h, w]. Dtypes <f4, <f8, |u1, |b1, <i4,
- * <i8, C order only. Anything else is a UserError naming the file.
+ * <i8, C order only, dimensions and values per example up to 2^53 - 1. Anything else is a UserError naming the
+ * file, the file's text quoted with its control characters escaped.
  */
 export function loadNpy(path: string): Dataset {
   const bytes = readDataFile(path);
   const { descr, fortranOrder, shape, dataStart } = readHeader(path, bytes);
   const dtype = DTYPES.get(descr);
   if (dtype === undefined) {
-    throw new UserError(`${path}: dtype '${descr}' is not supported (use one of ${[...DTYPES.keys()].join(', ')})`);
+    throw new UserError(`${path}: dtype '${escaped(descr)}' is not supported (use one of ${[...DTYPES.keys()].join(', ')})`);
   }
   if (fortranOrder) {
     throw new UserError(`${path}: Fortran-order arrays are not supported; save np.ascontiguousarray(x) instead`);
   }
   if (shape.length !== 2 && shape.length !== 3) {
     throw new UserError(`${path}: expected a 2-D (n, d) or 3-D (n, h, w) array, got shape (${shape.join(', ')})`);
+  }
+  // Only an array of no examples can claim examples this large (its data would not fit in memory otherwise).
+  if (!Number.isSafeInteger(shape.slice(1).reduce((a, b) => a * b, 1))) {
+    throw new UserError(`${path}: shape (${shape.join(', ')}) has more than 2^53 values per example`);
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const actual = bytes.length - dataStart;

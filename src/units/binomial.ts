@@ -12,7 +12,7 @@ import type { UnitType } from './unit-type.js';
  */
 export function binomial(trials: number): UnitType {
   if (!(Number.isInteger(trials) && trials >= 2)) throw new RangeError(`binomial units need an integer number of trials N >= 2, got ${trials}`);
-  const logChoose = Float32Array.from({ length: trials + 1 }, (_, x) => logBinomialCoefficient(trials, x));
+  const logChoose = logBinomialCoefficients(trials);
   return {
     name: `binomial:${trials}`,
     groupSize: 1,
@@ -44,9 +44,9 @@ export function binomial(trials: number): UnitType {
   };
 }
 
-/** log C(n, k) = sum_{i < k} log((n - i) / (i + 1)). */
-function logBinomialCoefficient(n: number, k: number): number {
-  let s = 0;
-  for (let i = 0; i < k; i++) s += Math.log((n - i) / (i + 1));
-  return s;
+/** log C(n, x) for x = 0 .. n, each from the one before: log C(n, x) = log C(n, x - 1) + log((n - x + 1) / x). */
+function logBinomialCoefficients(n: number): Float32Array {
+  const table = new Float64Array(n + 1);
+  for (let x = 1; x <= n; x++) table[x] = table[x - 1] + Math.log((n - x + 1) / x);
+  return Float32Array.from(table);
 }

@@ -72,7 +72,7 @@ describe('RBM files', () => {
 
   it('refuse unknown unit names, naming the key, escaped', () => {
     expectRefused(() => decode(rbmTensors(3, 2), { ...RBM_META, visible: 'banana' }), 'metadata "visible"', 'unknown unit type "banana"');
-    expectRefused(() => decode(rbmTensors(3, 2), { ...RBM_META, hidden: 'softmax:1' }), 'metadata "hidden"', 'K >= 2');
+    expectRefused(() => decode(rbmTensors(3, 2), { ...RBM_META, hidden: 'softmax:1' }), 'metadata "hidden"', 'K from 2 to 65536');
     expectRefused(() => decode(rbmTensors(3, 2), { ...RBM_META, hidden: '\u001b[2J' }), 'metadata "hidden"', '\\u001b[2J');
   });
 

@@ -3,7 +3,7 @@ import { Graph } from '../../src/graph/graph.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { UserError } from '../../src/errors.js';
-import { binomial, isUnitName, softmax, unitType } from '../../src/units/index.js';
+import { binomial, isUnitName, MAX_UNIT_COUNT, softmax, unitType } from '../../src/units/index.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { evaluate, numbers } from '../helpers/run-graph.js';
 import { groupReference } from '../reference/units-exact.js';
@@ -154,9 +154,9 @@ describe('unitType', () => {
     expect(unitType('softmax:4').groupSize).toBe(4);
     expect(unitType('softmax:4').name).toBe('softmax:4');
     expect(unitType('spin').name).toBe('spin');
-    expect(() => unitType('softmax:1')).toThrow(/K >= 2/);
+    expect(() => unitType('softmax:1')).toThrow(/K from 2 to 65536/);
     expect(unitType('binomial:2').name).toBe('binomial:2');
-    expect(() => unitType('binomial:1')).toThrow(/N >= 2 trials \(N = 1 is bernoulli\)/);
+    expect(() => unitType('binomial:1')).toThrow(/N from 2 to 65536 trials \(N = 1 is bernoulli\)/);
     expect(() => unitType('potts')).toThrow(/unknown unit type "potts" \(known: bernoulli, spin, gaussian, relu, softmax:K, binomial:N\)/);
   });
 
@@ -168,10 +168,16 @@ describe('unitType', () => {
     }
   });
 
-  it('refuses K < 2 and N < 2 as the user\'s mistake (UserError: one line, exit 2), and says which', () => {
+  it('refuses K or N below 2 or above MAX_UNIT_COUNT as the user\'s mistake (UserError: one line, exit 2), and says which', () => {
     expect(() => unitType('softmax:1')).toThrow(UserError);
-    expect(() => unitType('softmax:1')).toThrow('unit type "softmax:1": softmax groups need K >= 2');
+    expect(() => unitType('softmax:1')).toThrow('unit type "softmax:1": softmax groups need K from 2 to 65536');
     expect(() => unitType('binomial:0')).toThrow(UserError);
+    expect(MAX_UNIT_COUNT).toBe(65536);
+    expect(unitType('softmax:65536').groupSize).toBe(65536);
+    expect(() => unitType('softmax:65537')).toThrow('unit type "softmax:65537": softmax groups need K from 2 to 65536');
+    expect(unitType('binomial:65536').name).toBe('binomial:65536');
+    expect(() => unitType('binomial:65537')).toThrow('unit type "binomial:65537": binomial units need N from 2 to 65536 trials (N = 1 is bernoulli)');
+    expect(() => unitType(`binomial:${'9'.repeat(400)}`)).toThrow(`unit type "binomial:${'9'.repeat(51)}"...: binomial units need N from 2`);
   });
 
   it('isUnitName: the names unitType accepts', () => {
