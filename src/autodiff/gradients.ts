@@ -35,11 +35,12 @@ export function gradients(loss: Value, wrt: readonly Value[], options: GradientO
   grads.set(loss.name, seedGradient(loss, options.seed));
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
-    const out = grads.get(node.outputs[0]);
-    if (out === undefined || nonDifferentiable.has(node.opType) || isStopped(graph, node.outputs[0])) continue;
+    // Reached through any of its outputs (a gradient into a second output must not be dropped silently).
+    if (!node.outputs.some((name) => grads.has(name)) || nonDifferentiable.has(node.opType) || isStopped(graph, node.outputs[0])) continue;
     const needs = node.inputs.map((name) => name !== '' && active.has(name));
     if (!needs.some(Boolean)) continue;
-    if (node.outputs.length !== 1) throw new Error(`gradients: ${node.opType} has several outputs; no rule covers it`);
+    const out = grads.get(node.outputs[0]);
+    if (node.outputs.length !== 1 || out === undefined) throw new Error(`gradients: ${node.opType} has several outputs; no rule covers it`);
     const rule = vjpRules[node.opType];
     if (rule === undefined) throw new Error(`gradients: no gradient rule for ${node.opType} (${node.outputs[0]} depends on a differentiated input)`);
     const outputs = node.outputs.map((name) => valueOf(graph, name));

@@ -216,8 +216,9 @@ function sumTo(c: VjpContext, k: number, g: Value): Value {
     return to.length === 0 ? total : reshape(total, [...(to as number[])]);
   }
   if (to === undefined) {
-    // A shape that broadcasting with scalars alone cannot change.
-    const others = c.inputs.filter((v, i) => i !== k && v !== undefined && isFloat(v));
+    // A shape that broadcasting with scalars alone cannot change. Every other input counts: Where's condition
+    // and Expand's shape broadcast input k too.
+    const others = c.inputs.filter((v, i) => i !== k && v !== undefined);
     if (others.every((v) => v!.shape !== undefined && v!.shape.length === 0)) return g;
   }
   if (from === undefined || to === undefined) {
@@ -283,19 +284,17 @@ function matmulRule(c: VjpContext, g: Value): (Value | undefined)[] {
     return each(
       c,
       () => matmul(b, g),
-      () => mul(unsqueeze(a, [1]), unsqueeze(g, [0])),
+      () => mul(unsqueeze(a, [1]), g), // [k, 1] times [n]: broadcast to [k, n]
     );
   }
   if (ra === 2) return each(c, () => gemm(g, b, undefined, { transB: true }), () => gemm(a, g, undefined, { transA: true }));
   const [k, n] = knownRank(b, c);
   if (typeof k !== 'number' || typeof n !== 'number') throw new Error('gradients: MatMul: the right operand needs known sizes');
-  // gB = sum over a's leading axes of a^T g: both flattened to rows
-  const lead: readonly Dim[] = knownRank(a, c).slice(0, -1);
-  const rows: Dim = isNumeric(lead) ? lead.reduce((p: number, q: number) => p * q, 1) : 'rows';
+  // gB = sum over a's leading axes of a^T g: both flattened to rows (their count needs no value: Gemm contracts it)
   return each(
     c,
     () => matmul(g, transpose(b)),
-    () => gemm(withShape(reshape(a, [-1, k]), [rows, k]), withShape(reshape(g, [-1, n]), [rows, n]), undefined, { transA: true }),
+    () => gemm(withShape(reshape(a, [-1, k]), ['rows', k]), withShape(reshape(g, [-1, n]), ['rows', n]), undefined, { transA: true }),
   );
 }
 
