@@ -76,3 +76,13 @@ export function modelStandardization(metadata: Record<string, string>, nVisible:
     throw new UserError(`${source}: its "${STANDARDIZE_KEY}" metadata is not {mean, std} with ${nVisible} finite numbers each`);
   }
 }
+
+/**
+ * The batch size of training with `config` on `data`: the configured one, or where the user gave none
+ * (`defaulted`) at most the examples. A UserError when a given batch size is larger than the examples.
+ */
+export function batchSizeOn(config: { readonly batchSize: number }, data: Dataset, defaulted: boolean): number {
+  if (defaulted) return Math.min(config.batchSize, data.examples.rows);
+  if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
+  return config.batchSize;
+}

@@ -30,12 +30,12 @@ import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
 import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
 import { bernoulli, isBinary } from '../units/index.js';
-import { loadData } from './data-option.js';
+import { batchSizeOn, loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
 import { savedSettings } from './saved-settings.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
-import { batchSizeOn, checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
+import { checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 
 /** The files of a DBN or DBM run folder. */
 export const DEEP_RUN_FILES = { model: 'model.safetensors', log: 'log.jsonl', filters: 'filters.png', samples: 'samples.png' } as const;

@@ -19,7 +19,7 @@ import { defaultFitOptions, defaultLearningRate, type FitOptions, type LearningR
 import type { SamplerName } from '../samplers/negative-phase.js';
 import { bernoulli, type UnitName, type UnitType } from '../units/index.js';
 import { checkpointLog, checkpointWriter, missingPictures, type CheckpointFiles } from './checkpoint.js';
-import { loadData, standardizationMetadata } from './data-option.js';
+import { batchSizeOn, loadData, standardizationMetadata } from './data-option.js';
 import { pictureShape } from './output.js';
 import { savedSettings } from './saved-settings.js';
 import { trainingProgress } from './progress.js';
@@ -258,15 +258,5 @@ function loadRunData(config: RunConfig, units: UnitType, nVisible?: number): { d
     validateForUnits(data, nVisible, units);
   }
   return { data, heldOutData, standardization };
-}
-
-/**
- * The batch size of a run of `config` on `data`: the configured one, or where the user gave none
- * (`defaulted`) at most the examples. A UserError when a given batch size is larger than the examples.
- */
-export function batchSizeOn(config: Pick<RunConfig, 'batchSize'>, data: Dataset, defaulted: boolean): number {
-  if (defaulted) return Math.min(config.batchSize, data.examples.rows);
-  if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
-  return config.batchSize;
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { decodeMlp } from '../../src/nn/mlp-file.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { idxBytes } from '../data/fixtures.js';
@@ -72,6 +73,14 @@ describe('boltzmann classify', () => {
   it('from random weights, with adam, printing a line', async () => {
     const r = await runOk('classify', '--data', `idx:${train}`, '--test', `idx:${test}`, '--hidden-layers', '8', '--optimizer', 'adam', '--learning-rate', '0.05', '--epochs', '30', '--batch-size', '10', '--threads', '1', '--quiet');
     expect(r.stdout).toMatch(/^train error \d+\.\d\d% {2}test error \d+\.\d\d% on .*t10k-images-idx3-ubyte\n$/);
+  });
+
+  it('with no --batch-size, 60 examples train in batches of all 60; a given one larger than the data is refused', async () => {
+    const out = join(dir, 'default-batch.safetensors');
+    await runOk('classify', '--data', `idx:${train}`, '--epochs', '2', '--threads', '1', '--quiet', '--out', out);
+    const { metadata } = decodeSafetensors(readFileSync(out), out);
+    expect(JSON.parse(metadata.training)).toMatchObject({ batchSize: 60 });
+    expectOneLineError(await runCli('classify', '--data', `idx:${train}`, '--batch-size', '61', '--quiet'), '--batch-size 61: larger than the 60 examples');
   });
 
   it('same seed, same classifier bytes', async () => {

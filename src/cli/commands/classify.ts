@@ -14,7 +14,7 @@ import { Mlp } from '../../nn/mlp.js';
 import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../training/fit-classifier.js';
 import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
-import { DATA_HELP } from '../data-option.js';
+import { batchSizeOn, DATA_HELP } from '../data-option.js';
 import { checkNewOutput } from '../output.js';
 import { nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
 
@@ -47,7 +47,7 @@ export function classifyCommand() {
     .option('--hidden-layers <sizes>', 'sizes of hidden layers added above the RBMs\' (or the only ones, without --model), such as 500,500', sizeList)
     .addOption(new Option('--activation <f>', 'activation of the added hidden layers').choices(ACTIVATIONS.filter((a) => a !== 'linear')).default('sigmoid'))
     .option('--epochs <n>', 'passes over the training data', positiveInt, d.epochs)
-    .option('--batch-size <n>', 'examples per minibatch', positiveInt, d.batchSize)
+    .option('--batch-size <n>', `examples per minibatch (default: ${d.batchSize}, or all the examples when there are fewer)`, positiveInt)
     .option('--learning-rate <x>', 'step size', nonNegativeNumber, d.learningRate)
     .addOption(new Option('--optimizer <name>', 'sgd (with momentum) or adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
     .option('--momentum <x>', 'SGD momentum', nonNegativeNumber, d.momentum)
@@ -74,7 +74,7 @@ export function classifyCommand() {
         const unseen = test.labels.findIndex((y) => y >= nClasses);
         if (unseen >= 0) throw new UserError(`${test.name}: example ${unseen} (0-based) has label ${test.labels[unseen]}, a class the training data ${train.name} lacks (0 to ${nClasses - 1})`);
       }
-      if (o.batchSize > train.examples.rows) throw new UserError(`--batch-size ${o.batchSize}: larger than the ${train.examples.rows} examples of ${train.name}`);
+      const batchSize = batchSizeOn({ batchSize: o.batchSize ?? d.batchSize }, train, o.batchSize === undefined);
 
       const engine = createNodeEngine({ threads: o.threads });
       const dbm = o.dbmInput === 'mean-field' ? await meanFieldDbm(engine, o.model ?? []) : undefined;
@@ -107,7 +107,7 @@ export function classifyCommand() {
       const options: ClassifierOptions = {
         ...d,
         epochs: o.epochs,
-        batchSize: o.batchSize,
+        batchSize,
         learningRate: o.learningRate,
         optimizer: o.optimizer,
         momentum: o.momentum,
