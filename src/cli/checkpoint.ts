@@ -1,8 +1,8 @@
 /**
  * A run folder's checkpoint, one step a kill cannot split: the model file (written atomically) carries the
- * run's log in its metadata (`training_log`, JSON lines) beside its `epochs_trained`, so model, log and epoch
- * always agree; `log.jsonl` is a copy of that log, written next. `--resume` takes the log from the model file
- * and rewrites `log.jsonl` when a kill fell between the two writes, saying so.
+ * run's log in its metadata (`training_log`, JSON lines, without timings) beside its `epochs_trained`, so model,
+ * log and epoch always agree; `log.jsonl`, the log with its timings, is written next. `--resume` takes the log
+ * from the model file and rewrites `log.jsonl` when a kill fell between the two writes, saying so.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -33,7 +33,7 @@ const TIMINGS: ReadonlySet<string> = new Set(['seconds', 'samplesPerSecond']);
 const untimed = (record: object): object => Object.fromEntries(Object.entries(record).filter(([key]) => !TIMINGS.has(key)));
 
 /**
- * Writes the checkpoints of a run into `out`: each `save` writes the model with `metadata` and the log (its
+ * Writes the checkpoints of a run into `out`: each call writes the model with `metadata` and the log (its
  * records without their timings, so the same seed gives the same file byte for byte), then log.jsonl (the
  * records whole); the first also removes the pictures of the model it replaces (a resumed or --force run),
  * which the end of the run, or a later --resume, draws anew.
