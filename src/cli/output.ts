@@ -28,13 +28,15 @@ export function pictureShape(cols: number, known?: ImageShape): ImageShape {
 /** The file types writeMatrix writes, by extension. */
 const MATRIX_TYPES = ['.npy', '.csv', '.png'];
 
+const unknownMatrixType = (path: string, flag: string): UserError => new UserError(`${flag} ${path}: unknown file type; use a .npy, .csv or .png file name`);
+
 /**
  * Refuses, before any work, a matrix output `path` (given by `flag`) of a type writeMatrix does not write, or
  * one that exists unless `force`: nothing is overwritten without --force.
  */
 export function checkMatrixOutput(path: string | undefined, force: boolean | undefined, flag = '--out'): void {
   if (path === undefined) return;
-  if (!MATRIX_TYPES.includes(extname(path).toLowerCase())) throw new UserError(`${flag} ${path}: unknown file type; use a .npy, .csv or .png file name`);
+  if (!MATRIX_TYPES.includes(extname(path).toLowerCase())) throw unknownMatrixType(path, flag);
   checkNewOutput(path, force, flag);
 }
 
@@ -53,7 +55,7 @@ export async function writeMatrix(path: string, m: Matrix, flag: string, shape?:
     case '.png':
       return writeFileAtomic(path, encodePng(imagesPicture(m, pictureShape(m.cols, shape))));
     default:
-      throw new UserError(`${flag} ${path}: unknown file type; use a .npy, .csv or .png file name`);
+      throw unknownMatrixType(path, flag);
   }
 }
 

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { unitType, type UnitName, type UnitType } from '../units/index.js';
 import type { Dataset } from './dataset.js';
+import { checkFiniteRows } from '../models/model.js';
 
 /** Visible unit types whose data requirements `validateForUnits` knows: all of them, or their names. */
 export type VisibleUnitType = UnitType | UnitName;
@@ -46,8 +47,7 @@ export function validateForUnits(
       `${d.name}: data has ${cols} features per example but the model has ${expectedFeatures} visible units`,
     );
   }
-  const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
-  if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
+  checkFiniteRows(d.examples, d.name);
   const units = unitType(visibleUnits);
   const k = units.groupSize;
   if (cols % k !== 0) throw new UserError(`${d.name}: ${cols} features are not groups of ${k} (${units.name} visible units)`);
