@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
 import { UserError } from '../../src/errors.js';
 import { annealedImportanceSampling } from '../../src/estimators/ais.js';
-import { baseRateBiases, resolveSchedule, standardSchedule } from '../../src/estimators/annealing.js';
+import { baseRateBiases, logMeanExpWithError, resolveSchedule, standardSchedule } from '../../src/estimators/annealing.js';
 import { exactLogLikelihood, exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { reverseAnnealedImportanceSampling } from '../../src/estimators/reverse-ais.js';
 import { RBM } from '../../src/models/rbm.js';
@@ -88,6 +88,21 @@ describe('the annealing schedule and the base-rate model', () => {
     const expected = [1, 0, 0.75].map((p) => (p + 0.05) / 1.1).map((p) => Math.log(p / (1 - p)));
     b.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 5));
     expect(b.every(Number.isFinite)).toBe(true);
+  });
+
+  it('log mean exp with its error: log(mean w -+ 3 se) of the weights, unbounded below when mean - 3 se <= 0', () => {
+    // w = e^x = (1, 2, 3, 4) e^-1: mean 2.5/e, sample variance 5/3 / e^2, se sqrt(5/12)/e.
+    const even = logMeanExpWithError([0, Math.log(2), Math.log(3), Math.log(4)].map((x) => x - 1));
+    const se = Math.sqrt(5 / 12);
+    expect(even.estimate).toBeCloseTo(Math.log(2.5) - 1, 12);
+    expect(even.low).toBeCloseTo(Math.log(2.5 - 3 * se) - 1, 12);
+    expect(even.high).toBeCloseTo(Math.log(2.5 + 3 * se) - 1, 12);
+    expect(even.stdErr).toBeCloseTo(se / 2.5, 12);
+    // One weight holds nearly all: mean 1/4, se nearly 1/4.
+    const skewed = logMeanExpWithError([0, -50, -50, -50]);
+    expect(skewed.low).toBe(-Infinity);
+    expect(skewed.high).toBeCloseTo(Math.log(1), 6);
+    expect(logMeanExpWithError([3]).stdErr).toBe(Infinity);
   });
 });
 

@@ -28,6 +28,7 @@ describe('dbmLogLikelihood (5-4-3, against enumeration)', () => {
 
   it('exact log Z by default: the DBM log Z, the bound below the exact log-likelihood, a point interval, the floor below', async () => {
     expect(defaultDbmLogZMethod(dbm)).toBe('exact');
+    expect(defaultDbmLogZMethod(DBM.create(engine, { sizes: [40, 30, 40] }))).toBe('ais');
     const r = await dbmLogLikelihood(dbm, data);
     expect(r.method).toBe('exact');
     expect(r.meanFieldSweeps).toBe(DBM_MEAN_FIELD_SWEEPS);

@@ -12,6 +12,7 @@ import { DBN } from '../../src/models/dbn.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
+import { matrix } from '../../src/tensor/matrix.js';
 import { exactLogLikelihood, exactLogZ } from '../reference/rbm-exact.js';
 import { exactDbm, exactDbn } from './deep-exact.js';
 import { randomBinary } from '../helpers/random-data.js';
@@ -55,6 +56,20 @@ describe('score', () => {
     expect(ais.high).toBeGreaterThan(truth);
     expect(Math.abs(ais.logLikelihood - truth)).toBeLessThan(0.1);
     expectConsistent(ais);
+  });
+
+  it('an RBM: reports the annealing\'s progress, and a log Z below the certain floor', async () => {
+    // No couplings, strong visible biases: one AIS step from the base rate of every state (uniform) misses the
+    // all-ones state.
+    const peaked = RBM.create(engine, { nVisible: 6, nHidden: 3, weightScale: 0 });
+    peaked.params.visibleBias.fill(5);
+    const states = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+    const totals: number[] = [];
+    const s = await score(peaked, states, { logZ: 'ais', betas: 1, chains: 1, onProgress: (_, total) => totals.push(total) });
+    expect(totals.length).toBeGreaterThan(0);
+    expect(s.logZ).toBeLessThan(s.logZFloor);
+    expect(s.belowFloor).toBe(true);
+    expect((await score(peaked, states)).belowFloor).toBe(false);
   });
 
   it('an RBM too large to enumerate: AIS by default', async () => {

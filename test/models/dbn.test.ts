@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
-import { dbnLogLikelihood, dbnLogLikelihoodBound } from '../../src/estimators/dbn-bound.js';
+import { dbnLogLikelihood, dbnLogLikelihoodBound, defaultDbnLogZMethod } from '../../src/estimators/dbn-bound.js';
 import { exactLogPartition } from '../../src/estimators/exact-log-partition.js';
 import { decodeDbn, encodeDbn } from '../../src/io/dbn-codec.js';
 import { loadRbmStack } from '../../src/io/model-file.js';
@@ -18,8 +18,9 @@ import { DBN } from '../../src/models/dbn.js';
 import { fitDbn } from '../../src/training/fit-dbn.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import type { Matrix } from '../../src/tensor/matrix.js';
+import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { exactLogZ, freeEnergyOf, hiddenMeanOf, visibleMeanOf, visibleState, type SmallRbm } from '../reference/rbm-exact.js';
+import { exactDbn, exactDbnRows, type ExactDbnRow } from '../estimators/deep-exact.js';
 import { randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
@@ -37,67 +38,115 @@ function randomDbn(sizes: number[], seed: number, scale = 1): DBN {
 
 const small = (dbn: DBN, l: number): SmallRbm => ({ ...dbn.rbms[l], ...dbn.rbms[l].params });
 const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
-
-/** log prod_i Bernoulli(x_i; p_i). */
-const logBernoulli = (x: ArrayLike<number>, p: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += Math.log(x[i] === 1 ? p[i] : 1 - p[i]);
-  return s;
-};
-
-const logSumExp = (xs: number[]): number => {
-  const m = Math.max(...xs);
-  return m + Math.log(xs.reduce((a, x) => a + Math.exp(x - m), 0));
-};
-
-/** Exact log p(v) and the exact bound B(v) of a 2-RBM DBN, by enumerating h1. */
-function exactDbn(dbn: DBN, v: ArrayLike<number>): { logP: number; bound: number } {
-  const [bottom, top] = [small(dbn, 0), small(dbn, 1)];
-  const logZ = exactLogZ(top);
-  const q = hiddenMeanOf(bottom, v);
-  const joint: number[] = [];
-  let bound = 0;
-  for (let s = 0; s < 2 ** bottom.nHidden; s++) {
-    const h = visibleState(bottom.nHidden, s);
-    const logJoint = logBernoulli(v, visibleMeanOf(bottom, h)) - freeEnergyOf(top, h) - logZ;
-    const logQ = logBernoulli(h, q);
-    joint.push(logJoint);
-    bound += Math.exp(logQ) * (logJoint - logQ);
-  }
-  return { logP: logSumExp(joint), bound };
-}
+const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+/** The standard error of the bound's estimate with `samples` draws per row: sqrt(sum_r Var_q(term_r) / samples) / rows. */
+const exactStdErr = (rows: readonly ExactDbnRow[], samples: number): number => Math.sqrt(rows.reduce((a, e) => a + e.termVariance, 0) / samples) / rows.length;
 
 describe('DBN against exact enumeration (6-4-3)', () => {
   const dbn = randomDbn([6, 4, 3], 1);
   const v = randomBinary(40, 6, 2);
 
-  it('the bound estimate matches the exact bound, which is below the exact log-likelihood', async () => {
+  it('the bound estimate matches the exact bound, which is below the exact log-likelihood, within its standard errors', async () => {
     const logZ = await exactLogPartition(dbn.top);
     expect(logZ).toBeCloseTo(exactLogZ(small(dbn, 1)), 4);
-    const estimate = await dbnLogLikelihoodBound(dbn, v, { topLogZ: logZ, samples: 400, seed: 3 });
-    let exactBound = 0;
-    let exactLogP = 0;
-    for (let r = 0; r < v.rows; r++) {
-      const e = exactDbn(dbn, rowOf(v, r));
+    const samples = 400;
+    const estimate = await dbnLogLikelihoodBound(dbn, v, { topLogZ: logZ, samples, seed: 3 });
+    const exact = exactDbnRows(dbn, v);
+    exact.forEach((e, r) => {
       expect(e.bound).toBeLessThanOrEqual(e.logP + 1e-9);
-      expect(estimate.perExample[r]).toBeCloseTo(e.bound, 0);
-      exactBound += e.bound / v.rows;
-      exactLogP += e.logP / v.rows;
-    }
-    expect(Math.abs(estimate.bound - exactBound)).toBeLessThan(0.05);
+      expect(Math.abs(estimate.perExample[r] - e.bound), `row ${r}`).toBeLessThan(5 * Math.sqrt(e.termVariance / samples) + 1e-4);
+    });
+    const exactBound = mean(exact.map((e) => e.bound));
+    const exactLogP = mean(exact.map((e) => e.logP));
+    expect(Math.abs(estimate.bound - exactBound)).toBeLessThan(4 * exactStdErr(exact, samples));
     expect(estimate.bound).toBeLessThan(exactLogP);
     expect(exactLogP - exactBound).toBeGreaterThan(0.01); // a real gap: q is not the posterior
   });
 
-  it('with AIS for the top log Z, the reported bound is within 0.5 nats of the exact bound', async () => {
-    const exact = await dbnLogLikelihood(dbn, v, { samples: 200, seed: 1 });
+  it('the standard error: the spread of the draws within each example, as the exact variance under q gives it', async () => {
+    const logZ = exactLogZ(small(dbn, 1));
+    const exact = exactDbnRows(dbn, v);
+    // Many draws per example, then two (where the n - 1 of the sample variance halves it): the reported error
+    // within 15% of sqrt(sum_r Var_q(term_r) / samples) / rows. Two draws need many rows: v ten times over.
+    const many = await dbnLogLikelihoodBound(dbn, v, { topLogZ: logZ, samples: 400, seed: 4 });
+    expect(Math.abs(many.stdErr / exactStdErr(exact, 400) - 1)).toBeLessThan(0.15);
+    const tenfold = matrix(Float32Array.from({ length: 10 * v.data.length }, (_, k) => v.data[k % v.data.length]), 10 * v.rows, v.cols);
+    const two = await dbnLogLikelihoodBound(dbn, tenfold, { topLogZ: logZ, samples: 2, seed: 5 });
+    expect(Math.abs(two.stdErr / exactStdErr(exactDbnRows(dbn, tenfold), 2) - 1)).toBeLessThan(0.15);
+  });
+
+  it('three RBMs: the bound sums a term per layer below the top, as the enumeration of h_1 and h_2 gives it', async () => {
+    const deep = randomDbn([5, 4, 3, 2], 6);
+    const data = randomBinary(20, 5, 7);
+    const samples = 300;
+    const estimate = await dbnLogLikelihoodBound(deep, data, { topLogZ: exactLogZ(small(deep, 2)), samples, seed: 8 });
+    const exact = exactDbnRows(deep, data);
+    exact.forEach((e, r) => {
+      expect(e.bound).toBeLessThanOrEqual(e.logP + 1e-9);
+      expect(Math.abs(estimate.perExample[r] - e.bound), `row ${r}`).toBeLessThan(5 * Math.sqrt(e.termVariance / samples) + 1e-4);
+    });
+    expect(Math.abs(estimate.bound - mean(exact.map((e) => e.bound)))).toBeLessThan(4 * exactStdErr(exact, samples));
+  });
+
+  it('dbnLogLikelihood: exact top log Z, a range of -+ 3 standard errors; the seed picks the draws', async () => {
+    const logZ = exactLogZ(small(dbn, 1));
+    const exact = await dbnLogLikelihood(dbn, v, { samples: 50, seed: 1 });
     expect(exact.method).toBe('exact');
-    const ais = await dbnLogLikelihood(dbn, v, { logZ: 'ais', betas: 2000, chains: 100, samples: 200, seed: 1 });
+    expect(defaultDbnLogZMethod(dbn)).toBe('exact');
+    expect(defaultDbnLogZMethod(DBN.create(engine, { sizes: [6, 30, 30] }))).toBe('ais');
+    expect(exact.topLogZ).toBeCloseTo(logZ, 4);
+    expect([exact.topLogZLow, exact.topLogZHigh]).toEqual([exact.topLogZ, exact.topLogZ]);
+    expect(exact.low).toBeCloseTo(exact.bound - 3 * exact.stdErr, 10);
+    expect(exact.high).toBeCloseTo(exact.bound + 3 * exact.stdErr, 10);
+    expect(exact.belowFloor).toBe(false);
+    expect((await dbnLogLikelihood(dbn, v, { samples: 50, seed: 1 })).bound).toBe(exact.bound);
+    expect((await dbnLogLikelihood(dbn, v, { samples: 50, seed: 2 })).bound).not.toBe(exact.bound);
+  });
+
+  it('with AIS for the top log Z: its asymmetric range widens the bound\'s, which holds the exact bound', async () => {
+    const exactBound = mean(exactDbnRows(dbn, v).map((e) => e.bound));
+    const logZ = exactLogZ(small(dbn, 1));
+    let total = 0;
+    const ais = await dbnLogLikelihood(dbn, v, { logZ: 'ais', betas: 200, chains: 20, samples: 200, seed: 1, onProgress: (_, t) => (total = t) });
     expect(ais.method).toBe('ais');
-    expect(Math.abs(ais.topLogZ - exact.topLogZ)).toBeLessThan(0.1);
-    expect(Math.abs(ais.bound - exact.bound)).toBeLessThan(0.5);
-    expect(ais.low).toBeLessThan(exact.bound);
-    expect(ais.high).toBeGreaterThan(exact.bound);
+    expect(total).toBeGreaterThanOrEqual(200); // the options reach the annealing
+    expect(ais.topLogZLow).toBeLessThan(logZ);
+    expect(ais.topLogZHigh).toBeGreaterThan(logZ);
+    // log(mean w -+ 3 se): further down than up.
+    expect(ais.topLogZ - ais.topLogZLow).toBeGreaterThan(ais.topLogZHigh - ais.topLogZ);
+    expect(ais.low).toBeCloseTo(ais.bound - 3 * ais.stdErr - (ais.topLogZHigh - ais.topLogZ), 10);
+    expect(ais.high).toBeCloseTo(ais.bound + 3 * ais.stdErr + (ais.topLogZ - ais.topLogZLow), 10);
+    expect(ais.low).toBeLessThan(exactBound);
+    expect(ais.high).toBeGreaterThan(exactBound);
+  });
+
+  it('with reverse AIS for the top log Z: -+ 3 of its standard errors, which hold the exact log Z', async () => {
+    const exactBound = mean(exactDbnRows(dbn, v).map((e) => e.bound));
+    const logZ = exactLogZ(small(dbn, 1));
+    let total = 0;
+    const reverse = await dbnLogLikelihood(dbn, v, { logZ: 'reverse-ais', betas: 200, examples: 20, chainsPerExample: 3, samples: 200, seed: 1, onProgress: (_, t) => (total = t) });
+    expect(reverse.method).toBe('reverse-ais');
+    expect(total).toBeGreaterThanOrEqual(200); // the options reach the annealing
+    const spread = reverse.topLogZHigh - reverse.topLogZ;
+    expect(spread).toBeGreaterThan(0);
+    expect(reverse.topLogZ - reverse.topLogZLow).toBeCloseTo(spread, 10);
+    expect(Math.abs(reverse.topLogZ - logZ)).toBeLessThan(spread);
+    expect(reverse.low).toBeCloseTo(reverse.bound - 3 * reverse.stdErr - spread, 10);
+    expect(reverse.high).toBeCloseTo(reverse.bound + 3 * reverse.stdErr + spread, 10);
+    expect(reverse.low).toBeLessThan(exactBound);
+    expect(reverse.high).toBeGreaterThan(exactBound);
+  });
+
+  it('flags a top log Z from an annealing that fell below the certain floor', async () => {
+    // One RBM, no couplings, strong visible biases: the all-ones state holds most of Z, and one AIS step from
+    // the base rate of every state (the uniform model) lands elsewhere.
+    const peaked = DBN.create(engine, { sizes: [6, 3], weightScale: 0 });
+    peaked.top.params.visibleBias.fill(5);
+    const states = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+    const r = await dbnLogLikelihood(peaked, states, { logZ: 'ais', betas: 1, chains: 1, samples: 1 });
+    expect(r.topLogZFloor).toBeCloseTo(exactLogZ(small(peaked, 0)), 4); // every state: the floor is log Z
+    expect(r.topLogZ).toBeLessThan(r.topLogZFloor);
+    expect(r.belowFloor).toBe(true);
   });
 
   it('one RBM: the bound is the exact log-likelihood', async () => {
@@ -135,7 +184,7 @@ describe('DBN against exact enumeration (6-4-3)', () => {
     const frequency = new Float64Array(64);
     for (let r = 0; r < count; r++) frequency[rowOf(samples, r).reduce((state, x, i) => state + (x << i), 0)] += 1 / count;
     for (let s = 0; s < 64; s++) {
-      const p = Math.exp(exactDbn(dbn, visibleState(6, s)).logP);
+      const p = Math.exp(exactDbn(dbn, matrix(Float32Array.from(visibleState(6, s)), 1, 6)));
       expect(Math.abs(frequency[s] - p), `state ${s}`).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / count) + 1e-4);
     }
   });
