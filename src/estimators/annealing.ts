@@ -204,7 +204,7 @@ export async function annealChains(
 ): Promise<{ logWeights: Float64Array; final: Matrix }[]> {
   const steps = path.length - 1;
   const blockSize = Math.min(options.blockSize ?? DEFAULT_BLOCK_SIZE, steps);
-  if (!(Number.isInteger(blockSize) && blockSize >= 1)) throw new Error(`anneal: blockSize must be a positive integer, got ${options.blockSize}`);
+  if (!(Number.isInteger(blockSize) && blockSize >= 1)) throw new UserError(`anneal: blockSize must be a positive integer, got ${options.blockSize}`);
   const seeds = new RandomStream(options.seed);
   const fullSeed = seeds.seed();
   const restSeed = seeds.seed();

@@ -39,6 +39,11 @@ describe('annealing', () => {
     await expect(annealedImportanceSampling(rbm, { chains: 0, betas: 10 })).rejects.toThrow(new UserError('AIS: chains must be a positive integer, got 0'));
   });
 
+  it('both directions: the temperatures per graph run a positive integer', async () => {
+    await expect(annealedImportanceSampling(rbm, { blockSize: 0, betas: 10 })).rejects.toThrow(new UserError('anneal: blockSize must be a positive integer, got 0'));
+    await expect(reverseAnnealedImportanceSampling(rbm, rows, { blockSize: 2.5, betas: 10 })).rejects.toThrow(new UserError('anneal: blockSize must be a positive integer, got 2.5'));
+  });
+
   it('reverse AIS: examples and chains per example positive integers', async () => {
     await expect(reverseAnnealedImportanceSampling(rbm, rows, { examples: 0, betas: 10 })).rejects.toThrow(new UserError('reverse AIS: examples must be a positive integer, got 0'));
     await expect(reverseAnnealedImportanceSampling(rbm, rows, { chainsPerExample: 1.5, betas: 10 })).rejects.toThrow(
