@@ -59,4 +59,9 @@ describe('barsAndStripes', () => {
     expect(() => barsAndStripes(0)).toThrow(RangeError);
     expect(() => barsAndStripes(2.5)).toThrow(RangeError);
   });
+
+  it('names the bad n in its refusal', () => {
+    expect(() => barsAndStripes(0)).toThrow('barsAndStripes: n must be a positive integer, got 0');
+    expect(() => barsAndStripes(2.5)).toThrow('barsAndStripes: n must be a positive integer, got 2.5');
+  });
 });

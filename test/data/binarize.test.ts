@@ -54,6 +54,13 @@ describe('binarize', () => {
     const big = dataset([0, 1.5], 2);
     expectUserError(() => binarize(big, { kind: 'stochastic', seed: 0 }), 'example 0, feature 1', '1.5', '[0, 1]');
   });
+
+  it('stochastic refuses a negative value as outside [0, 1], with the exact message', () => {
+    const negative = dataset([0.5, 1, 0, -0.5], 2);
+    expect(expectUserError(() => binarize(negative, { kind: 'stochastic', seed: 0 }))).toBe(
+      'test-data: example 1, feature 1 (0-based) is -0.5, outside [0, 1]: stochastic binarization reads values as probabilities',
+    );
+  });
 });
 
 describe('parseBinarization', () => {
@@ -72,5 +79,25 @@ describe('parseBinarization', () => {
       expectUserError(() => parseBinarization(bad), '--binarize', `'${bad}'`, 'threshold:T', 'stochastic:SEED');
     }
     expectUserError(() => parseBinarization('x', '--test-binarize'), '--test-binarize');
+  });
+
+  it('reads seeds of several digits, up to 2^31 - 1', () => {
+    expect(parseBinarization('stochastic:12')).toEqual({ kind: 'stochastic', seed: 12 });
+    expect(parseBinarization('stochastic:2147483647')).toEqual({ kind: 'stochastic', seed: 2147483647 });
+  });
+
+  it('words each refusal exactly: the flag, the text, why, and the valid forms', () => {
+    const forms = 'use threshold, threshold:T, stochastic, stochastic:SEED or none';
+    const message = (text: string): string => expectUserError(() => parseBinarization(text));
+    expect(message('none:1')).toBe(`--binarize 'none:1': 'none' takes no argument; ${forms}`);
+    expect(message('threshold:abc')).toBe(`--binarize 'threshold:abc': 'abc' is not a number; ${forms}`);
+    expect(message('stochastic:2147483648')).toBe(`--binarize 'stochastic:2147483648': seed '2147483648' is not an integer from 0 to 2^31 - 1; ${forms}`);
+    expect(message('thresh')).toBe(`--binarize 'thresh': unknown binarization 'thresh'; ${forms}`);
+  });
+
+  it('takes the text before the first colon as the kind, empty for text that starts with a colon', () => {
+    expect(expectUserError(() => parseBinarization(':0.5'))).toBe(
+      "--binarize ':0.5': unknown binarization ''; use threshold, threshold:T, stochastic, stochastic:SEED or none",
+    );
   });
 });

@@ -12,6 +12,18 @@ describe('parseCorruption', () => {
       expect(() => parseCorruption(bad)).toThrow(`--corrupt ${bad}: expected noise:P`);
     }
   });
+
+  it('accepts the end points noise:0 and noise:1', () => {
+    expect(parseCorruption('noise:0')).toEqual({ kind: 'noise', level: 0 });
+    expect(parseCorruption('noise:1')).toEqual({ kind: 'noise', level: 1 });
+  });
+
+  it('refuses a blank level, text before noise: and text after the level, with the one-line message naming the flag', () => {
+    for (const bad of ['noise: ', 'noise:  ', 'xnoise:0.5', 'my-noise:0.5']) {
+      expect(() => parseCorruption(bad, '--fill')).toThrow(`--fill ${bad}: expected noise:P with 0 <= P <= 1, or erase:half`);
+    }
+    expect(() => parseCorruption('noise:0.5\nextra')).toThrow(/^--corrupt noise:0\.5\nextra: expected noise:P with 0 <= P <= 1, or erase:half$/);
+  });
 });
 
 describe('corrupt', () => {
@@ -106,5 +118,12 @@ describe('noiseEvidence', () => {
     expect(noiseEvidence(x, 0.1, unitType('relu'))).toBeUndefined();
     expect(noiseEvidence(x, 0, unitType('bernoulli'))).toBeUndefined();
     expect(Array.from(noiseEvidence(x, 1, unitType('bernoulli'))!.field.data)).toEqual([20, -20]);
+  });
+
+  it('gives binary units a field and no precision, also for a batch of no examples', () => {
+    expect(noiseEvidence(matrix(Float32Array.from([0, 1]), 1, 2), 0.1, unitType('bernoulli'))).not.toHaveProperty('precision');
+    const none = noiseEvidence(matrix(new Float32Array(0), 0, 2), 0.1, unitType('bernoulli'))!;
+    expect(none.field.rows).toBe(0);
+    expect(none).not.toHaveProperty('precision');
   });
 });

@@ -120,4 +120,32 @@ describe('loadCsv', () => {
     const negative = csv('1,-1\n');
     expectUserError(() => loadCsv(negative, { labelColumn: 1 }), negative, 'line 1, column 2', '"-1"');
   });
+
+  it('takes the first column as the label column by its header name, or by the index -width', () => {
+    const path = csv('class,x,y\n2,0.5,1\n0,1.5,2\n');
+    const byName = loadCsv(path, { labelColumn: 'class' });
+    expect(Array.from(byName.labels ?? [])).toEqual([2, 0]);
+    expect(Array.from(byName.examples.data)).toEqual([0.5, 1, 1.5, 2]);
+    expect(loadCsv(path, { labelColumn: -3 })).toEqual(byName);
+    expect(expectUserError(() => loadCsv(path, { labelColumn: -4 }))).toBe(`${path}: label column -4 does not exist (the file has 3 columns)`);
+  });
+
+  it('takes labels up to 2^31 - 1 and refuses 2^31 with its line and column', () => {
+    const largest = loadCsv(csv('1,2147483647\n'), { labelColumn: 1 });
+    expect(Array.from(largest.labels ?? [])).toEqual([2147483647]);
+    const beyond = csv('1,0\n2,2147483648\n');
+    expect(expectUserError(() => loadCsv(beyond, { labelColumn: 1 }))).toBe(
+      `${beyond}: line 2, column 2: label "2147483648" is not a class number (0, 1, 2, ...)`,
+    );
+  });
+
+  it('words a field error of a file without a header exactly: no column name after the column number', () => {
+    const path = csv('1,2\n3,\n');
+    expect(expectUserError(() => loadCsv(path))).toBe(`${path}: line 2, column 2: empty field (missing value)`);
+  });
+
+  it("passes a missing file's refusal on as it is, not wrapped as a CSV error", () => {
+    const missing = join(dir, 'absent.csv');
+    expect(expectUserError(() => loadCsv(missing))).toBe(`${missing}: no such file`);
+  });
 });

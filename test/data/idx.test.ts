@@ -72,6 +72,15 @@ describe('loadIdx', () => {
     expectUserError(() => loadIdx(dir), dir, 'directory');
   });
 
+  it('words the refusals of a truncated file and of trailing bytes exactly, with the promised sizes', () => {
+    const truncated = write('truncated-exact', IMAGES.subarray(0, IMAGES.length - 1));
+    expect(expectUserError(() => loadIdx(truncated))).toBe(
+      `${truncated}: truncated IDX file: the header promises 2 x 2 x 3 = 12 bytes of data, only 11 follow`,
+    );
+    const long = write('long-exact', Buffer.concat([IMAGES, Buffer.from([0, 0])]));
+    expect(expectUserError(() => loadIdx(long))).toBe(`${long}: 2 unexpected bytes after the 2 x 2 x 3 values the header promises`);
+  });
+
   it('rejects a sibling labels file whose count differs from the images', () => {
     const path = write('odd-images-idx3-ubyte', IMAGES);
     const labels = write('odd-labels-idx1-ubyte', idxBytes([3], [1, 2, 3]));

@@ -1,12 +1,26 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeNpy } from '../../src/data/npy.js';
 import { loadDataSpec } from '../../src/data/spec.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { expectUserError, idxBytes, makeTempDir } from './fixtures.js';
 
+// Each split of the bundled digits is read once for the whole file: a read takes most of a second.
+vi.mock('../../src/data/mnist.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/data/mnist.js')>();
+  const loaded = new Map<string, ReturnType<typeof real.loadBundledDigits>>();
+  const loadBundledDigits: typeof real.loadBundledDigits = (split) => {
+    const d = loaded.get(split) ?? real.loadBundledDigits(split);
+    loaded.set(split, d);
+    return d;
+  };
+  return { ...real, loadBundledDigits };
+});
+
 const dir = makeTempDir();
+const VALID_FORMS =
+  'mnist (the bundled train split), mnist:train, mnist:test, mnist:all, idx:PATH, csv:PATH, npy:PATH, bars-and-stripes:N (N from 2 to 8)';
 const VALID = ['mnist:train', 'mnist:test', 'mnist:all', 'idx:PATH', 'csv:PATH', 'npy:PATH', 'bars-and-stripes:N'];
 
 describe('loadDataSpec', () => {
@@ -17,9 +31,21 @@ describe('loadDataSpec', () => {
     expect(loadDataSpec('mnist:test').examples.rows).toBe(997);
   });
 
+  it('loads mnist:train and mnist:all, named by their split', () => {
+    const train = loadDataSpec('mnist:train');
+    expect([train.name, train.examples.rows]).toEqual(['mnist:train', 9003]);
+    const all = loadDataSpec('mnist:all');
+    expect([all.name, all.examples.rows]).toEqual(['mnist:all', 10000]);
+  });
+
   it('builds bars and stripes for N from 2 to 8', () => {
     expect(loadDataSpec('bars-and-stripes:2').examples.rows).toBe(6);
     expect(loadDataSpec('bars-and-stripes:8').examples.rows).toBe(510);
+  });
+
+  it('reads N of bars-and-stripes:N as a decimal integer, leading zeros allowed', () => {
+    expect(loadDataSpec('bars-and-stripes:08').examples.rows).toBe(510);
+    expect(loadDataSpec('bars-and-stripes:003').examples.rows).toBe(14);
   });
 
   it('loads files by scheme; the path is everything after the first colon', () => {
@@ -42,5 +68,18 @@ describe('loadDataSpec', () => {
       'bars-and-stripes:3.0', 'bars-and-stripes:x', 'csv:', 'npy', '/data/x.csv']) {
       expectUserError(() => loadDataSpec(bad), `'${bad}'`, ...VALID);
     }
+  });
+
+  it('words each refusal exactly: the spec, why, and the valid forms', () => {
+    const message = (spec: string): string => expectUserError(() => loadDataSpec(spec));
+    expect(message('mnist:validation')).toBe(`data spec 'mnist:validation': unknown mnist split 'validation'; valid forms: ${VALID_FORMS}`);
+    expect(message('bars-and-stripes:9')).toBe(`data spec 'bars-and-stripes:9': N must be an integer from 2 to 8; valid forms: ${VALID_FORMS}`);
+    expect(message('csv:')).toBe(`data spec 'csv:': csv needs a file path; valid forms: ${VALID_FORMS}`);
+    expect(message('idx')).toBe(`data spec 'idx': idx needs a file path; valid forms: ${VALID_FORMS}`);
+    expect(message('blobs:3')).toBe(`data spec 'blobs:3': unknown data source 'blobs'; valid forms: ${VALID_FORMS}`);
+  });
+
+  it('takes the text before the first colon as the source, empty for a spec that starts with a colon', () => {
+    expect(expectUserError(() => loadDataSpec(':mnist'))).toBe(`data spec ':mnist': unknown data source ''; valid forms: ${VALID_FORMS}`);
   });
 });

@@ -33,6 +33,19 @@ describe('standardize', () => {
     expect(Math.max(...Array.from(z, Math.abs))).toBeCloseTo(MAX_STANDARDIZED, 5);
   });
 
+  it('floors the std of a sparse feature whose outlier is in a later example and column', () => {
+    // Column 1: 199 zeros and a 1 in the last of 200 examples, std sqrt(p (1 - p)) ~ 0.0705 with p = 1/200,
+    // below the floor (1 - p) / MAX_STANDARDIZED = 0.0995. Column 0 alternates 0, 2: std 1, not floored.
+    const rows = 200;
+    const sparse = { name: 's', examples: matrix(Float32Array.from({ length: 2 * rows }, (_, i) => (i % 2 === 0 ? 2 * ((i / 2) % 2) : i === 2 * rows - 1 ? 1 : 0)), rows, 2) };
+    const stats = columnStatistics(sparse);
+    const p = 1 / rows;
+    expect(Math.sqrt(p * (1 - p))).toBeLessThan(0.071);
+    expect(stats.std[1]).toBeCloseTo((1 - p) / MAX_STANDARDIZED, 12);
+    expect(stats.std[0]).toBeCloseTo(1, 12);
+    expect(standardize(sparse, stats).examples.data[2 * rows - 1]).toBeCloseTo(MAX_STANDARDIZED, 5);
+  });
+
   it('unstandardize inverts standardize', () => {
     const stats = columnStatistics(d);
     const back = unstandardize(standardize(d, stats).examples, stats);

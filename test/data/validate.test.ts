@@ -66,6 +66,13 @@ describe('validateForUnits: the values each unit type takes', () => {
     expect(() => validateForUnits(dataset([0, 1, 0, 0], 4), 4, 'softmax:3')).toThrow(/4 features are not groups of 3/);
   });
 
+  it('softmax:K checks each group of each example on its own: several groups per example, the bad one named', () => {
+    expect(() => validateForUnits(dataset([1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0], 6), 6, 'softmax:3')).not.toThrow();
+    expect(expectUserError(() => validateForUnits(dataset([1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0], 6), 6, 'softmax:3'))).toBe(
+      'some.csv: example 1, features 3 to 5 (0-based) hold 0 ones, but softmax:3 visible units need exactly one per group',
+    );
+  });
+
   it('ReLU units take values >= 0; Gaussian units any finite value', () => {
     expect(() => validateForUnits(dataset([0, 2.5], 2), 2, 'relu')).not.toThrow();
     expect(() => validateForUnits(dataset([0, -2.5], 2), 2, 'relu')).toThrow(/relu visible units need values >= 0/);
