@@ -83,6 +83,7 @@ describe('rbmLogLikelihood', () => {
     expect(ais.logZHigh).toBeGreaterThan(logZ);
     expect(reverseAis.logZ).toBe(reverseAis.result.logZ);
     expect(reverseAis.logZHigh - reverseAis.logZ).toBeCloseTo(3 * reverseAis.result.stdErr, 10);
+    expect(reverseAis.logZ - reverseAis.logZLow).toBeCloseTo(3 * reverseAis.result.stdErr, 10);
     expect(reverseAis.result.examples.length).toBe(30);
     expect(r.belowFloor).toEqual([]);
   });
