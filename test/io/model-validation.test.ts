@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/io/model-codec.js';
-import { encodeRbm } from '../../src/io/rbm-codec.js';
+import { decodeRbm, encodeRbm } from '../../src/io/rbm-codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 import { DBM } from '../../src/models/dbm.js';
 import { DBN } from '../../src/models/dbn.js';
@@ -113,6 +113,29 @@ describe('RBM files', () => {
     expectRefused(() => decode({ ...rbmTensors(3, 2), hidden_bias: ints }, RBM_META), 'tensor "hidden_bias" is I32, expected F32 or F64');
   });
 
+  it('are read by decodeRbm only when their kind is rbm, or absent', () => {
+    expect(expectUserError(() => decodeRbm(engine, encodeSafetensors(dbnTensors([3, 2, 2]), DBN_META), SOURCE))).toBe(`${SOURCE}: a "dbn" model, not an RBM`);
+    const { kind: _kind, ...noKind } = RBM_META;
+    const { model } = decodeModel(engine, encodeSafetensors(rbmTensors(3, 2), noKind), SOURCE);
+    expect(model).toBeInstanceOf(RBM);
+    expect([(model as RBM).nVisible, (model as RBM).nHidden]).toEqual([3, 2]);
+  });
+
+  it('name the tensors of the units in the message about an unknown one', () => {
+    const bernoulli = expectUserError(() => decode({ ...rbmTensors(3, 2), visible_log_std: f32([3]) }, RBM_META));
+    expect(bernoulli).toBe(`${SOURCE}: unknown tensor "visible_log_std" (an RBM file of bernoulli visible units has weights, visible_bias, hidden_bias)`);
+    const gaussian = expectUserError(() => decode({ ...rbmTensors(3, 2), visible_log_std: f32([3]), extra: f32([1]) }, { ...RBM_META, visible: 'gaussian' }));
+    expect(gaussian).toBe(`${SOURCE}: unknown tensor "extra" (an RBM file of gaussian visible units has weights, visible_bias, hidden_bias, visible_log_std)`);
+  });
+
+  it('refuse a layer of grouped units that is not whole groups, and read one that is', () => {
+    const softmax = (visible: string, hidden: string) => ({ ...RBM_META, visible, hidden });
+    expect(expectUserError(() => decode(rbmTensors(3, 4), softmax('softmax:2', 'bernoulli')))).toBe(`${SOURCE}: 3 visible units are not groups of 2 (softmax:2)`);
+    expect(expectUserError(() => decode(rbmTensors(4, 4), softmax('bernoulli', 'softmax:3')))).toBe(`${SOURCE}: 4 hidden units are not groups of 3 (softmax:3)`);
+    const { model } = decode(rbmTensors(4, 6), softmax('softmax:2', 'softmax:3'));
+    expect([(model as RBM).visible.name, (model as RBM).hidden.name]).toEqual(['softmax:2', 'softmax:3']);
+  });
+
   it('read a file of the contract, with float64 tensors converted', () => {
     const w: NamedTensor = { dtype: 'F64', shape: [3, 2], data: Float64Array.of(0.5, -1, 2, 0, 0.25, 3) };
     const { model } = decode({ ...rbmTensors(3, 2), weights: w }, { ...RBM_META, epochs_trained: '3' });
@@ -165,6 +188,11 @@ describe('DBM files', () => {
     expectRefused(() => decode({ ...dbmTensors([3, 2, 2]), visible_bias_1: f32([2]) }, DBM_META), 'unknown tensor "visible_bias_1"');
     expectRefused(() => decode({ ...dbmTensors([3, 2, 2]), hidden_bias_0: f32([1, 2]) }, DBM_META), 'tensor "hidden_bias_0" is [1, 2], expected [2]');
     expectRefused(() => decode({ ...dbmTensors([3, 2, 2]), weights_1: f32([2, 2], [0, NaN, 0, 0]) }, DBM_META), 'tensor "weights_1" holds NaN or infinite values');
+  });
+
+  it('refuse fewer than two weight matrices, counting those found', () => {
+    expect(expectUserError(() => decode(dbmTensors([3, 2]), DBM_META))).toBe(`${SOURCE}: a DBM file has weights_0, weights_1, ... (2 or more), found 1`);
+    expect(expectUserError(() => decode(dbmTensors([3]), DBM_META))).toBe(`${SOURCE}: a DBM file has weights_0, weights_1, ... (2 or more), found 0`);
   });
 
   it('read epochs_trained as a count and refuse anything else', () => {

@@ -88,6 +88,21 @@ describe('tileGrid + encodePng', () => {
     expect([png.gray(4, 0), png.gray(5, 0), png.gray(6, 0)]).toEqual([255, 0, 255]);
   });
 
+  it("'per-tile' takes each tile's maximum wherever it lies in the tile", () => {
+    const img = tileGrid(images([0, 4, 2, 1], 2, 2), [2, 2], { normalize: 'per-tile' });
+    const png = decode(encodePng(img));
+    // x / 4 * 255: 0, 255, 127.5, 63.75.
+    expect([png.gray(0, 0), png.gray(1, 0), png.gray(0, 1), png.gray(1, 1)]).toEqual([0, 255, 128, 64]);
+  });
+
+  it("'per-tile' symmetric draws a constant tile by its sign, and a tile without finite values mid gray", () => {
+    const tiles = images([2, 2, /**/ -3, -3, /**/ 0, 0, /**/ Infinity, -Infinity], 1, 2);
+    const png = decode(encodePng(tileGrid(tiles, [1, 2], { normalize: 'per-tile', symmetric: true, columns: 4 })));
+    // -|c|..|c| puts c at white (c > 0) or black (c < 0); 0..0 and no range at all give mid gray.
+    const row = Array.from({ length: 4 }, (_, k) => [png.gray(3 * k, 0), png.gray(3 * k + 1, 0)]);
+    expect(row).toEqual([[255, 255], [0, 0], [128, 128], [128, 128]]);
+  });
+
   it('upscales by nearest neighbour and supports no padding', () => {
     const img = tileGrid(images([0, 1, 1, 0], 1, 2), [1, 2], { scale: 3, padding: 0 });
     const png = decode(encodePng(img));
@@ -107,6 +122,8 @@ describe('tileGrid + encodePng', () => {
   it('refuses shapes and options that do not fit', () => {
     const m = images([0, 0, 0, 0, 0, 0], 2, 3);
     expect(() => tileGrid(m, [2, 2])).toThrow(/6 values each, not 2 x 2 = 4/);
+    expect(() => tileGrid(m, [0, 3])).toThrow(/^tileGrid: image height must be an integer >= 1, got 0$/);
+    expect(() => tileGrid(m, [2, 1.5])).toThrow(/^tileGrid: image width must be an integer >= 1, got 1.5$/);
     expect(() => tileGrid(m, [2, 3], { columns: 0 })).toThrow(/columns/);
     expect(() => tileGrid(m, [2, 3], { scale: 1.5 })).toThrow(/scale/);
     expect(() => tileGrid(m, [2, 3], { padding: -1 })).toThrow(/padding/);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 
@@ -30,6 +30,50 @@ function expectUserError(bytes: Uint8Array, pattern: RegExp): void {
   expect(message).toMatch(pattern);
   expect(message).not.toContain('\n');
 }
+
+/** The message of the UserError that decoding `bytes` as bad.safetensors throws. */
+function refusal(bytes: Uint8Array): string {
+  try {
+    decodeSafetensors(bytes, 'bad.safetensors');
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return (e as UserError).message;
+  }
+  throw new Error('decodeSafetensors accepted the file');
+}
+
+/** A file of `n` header bytes (all zeros but the first, `first`) and no data. */
+function headerOfLength(n: number, first = 0): Uint8Array {
+  const out = new Uint8Array(8 + n);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
+  out[8] = first;
+  return out;
+}
+
+/**
+ * The safetensors module as loaded on a big-endian host: its typed arrays are what they are here, but a
+ * Uint16Array holding 1 has the bytes 00 01, as it would there.
+ */
+async function bigEndianSafetensors(): Promise<typeof import('../../src/io/safetensors.js')> {
+  const Native = Uint16Array;
+  class BigEndianUint16Array extends Native {
+    constructor(...args: unknown[]) {
+      if (Array.isArray(args[0])) super((args[0] as number[]).map((v) => ((v & 0xff) << 8) | (v >> 8)));
+      else super(...(args as [number]));
+    }
+  }
+  vi.resetModules();
+  vi.stubGlobal('Uint16Array', BigEndianUint16Array);
+  try {
+    return await import('../../src/io/safetensors.js');
+  } finally {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  }
+}
+
+/** The bytes of `data`'s memory. */
+const memory = (data: ArrayBufferView): number[] => [...new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
 
 describe('encodeSafetensors', () => {
   it('writes a tiny file byte for byte as worked out by hand', () => {
@@ -85,6 +129,19 @@ describe('encodeSafetensors', () => {
       [28, 29],
     ]);
     expect(new DataView(bytes.buffer).getUint32(0, true) % 8).toBe(0);
+  });
+
+  it('lays tensors of one dtype out in name order, whatever their order in the object', () => {
+    const one = (x: number): NamedTensor => ({ dtype: 'F32', shape: [1], data: Float32Array.of(x) });
+    const bytes = encodeSafetensors({ b: one(2), c: one(3), a: one(1) });
+    expect([...headerText(bytes).matchAll(/"([^"]+)":\{"dtype"/g)].map((m) => m[1])).toEqual(['a', 'b', 'c']);
+    expect([...new Float32Array(bytes.slice(bytes.length - 12).buffer)]).toEqual([1, 2, 3]);
+  });
+
+  it('writes metadata keys in sorted order, so the same contents give the same bytes', () => {
+    const bytes = encodeSafetensors({}, { kind: 'rbm', format: 'boltzmann/1', epochs_trained: '3' });
+    expect(headerText(bytes).trimEnd()).toBe('{"__metadata__":{"epochs_trained":"3","format":"boltzmann/1","kind":"rbm"}}');
+    expect(bytes).toEqual(encodeSafetensors({}, { epochs_trained: '3', format: 'boltzmann/1', kind: 'rbm' }));
   });
 
   it('refuses data that does not match the dtype or the shape', () => {
@@ -174,6 +231,46 @@ describe('decodeSafetensors', () => {
     expect([...tensors.b.data]).toEqual([1, -3, 3.140625]);
   });
 
+  it('accepts an empty tensor at the offset where a tensor listed before it begins (offsets sort by begin, then end)', () => {
+    const header = '{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"e":{"dtype":"F32","shape":[0,2],"data_offsets":[0,0]}}';
+    const { tensors } = decodeSafetensors(rawFile(header, [1, 2, 3, 4]), 'empty.safetensors');
+    expect(tensors.a.data).toEqual(new Uint8Array([1, 2, 3, 4]));
+    expect(tensors.e.shape).toEqual([0, 2]);
+    expect(tensors.e.data).toEqual(new Float32Array(0));
+  });
+
+  it('accepts a header of exactly 100 MB and refuses one a byte longer, as the reference reader does', () => {
+    // Both headers are zeros after a first byte 0xff: past the size limit, the UTF-8 check refuses it at once.
+    expect(refusal(headerOfLength(100_000_000, 0xff))).toBe('bad.safetensors: header is not valid UTF-8');
+    expect(refusal(headerOfLength(100_000_001, 0xff))).toBe('bad.safetensors: header of 100000001 bytes is larger than 100 MB');
+  });
+
+  it('refuses malformed files with these exact one-line messages', () => {
+    const f32 = (offsets: string) => `{"t":{"dtype":"F32","shape":[2],"data_offsets":${offsets}}}`;
+    const eight = [0, 0, 128, 63, 0, 0, 0, 192];
+    expect(refusal(rawFile(f32('[0,8]').replace('F32', 'Q7'), eight))).toBe(
+      'bad.safetensors: tensor "t": unsupported dtype "Q7" (supported: I64, F64, F32, I32, U8, F16, BF16)',
+    );
+    expect(refusal(rawFile(f32('[0,"8"]'), eight))).toBe(
+      'bad.safetensors: tensor "t": "data_offsets" must be [begin, end] with non-negative integers',
+    );
+    expect(refusal(rawFile(f32('[0.5,8]'), eight))).toBe(
+      'bad.safetensors: tensor "t": "data_offsets" must be [begin, end] with non-negative integers',
+    );
+    const twoD =
+      '{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2,3],"data_offsets":[4,12]}}';
+    expect(refusal(rawFile(twoD, new Array<number>(12).fill(0)))).toBe(
+      'bad.safetensors: tensor "b": data_offsets [4, 12] hold 8 bytes; U8 [2, 3] needs 6',
+    );
+    // Exactly 8 bytes holds the header length; one that the file cannot hold is refused as such.
+    expect(refusal(headerOfLength(1).subarray(0, 8))).toBe(
+      'bad.safetensors: header length 1 exceeds the 8-byte file: not a safetensors file?',
+    );
+    for (const header of ['null', '3', '"x"', 'true', '[]']) {
+      expect(refusal(rawFile(header))).toBe('bad.safetensors: header is not a JSON object');
+    }
+  });
+
   describe('rejects malformed files with a UserError naming the file', () => {
     const ok = (offsets: string, dtype = 'F32', shape = '[2]') =>
       `{"t":{"dtype":"${dtype}","shape":${shape},"data_offsets":${offsets}}}`;
@@ -222,5 +319,34 @@ describe('decodeSafetensors', () => {
     it.each(cases)('%s', (_name, bytes, pattern) => {
       expectUserError(bytes, pattern);
     });
+  });
+});
+
+describe('on a big-endian host', () => {
+  it('writes each value little-endian: the bytes of every element of memory reversed', async () => {
+    const { encodeSafetensors: encode } = await bigEndianSafetensors();
+    // Memory as a big-endian host holds 1.0f and -2.0f, the I64 0x0102030405060708, and three bytes.
+    const f = new Float32Array(Uint8Array.of(0x3f, 0x80, 0, 0, 0xc0, 0, 0, 0).buffer);
+    const i = new BigInt64Array(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8).buffer);
+    const bytes = encode({
+      f: { dtype: 'F32', shape: [2], data: f },
+      i: { dtype: 'I64', shape: [1], data: i },
+      u: { dtype: 'U8', shape: [3], data: Uint8Array.of(1, 2, 3) },
+    });
+    // I64 first (larger alignment), then F32, then U8.
+    expect([...bytes.subarray(bytes.length - 19)]).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0, 1, 2, 3]);
+    expect(memory(f)).toEqual([0x3f, 0x80, 0, 0, 0xc0, 0, 0, 0]); // the caller's tensor is left as it was
+  });
+
+  it('reads each little-endian value into memory with its bytes reversed', async () => {
+    const { decodeSafetensors: decode } = await bigEndianSafetensors();
+    const header =
+      '{"i":{"dtype":"I32","shape":[2],"data_offsets":[0,8]},"d":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},' +
+      '"u":{"dtype":"U8","shape":[2],"data_offsets":[16,18]}}';
+    const data = [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 9, 10];
+    const { tensors } = decode(rawFile(header, data), 'be.safetensors');
+    expect(memory(tensors.i.data)).toEqual([4, 3, 2, 1, 8, 7, 6, 5]);
+    expect(memory(tensors.d.data)).toEqual([0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
+    expect(memory(tensors.u.data)).toEqual([9, 10]);
   });
 });
