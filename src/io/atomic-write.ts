@@ -28,7 +28,7 @@ export async function writeFileAtomic(path: string, contents: Uint8Array | strin
   } catch (error) {
     // The original error matters more than a failure to clean up after it.
     await rm(temp, { force: true }).catch(() => undefined);
-    throw new UserError(`cannot write ${path}: ${reason(error, dir)}`, { cause: error });
+    throw new UserError(`cannot write ${path}: ${reason(error, dir).replaceAll(temp, path)}`, { cause: error });
   }
   await syncDirectory(dir);
 }

@@ -58,7 +58,9 @@ export async function lockFolder(dir: string, what: string): Promise<FolderLock>
         },
       };
     }
-    const owner = await readOwner(path);
+    const owner = await readOwner(path).catch((error: unknown) => {
+      throw new UserError(`${what} ${dir}: cannot read its lock ${path} (${(error as Error).message}); if no run is writing in it, delete it`);
+    });
     if (owner === undefined) continue; // released meanwhile
     if (owner.host !== me.host || processAlive(owner.pid)) {
       const where = owner.host === me.host ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`;
@@ -95,13 +97,17 @@ async function placeLock(path: string, owner: LockOwner, what: string): Promise<
   }
 }
 
-/** The owner a lock file names; undefined when it is gone. An unreadable lock is owned by nobody alive (pid 0). */
+/**
+ * The owner a lock file names; undefined when it is gone (another error of the read is thrown). A lock whose text
+ * names no owner is owned by nobody alive (pid 0).
+ */
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
