@@ -91,7 +91,7 @@ async function placeLock(path: string, owner: LockOwner, what: string): Promise<
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new UserError(`${what}: cannot write the lock ${path}: ${(error as Error).message}`);
+    throw new UserError(`${what}: cannot write the lock ${path}: ${(error as Error).message.replaceAll(aside, path)}`);
   } finally {
     await rm(aside, { force: true });
   }
