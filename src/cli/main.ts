@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { UserError } from '../errors.js';
 import { DivergenceError } from '../training/divergence.js';
@@ -12,10 +13,16 @@ import { denoiseCommand } from './commands/denoise.js';
 import { viewCommand } from './commands/view.js';
 import { InterruptedError, INTERRUPTED_EXIT, withInterrupts } from './interrupt.js';
 
+/** This package's version, from its package.json (two folders above src/cli and dist/cli alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** The `boltzmann` command: subcommands thin over the library. */
 export function buildProgram(): Command {
   const program = new Command('boltzmann')
     .description('Boltzmann machines on ONNX Runtime: train, sample, evaluate, inspect, classify, denoise, view')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();

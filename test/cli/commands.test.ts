@@ -89,6 +89,13 @@ describe('train', () => {
   });
 });
 
+describe('the program', () => {
+  it('--version and -V print the package version and exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await runCli(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+});
+
 describe('inspect', () => {
   it('--json describes the model: sizes, epochs, format, training configuration', async () => {
     const d = stdoutJson((await runOk('inspect', model, '--json')).stdout);
