@@ -323,6 +323,26 @@ describe('decodeSafetensors', () => {
 });
 
 describe('on a big-endian host', () => {
+  it('round-trips a tensor of every dtype', async () => {
+    const { encodeSafetensors: encode, decodeSafetensors: decode } = await bigEndianSafetensors();
+    const tensors = {
+      d: { dtype: 'F64', shape: [2], data: Float64Array.of(1.5, -2) },
+      f: { dtype: 'F32', shape: [2], data: Float32Array.of(0.25, -3) },
+      i: { dtype: 'I32', shape: [2], data: Int32Array.of(7, -8) },
+      l: { dtype: 'I64', shape: [2], data: BigInt64Array.of(9n, -10n) },
+      u: { dtype: 'U8', shape: [2], data: Uint8Array.of(11, 12) },
+    } as const;
+    const back = decode(encode(tensors), 'be.safetensors').tensors;
+    for (const [name, t] of Object.entries(tensors)) expect([back[name].dtype, back[name].data], name).toEqual([t.dtype, t.data]);
+  });
+
+  it('is told apart from a little-endian one: a module loaded afresh here writes without swapping', async () => {
+    vi.resetModules();
+    const { encodeSafetensors: encode } = await import('../../src/io/safetensors.js');
+    const bytes = encode({ f: { dtype: 'F32', shape: [1], data: Float32Array.of(1) } });
+    expect([...bytes.subarray(bytes.length - 4)]).toEqual([0, 0, 0x80, 0x3f]);
+  });
+
   it('writes each value little-endian: the bytes of every element of memory reversed', async () => {
     const { encodeSafetensors: encode } = await bigEndianSafetensors();
     // Memory as a big-endian host holds 1.0f and -2.0f, the I64 0x0102030405060708, and three bytes.
