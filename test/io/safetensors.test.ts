@@ -325,13 +325,13 @@ describe('decodeSafetensors', () => {
 describe('on a big-endian host', () => {
   it('round-trips a tensor of every dtype', async () => {
     const { encodeSafetensors: encode, decodeSafetensors: decode } = await bigEndianSafetensors();
-    const tensors = {
+    const tensors: Record<string, NamedTensor> = {
       d: { dtype: 'F64', shape: [2], data: Float64Array.of(1.5, -2) },
       f: { dtype: 'F32', shape: [2], data: Float32Array.of(0.25, -3) },
       i: { dtype: 'I32', shape: [2], data: Int32Array.of(7, -8) },
       l: { dtype: 'I64', shape: [2], data: BigInt64Array.of(9n, -10n) },
       u: { dtype: 'U8', shape: [2], data: Uint8Array.of(11, 12) },
-    } as const;
+    };
     const back = decode(encode(tensors), 'be.safetensors').tensors;
     for (const [name, t] of Object.entries(tensors)) expect([back[name].dtype, back[name].data], name).toEqual([t.dtype, t.data]);
   });
