@@ -1,6 +1,6 @@
 /**
- * Exact log Z and mean log-likelihoods of tiny deep models in float64, by enumerating every hidden state: the
- * references of the DBM and DBN estimators' tests.
+ * Exact log Z and log-likelihoods of tiny deep models in float64, by enumerating every hidden state, and a DBN's
+ * up-pass bound with the variance of its estimator's term: the references of the DBM and DBN estimators' tests.
  */
 import type { DBM } from '../../src/models/dbm.js';
 import type { DBN } from '../../src/models/dbn.js';
