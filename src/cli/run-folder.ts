@@ -259,4 +259,3 @@ function loadRunData(config: RunConfig, units: UnitType, nVisible?: number): { d
   }
   return { data, heldOutData, standardization };
 }
-

@@ -9,6 +9,7 @@ import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { exactLogZ } from '../reference/rbm-exact.js';
+import { everyBinaryState } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -19,7 +20,7 @@ describe('logPartitionFloor', () => {
   rbm.params.visibleBias.forEach((_, i, a) => (a[i] = rng.normal()));
   rbm.params.hiddenBias.forEach((_, i, a) => (a[i] = rng.normal()));
   const logZ = exactLogZ({ nVisible: 6, nHidden: 4, ...rbm.params });
-  const all = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+  const all = everyBinaryState(6);
 
   it('over every state it is log Z; over some, below it; repeated rows count once', async () => {
     expect(await logPartitionFloor(rbm, all)).toBeCloseTo(logZ, 4);

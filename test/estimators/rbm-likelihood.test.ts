@@ -8,9 +8,9 @@ import { baseRateBiases } from '../../src/estimators/annealing.js';
 import { defaultRbmLogZMethod, rbmLogLikelihood } from '../../src/estimators/rbm-likelihood.js';
 import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import type { Matrix } from '../../src/tensor/matrix.js';
 import { exactLogZ, freeEnergyOf, type SmallRbm } from '../reference/rbm-exact.js';
-import { randomBinary, randomRbm } from '../helpers/random-data.js';
+import { everyBinaryState, randomBinary, randomRbm } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -132,7 +132,7 @@ describe('rbmLogLikelihood', () => {
     // most of it. One AIS step from the uniform model lands on a state with some zeros and misses it.
     const peaked = RBM.create(engine, { nVisible: 6, nHidden: 3, weightScale: 0 });
     peaked.params.visibleBias.fill(5);
-    const states = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+    const states = everyBinaryState(6);
     const r = await rbmLogLikelihood(peaked, states, { method: 'ais', betas: 1, chains: 1, baseData: 'uniform', seed: 0 });
     expect(r.logZFloor).toBeCloseTo(exactLogZ(small(peaked)), 4); // every state: the floor is log Z
     expect(r.logZ).toBeLessThan(r.logZFloor);

@@ -12,10 +12,9 @@ import { DBN } from '../../src/models/dbn.js';
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { matrix } from '../../src/tensor/matrix.js';
 import { exactLogLikelihood, exactLogZ } from '../reference/rbm-exact.js';
 import { exactDbm, exactDbn } from './deep-exact.js';
-import { randomBinary } from '../helpers/random-data.js';
+import { everyBinaryState, randomBinary } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
@@ -63,7 +62,7 @@ describe('score', () => {
     // all-ones state.
     const peaked = RBM.create(engine, { nVisible: 6, nHidden: 3, weightScale: 0 });
     peaked.params.visibleBias.fill(5);
-    const states = matrix(Float32Array.from({ length: 64 * 6 }, (_, k) => (Math.floor(k / 6) >> k % 6) & 1), 64, 6);
+    const states = everyBinaryState(6);
     const totals: number[] = [];
     const s = await score(peaked, states, { logZ: 'ais', betas: 1, chains: 1, onProgress: (_, total) => totals.push(total) });
     expect(totals.length).toBeGreaterThan(0);

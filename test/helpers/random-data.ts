@@ -1,4 +1,4 @@
-/** Seeded random data and models for tests. */
+/** Seeded random data and models for tests, and every binary state of a few units. */
 import { RBM } from '../../src/models/rbm.js';
 import { RandomStream } from '../../src/random/stream.js';
 import type { Engine } from '../../src/runtime/engine.js';
@@ -8,6 +8,11 @@ import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 export function randomBinary(rows: number, cols: number, seed: number): Matrix {
   const rng = new RandomStream(seed);
   return matrix(Float32Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 1 : 0)), rows, cols);
+}
+
+/** Every one of the 2^n binary states of n units, state s in row s (bit i of s is unit i): [2^n, n]. */
+export function everyBinaryState(n: number): Matrix {
+  return matrix(Float32Array.from({ length: 2 ** n * n }, (_, k) => (Math.floor(k / n) >> k % n) & 1), 2 ** n, n);
 }
 
 /** A Bernoulli RBM whose weights and biases are N(0, scale^2), seeded. */

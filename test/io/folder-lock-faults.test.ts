@@ -3,12 +3,12 @@
  * remove a stale one first) and against a lock it cannot write: races no test can time, so node:fs/promises is
  * wrapped and a test plays the other process inside one call.
  */
-import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { deadPid } from '../helpers/processes.js';
 import { LOCK_FILE, lockFolder } from '../../src/io/folder-lock.js';
 
 /** Stand-ins for calls of node:fs/promises: a test sets one, and it runs in place of the real call. */
@@ -40,8 +40,6 @@ afterEach(() => {
 
 const errno = (code: string, call: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected, ${call}`), { code });
 
-/** The pid of a process that has ended. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid;
 
 const T1 = '2026-01-01T00:00:00.000Z';
 const T2 = '2026-01-02T00:00:00.000Z';

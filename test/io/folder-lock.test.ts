@@ -1,18 +1,16 @@
 /** The run folder's lock: one holder at a time, stale when its process is gone, never half-written. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { removeStaleTempFiles } from '../../src/io/atomic-write.js';
+import { deadPid } from '../helpers/processes.js';
 import { LOCK_FILE, lockFolder, processAlive } from '../../src/io/folder-lock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'boltzmann-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** The pid of a process that has ended. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid;
 
 const lockOf = (pid: number, host = hostname()) => JSON.stringify({ pid, host, since: '2026-01-01T00:00:00.000Z' });
 
