@@ -69,11 +69,12 @@ export class Program {
 
   private async runNow(feeds: TensorMap, into?: TensorMap): Promise<TensorMap> {
     if (into === undefined) return (await this.session.run(feeds));
+    const unknown = Object.keys(into).find((name) => !this.session.outputNames.includes(name));
+    if (unknown !== undefined) throw new Error(`${this.key}: no output ${unknown}`);
     if (this.fillsFetches) return { ...(await this.session.run(feeds, this.fetches(into))), ...into };
     const results = await this.session.run(feeds);
     for (const [name, tensor] of Object.entries(into)) {
       const result = results[name];
-      if (result === undefined) throw new Error(`${this.key}: no output ${name}`);
       (tensor.data as Float32Array).set(result.data as Float32Array);
       result.dispose();
     }

@@ -155,6 +155,16 @@ describe('run', () => {
     await copying.dispose();
   });
 
+  it('refuses a tensor to write into for an output the graph lacks, whichever the binding (a state that would never move)', async () => {
+    for (const fillsFetches of [true, false]) {
+      const e = new Engine(engine.ort, { threads: 1, fillsFetches });
+      const p = await e.compile(affine());
+      const into = { y: e.float32(new Float32Array(4), [2, 2]), y_next: e.float32(new Float32Array(4), [2, 2]) };
+      await expect(p.run({ x: e.float32(x, [2, 3]), w: e.float32(w, [3, 2]) }, into)).rejects.toThrow(/no output y_next$/);
+      await e.dispose();
+    }
+  });
+
   it('with oneRunAtATime (onnxruntime-web on WebGPU), runs of different Programs never overlap', async () => {
     let running = 0;
     let most = 0;
