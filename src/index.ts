@@ -10,10 +10,11 @@ export { Engine, Program, type EngineOptions, type TensorMap } from './runtime/e
 export { createNodeEngine, type NodeEngineOptions } from './runtime/node.js';
 
 // Models: one vocabulary; the machine of layers underneath.
-export type { GenerativeModel, ModelDescription, ModelKind, Reconstruction, SampleOptions, Samples } from './models/model.js';
+export { hasClasses, type ClassConditional, type GenerativeModel, type ModelDescription, type ModelKind, type Reconstruction, type SampleOptions, type Samples } from './models/model.js';
 export { RBM, type CreateOptions, type GibbsOptions, type RbmConfig, type RbmParameters } from './models/rbm.js';
 export { DBN, type DbnCreateOptions } from './models/dbn.js';
 export { DBM, type DbmCreateOptions, type DbmParameters } from './models/dbm.js';
+export { ClassRBM, type ClassRbmCreateOptions, type LabelParameters } from './models/class-rbm.js';
 export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
 export { unitType, UNIT_NAMES, bernoulli, spin, softmax, gaussian, relu, binomial, type UnitName, type UnitType } from './units/index.js';
 
@@ -24,6 +25,16 @@ export type { SamplerName } from './samplers/negative-phase.js';
 export { fitDbn, type DbnFitCallbacks, type LayerEpochRecord } from './training/fit-dbn.js';
 export { defaultDbmFitOptions, fitDbm, type DbmEpochRecord, type DbmFitOptions } from './training/fit-dbm.js';
 export { pretrainDbm } from './training/dbm-pretrain.js';
+export {
+  classification,
+  CLASS_RBM_OBJECTIVES,
+  defaultClassRbmFitOptions,
+  fitClassRbm,
+  type ClassRbmEpochRecord,
+  type ClassRbmFitOptions,
+  type ClassRbmObjective,
+  type LabelledRows,
+} from './training/fit-class-rbm.js';
 export { defaultClassifierOptions, trainClassifier, type ClassifierCallbacks, type ClassifierEpoch, type ClassifierOptions } from './training/fit-classifier.js';
 export { DivergenceError } from './training/divergence.js';
 export type { BatchProgress } from './training/epochs.js';
@@ -38,6 +49,7 @@ export { score, boundMethodName, type LogZMethod, type Score, type ScoreOptions,
 export { rbmLogLikelihood, defaultRbmLogZMethod, type AnnealingDirection, type LogLikelihoodEstimate, type RbmLikelihood, type RbmLikelihoodOptions, type RbmLogZMethod } from './estimators/rbm-likelihood.js';
 export { dbmLogLikelihood, defaultDbmLogZMethod, DBM_MEAN_FIELD_SWEEPS, type DbmLikelihood, type DbmLikelihoodOptions } from './estimators/dbm-bound.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, defaultDbnLogZMethod, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
+export { classRbmLogLikelihood, type ClassRbmLikelihood } from './estimators/class-rbm-likelihood.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
 export { reconstructionError } from './estimators/reconstruction-error.js';
 

@@ -23,6 +23,7 @@ const CHAINS: Readonly<Record<ModelKind, (steps: number) => string>> = {
     `every frame, the last samples go up the lower RBMs (one draw of q(h | below) per layer), make ${steps} Gibbs steps in the top RBM and come down (a draw of p(h | above) per layer); shown: E[v | h_1]`,
   dbm: (steps) =>
     `every frame, the odd layers are drawn from the mean-field posterior of the last samples, then ${steps} block Gibbs steps (odd layers | even, even | odd); shown: E[v | h_1]`,
+  'class-rbm': (steps) => `every frame, the classes are drawn afresh, then ${steps} block Gibbs steps of the joint chain, h | x, y then x, y | h; shown: E[x | h]`,
 };
 
 /**

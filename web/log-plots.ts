@@ -25,4 +25,12 @@ export const LOG_PLOTS: Readonly<Record<ModelKind, LogPlot>> = {
     curves: [{ key: 'reconstructionError', label: 'mean-field reconstruction error', stroke: '#c0392b' }],
     seriesOf: (r) => `${String(r.stage)} training`,
   },
+  /** One line per epoch (`fitClassRbm`): the classification errors and the reconstruction error. */
+  'class-rbm': {
+    curves: [
+      { key: 'trainingError', label: 'training error (minibatches)', stroke: '#c0392b' },
+      { key: 'heldOutError', label: 'held-out error', stroke: '#2c6fbb' },
+      { key: 'classLoss', label: '-log p(y | x), minibatches (nats)', stroke: '#7d3c98' },
+    ],
+  },
 };

@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { standardize, type ColumnStatistics } from '../data/standardize.js';
 import { UserError } from '../errors.js';
 import { loadDataSpec } from '../data/spec.js';
-import { validateForUnits } from '../data/validate.js';
+import { describeValue, findValue, validateForUnits } from '../data/validate.js';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { UNIT_NAMES, unitType, type UnitType } from '../units/index.js';
 
@@ -85,4 +85,36 @@ export function batchSizeOn(config: { readonly batchSize: number }, data: Datase
   if (defaulted) return Math.min(config.batchSize, data.examples.rows);
   if (config.batchSize > data.examples.rows) throw new UserError(`--batch-size ${config.batchSize}: larger than the ${data.examples.rows} examples of ${data.name}`);
   return config.batchSize;
+}
+
+/** A data set with one class per example. */
+export type LabelledDataset = Dataset & { readonly labels: Int32Array };
+
+/**
+ * `d` (given by `flag`), checked to have labels, classes 0, 1, 2, ..., and examples of finite values; `user`
+ * ("classify") says in the message who needs them.
+ */
+export function labelledData(d: Dataset, flag: string, user: string): LabelledDataset {
+  if (d.labels === undefined) throw new UserError(`${flag} ${d.name}: has no labels; ${user} needs labelled data (mnist, idx with a labels file beside it)`);
+  if (d.examples.rows === 0) throw new UserError(`${d.name}: the data set has no examples`);
+  const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
+  if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
+  const bad = d.labels.findIndex((y) => !(y >= 0));
+  if (bad >= 0) throw new UserError(`${d.name}: example ${bad} (0-based) has label ${d.labels[bad]}; labels must be classes 0, 1, 2, ...`);
+  return d as LabelledDataset;
+}
+
+/**
+ * The classes of the training labels, 0 to their largest; a UserError when `test` has another width or a
+ * label outside them.
+ */
+export function classesOf(train: LabelledDataset, test?: LabelledDataset): number {
+  const nClasses = train.labels.reduce((m, y) => Math.max(m, y), 0) + 1;
+  if (test === undefined) return nClasses;
+  if (test.examples.cols !== train.examples.cols) {
+    throw new UserError(`${test.name}: has ${test.examples.cols} features per example but the training data ${train.name} has ${train.examples.cols}`);
+  }
+  const unseen = test.labels.findIndex((y) => y >= nClasses);
+  if (unseen >= 0) throw new UserError(`${test.name}: example ${unseen} (0-based) has label ${test.labels[unseen]}, a class the training data ${train.name} lacks (0 to ${nClasses - 1})`);
+  return nClasses;
 }

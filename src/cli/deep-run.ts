@@ -29,7 +29,8 @@ import { DBN } from '../models/dbn.js';
 import { fitDbn, type LayerEpochRecord } from '../training/fit-dbn.js';
 import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
-import { bernoulli, isBinary } from '../units/index.js';
+import { bernoulli, isBinary, type UnitType } from '../units/index.js';
+import { freshClassRbmRun, resumedClassRbmRun, runClassRbmTraining, type ClassRbmFlags, type ClassRbmRun, type ClassRbmRunSummary } from './class-rbm-run.js';
 import { batchSizeOn, loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
@@ -113,8 +114,9 @@ export interface DeepRunSummary {
   readonly last: LayerEpochRecord | undefined;
 }
 
-/** Train `run` (a DBN or a DBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
-export async function runDeepTraining(run: DeepRun | DbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary> {
+/** Train `run` (a DBN, a DBM or a classification RBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
+export async function runDeepTraining(run: DeepRun | DbmRun | ClassRbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary | ClassRbmRunSummary> {
+  if (run.kind === 'class-rbm') return runClassRbmTraining(run, options);
   return run.kind === 'dbm' ? runDbmTraining(run, options) : runDbnTraining(run, options);
 }
 
@@ -174,7 +176,7 @@ export function layerList(text: string): number[] {
 }
 
 /** The model kinds of `train --model`. */
-export const MODEL_KINDS = ['rbm', 'dbn', 'dbm'] as const;
+export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm'] as const;
 
 /**
  * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn or dbm (with --layers)
@@ -184,19 +186,20 @@ export const MODEL_KINDS = ['rbm', 'dbn', 'dbm'] as const;
 export async function deepRunOf(
   engine: Engine,
   out: string,
-  flags: FreshRunFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
+  flags: ClassRbmFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
   say: (line: string) => void,
-): Promise<DeepRun | DbmRun | undefined> {
+): Promise<DeepRun | DbmRun | ClassRbmRun | undefined> {
   if (flags.resume === true) {
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
     const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
     if (kind === 'dbm') return resumedDbmRun(engine, out, say);
+    if (kind === 'class-rbm') return resumedClassRbmRun(engine, out, say);
     return kind === 'dbn' ? resumedDeepRun(engine, out, say) : undefined;
   }
-  if (flags.model === 'rbm') {
-    if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: an RBM has one hidden layer; use --model dbn for a stack`);
-    return undefined;
+  if (flags.model === 'rbm' || flags.model === 'class-rbm') {
+    if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: ${flags.model === 'rbm' ? 'an RBM' : 'a classification RBM'} has one hidden layer; use --model dbn for a stack`);
+    return flags.model === 'rbm' ? undefined : freshClassRbmRun(engine, out, { ...flags, hidden: flags.layers?.[0] ?? flags.hidden });
   }
   if (flags.layers === undefined) throw new UserError(`--model ${flags.model}: give the hidden layers with --layers, such as --layers 500,${flags.model === 'dbm' ? '1000' : '500'}`);
   if (flags.model === 'dbm') return freshDbmRun(engine, out, flags, flags.layers);
@@ -227,6 +230,30 @@ export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = 
   sparsityCost: { why: 'a DBM has no sparsity penalty' },
   l1: { why: 'a DBM has no L1 penalty' },
   maxNorm: { why: 'a DBM has no max-norm constraint' },
+};
+
+/** The flags only a classification RBM honours: `train --model rbm|dbn|dbm` refuses them when given. */
+export const CLASS_RBM_ONLY_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  objective: { why: 'it has no label layer; use --model class-rbm' },
+  alpha: { why: 'it has no label layer; use --model class-rbm' },
+};
+
+/**
+ * A classification RBM trains by SGD with a constant momentum (--momentum), with CD, PCD or PT and no penalty
+ * besides --weight-decay, on visible units without a learned std: it refuses these.
+ */
+export const CLASS_RBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  visibleUnits: { why: 'its visible units have no learned std', accepts: (units: UnitType) => units.learnedStd === undefined },
+  standardize: { why: 'it trains on the data as given' },
+  optimizer: { why: 'a classification RBM trains by SGD with momentum', accepts: (name) => name === 'sgd' },
+  sampler: { why: 'a classification RBM trains with cd, pcd or pt', accepts: (name) => name !== 'fpcd' },
+  kFinal: { why: 'it runs --k Gibbs sweeps per step throughout' },
+  initialMomentum: { why: 'it trains with the constant --momentum' },
+  sparsity: { why: 'it has no sparsity penalty' },
+  sparsityCost: { why: 'it has no sparsity penalty' },
+  l1: { why: 'it has no L1 penalty' },
+  maxNorm: { why: 'it has no max-norm constraint' },
+  centering: { why: 'it has no centred gradient' },
 };
 
 /** Why a model cannot honour a flag, and which of its values it does honour, if any. */

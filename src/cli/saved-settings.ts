@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { UserError } from '../errors.js';
 import { defaultFitOptions, type FitOptions } from '../training/options.js';
+import { CLASS_RBM_OBJECTIVES, type ClassRbmObjective } from '../training/fit-class-rbm.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, seed } from './parse.js';
 
 /** A parser of one saved value: its checked value, or an InvalidArgumentError saying what was expected. */
@@ -74,7 +75,9 @@ const SETTINGS: Readonly<Record<string, SettingParser>> = {
   visibleUnits: text,
   hiddenUnits: text,
   standardize: flag,
-  model: oneOf(['rbm', 'dbn', 'dbm']),
+  model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm']),
+  objective: oneOf(CLASS_RBM_OBJECTIVES),
+  alpha: numberOf(nonNegativeNumber),
   layers: sizes,
 };
 
@@ -83,6 +86,9 @@ export interface SavedRunSettings extends Omit<FitOptions, 'heldOut' | 'signal'>
   readonly data: string;
   readonly heldOut: string;
   readonly binarize: string;
+  /** A classification RBM's objective and the weight of its generative loss. */
+  readonly objective?: ClassRbmObjective;
+  readonly alpha?: number;
 }
 
 /**

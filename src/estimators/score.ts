@@ -4,17 +4,20 @@
  *   rbm  log p(v) = -F(v) - log Z, log Z exact when the smaller layer has at most MAX_EXACT_UNITS units, else
  *        by AIS (an estimate, optimistic in expectation);
  *   dbn  the variational lower bound with the up-pass as posterior (dbn-bound.ts), top log Z exact or by AIS;
- *   dbm  the mean-field lower bound (dbm-bound.ts), log Z of its bipartite RBM exact or by AIS.
+ *   dbm  the mean-field lower bound (dbm-bound.ts), log Z of its bipartite RBM exact or by AIS;
+ *   class-rbm  log p(x), the class summed out (class-rbm-likelihood.ts), each class's log Z exact or by AIS.
  * For the full account of one kind (both AIS directions, each one's numbers) call its estimator directly:
  * `rbmLogLikelihood`, `dbnLogLikelihood`, `dbmLogLikelihood`.
  */
 import type { AnyModel, ModelOfKind } from '../io/model-codec.js';
 import type { ModelKind } from '../models/model.js';
+import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { dbmLogLikelihood } from './dbm-bound.js';
 import { dbnLogLikelihood } from './dbn-bound.js';
+import { classRbmLogLikelihood } from './class-rbm-likelihood.js';
 import { canEnumerate } from './exact-log-partition.js';
-import { rbmLogLikelihood } from './rbm-likelihood.js';
+import { rbmLogLikelihood, type LogLikelihoodEstimate } from './rbm-likelihood.js';
 
 /** How log Z (of the model, its top RBM or its bipartite RBM) is found. */
 export type LogZMethod = 'exact' | 'ais' | 'reverse-ais';
@@ -85,24 +88,34 @@ export type ScoredModel = AnyModel;
 
 type Scorer<M> = (model: M, data: Matrix, options: ScoreOptions) => Promise<Score>;
 
+/** Exact log Z where enumeration can (the RBM's smaller layer), else AIS. */
+const defaultMethod = (rbm: RBM): LogZMethod => (canEnumerate(rbm) ? 'exact' : 'ais');
+
+/** The annealing's progress as the RBM estimators report it (with its direction), as `score` reports it. */
+const annealingProgress = ({ onProgress }: ScoreOptions) => onProgress && ((_: unknown, done: number, total: number) => onProgress(done, total));
+
+/** The Score of an estimate of log p(v) itself (not a bound), from `examples` rows, with log Z's range and floor. */
+function estimated(r: Omit<LogLikelihoodEstimate, 'logZStdErr'> & { readonly logZFloor: number }, method: LogZMethod, belowFloor: boolean, examples: number): Score {
+  return {
+    logLikelihood: r.logLikelihood,
+    low: r.logLikelihoodLow,
+    high: r.logLikelihoodHigh,
+    method,
+    bound: 'estimate',
+    logZ: r.logZ,
+    logZLow: r.logZLow,
+    logZHigh: r.logZHigh,
+    logZFloor: r.logZFloor,
+    belowFloor,
+    examples,
+  };
+}
+
 const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
   async rbm(rbm, data, o) {
-    const method = o.logZ ?? (canEnumerate(rbm) ? 'exact' : 'ais');
-    const { onProgress } = o;
-    const r = await rbmLogLikelihood(rbm, data, { ...o, method, onProgress: onProgress && ((_, done, total) => onProgress(done, total)) });
-    return {
-      logLikelihood: r.logLikelihood,
-      low: r.logLikelihoodLow,
-      high: r.logLikelihoodHigh,
-      method,
-      bound: 'estimate',
-      logZ: r.logZ,
-      logZLow: r.logZLow,
-      logZHigh: r.logZHigh,
-      logZFloor: r.logZFloor,
-      belowFloor: r.belowFloor.length > 0,
-      examples: data.rows,
-    };
+    const method = o.logZ ?? defaultMethod(rbm);
+    const r = await rbmLogLikelihood(rbm, data, { ...o, method, onProgress: annealingProgress(o) });
+    return estimated(r, method, r.belowFloor.length > 0, data.rows);
   },
   async dbn(dbn, data, o) {
     const r = await dbnLogLikelihood(dbn, data, o);
@@ -135,6 +148,11 @@ const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
       belowFloor: r.belowFloor,
       examples: data.rows,
     };
+  },
+  async 'class-rbm'(model, data, o) {
+    const method = o.logZ ?? defaultMethod(model.rbm);
+    const r = await classRbmLogLikelihood(model, data, { ...o, method, onProgress: annealingProgress(o) });
+    return estimated(r, method, r.logZ < r.logZFloor, data.rows);
   },
 };
 

@@ -4,12 +4,14 @@
  * A new kind of model adds its codec here.
  */
 import { UserError } from '../errors.js';
+import type { ClassRBM } from '../models/class-rbm.js';
 import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
 import type { ModelKind } from '../models/model.js';
 import type { RBM } from '../models/rbm.js';
 import { quoted } from '../quote.js';
 import type { Engine } from '../runtime/engine.js';
+import { decodeClassRbm, encodeClassRbm } from './class-rbm-codec.js';
 import { decodeDbm, encodeDbm } from './dbm-codec.js';
 import { decodeDbn, encodeDbn } from './dbn-codec.js';
 import { decodeModelFile, type ModelMetadata } from './model-tensors.js';
@@ -20,6 +22,7 @@ export interface ModelOfKind {
   rbm: RBM;
   dbn: DBN;
   dbm: DBM;
+  'class-rbm': ClassRBM;
 }
 
 /** A model of any kind the library reads and writes. */
@@ -58,6 +61,7 @@ const codecs: { readonly [K in ModelKind]: Codec<ModelOfKind[K]> } = {
       return { model: dbm, metadata };
     },
   },
+  'class-rbm': { encode: encodeClassRbm, decode: decodeClassRbm },
 };
 
 /** `model` as safetensors bytes, by the codec of its kind, with the metadata `extra`. */

@@ -39,13 +39,15 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
 }
 
 /**
- * The RBMs of the model at `path`, bottom first: one for an RBM file, the stack of a DBN file; for a DBM, its
- * weights with the bias of the layer above as RBMs (the up-pass of its mean-field without the top-down input).
+ * The RBMs of the model at `path`, bottom first: one for an RBM file (for a classification RBM, its RBM of x
+ * and h), the stack of a DBN file; for a DBM, its weights with the bias of the layer above as RBMs (the up-pass
+ * of its mean-field without the top-down input).
  */
 export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]> {
   const { model } = await loadModel(engine, path);
   if (model.kind === 'rbm') return [model];
   if (model.kind === 'dbn') return [...model.rbms];
+  if (model.kind === 'class-rbm') return [model.rbm];
   const { sizes, params } = model;
   return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
 }

@@ -24,19 +24,20 @@ import { encodeSafetensors, type NamedTensor } from './safetensors.js';
  * example `training`: the training options as JSON, and `seed`).
  */
 export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
+  return encodeSafetensors(rbmTensors(rbm), { ...extra, ...rbmMetadata(rbm, 'rbm') });
+}
+
+/** An RBM's tensors by file name (see encodeRbm), for its file and the files of models built on it. */
+export function rbmTensors(rbm: RBM): Record<string, NamedTensor> {
   const shape = { weights: [rbm.nVisible, rbm.nHidden], visibleBias: [rbm.nVisible], hiddenBias: [rbm.nHidden] };
   const tensors: Record<string, NamedTensor> = {};
   for (const key of parameterKeys) tensors[parameterNames[key]] = { dtype: 'F32', shape: shape[key], data: rbm.params[key] };
   if (rbm.params.visibleLogStd !== undefined) tensors[VISIBLE_LOG_STD] = { dtype: 'F32', shape: [rbm.nVisible], data: rbm.params.visibleLogStd };
-  return encodeSafetensors(tensors, {
-    ...extra,
-    format: MODEL_FORMAT,
-    kind: 'rbm',
-    visible: rbm.visible.name,
-    hidden: rbm.hidden.name,
-    epochs_trained: String(rbm.epochsTrained),
-  });
+  return tensors;
 }
+
+/** The metadata of a model file of `kind` built on `rbm`: format, kind, unit types and epochs trained. */
+export const rbmMetadata = (rbm: RBM, kind: string): ModelMetadata => ({ format: MODEL_FORMAT, kind, visible: rbm.visible.name, hidden: rbm.hidden.name, epochs_trained: String(rbm.epochsTrained) });
 
 /**
  * The RBM in safetensors `bytes` read from `source` (for messages), and its metadata. The file is checked
@@ -46,10 +47,19 @@ export function encodeRbm(rbm: RBM, extra: ModelMetadata = {}): Uint8Array {
 export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { rbm: RBM; metadata: ModelMetadata } {
   const file = decodeModelFile(bytes, source);
   checkKind(file, 'rbm', 'an RBM');
+  return { rbm: rbmOfFile(engine, file), metadata: file.metadata };
+}
+
+/**
+ * The RBM of `file` (checked as decodeRbm says, but for its kind), whose only other tensors may be `others`
+ * (those of a model built on the RBM, which `others` names in messages: "an RBM file ... has ...").
+ */
+export function rbmOfFile(engine: Engine, file: ModelFileContents, others: { readonly names: readonly string[]; readonly model: string } = { names: [], model: 'an RBM' }): RBM {
+  const { source } = file;
   const visible = unitsOf(file, 'visible');
   const hidden = unitsOf(file, 'hidden');
-  const names = [...parameterKeys.map((key) => parameterNames[key]), ...(visible.learnedStd === undefined ? [] : [VISIBLE_LOG_STD])];
-  const has = `an RBM file of ${visible.name} visible units has ${names.join(', ')}`;
+  const names = [...parameterKeys.map((key) => parameterNames[key]), ...(visible.learnedStd === undefined ? [] : [VISIBLE_LOG_STD]), ...others.names];
+  const has = `${others.model} file of ${visible.name} visible units has ${names.join(', ')}`;
   checkNoOtherTensors(file, names, has);
   const [nVisible, nHidden] = layerSizes(file, parameterNames.weights, has);
   const values = rbmParameters(file, nVisible, nHidden, (key) => parameterNames[key], has);
@@ -63,7 +73,7 @@ export function decodeRbm(engine: Engine, bytes: Uint8Array, source: string): { 
   }
   const rbm = new RBM(engine, { nVisible, nHidden, visible, hidden }, values);
   rbm.epochsTrained = epochsTrainedOf(file);
-  return { rbm, metadata: file.metadata };
+  return rbm;
 }
 
 /** The parameters of an RBM of `nVisible` x `nHidden` units in `file`, tensor `name(key)` for each: checked by `floatTensor`. */

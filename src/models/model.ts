@@ -10,7 +10,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** The kinds of model, as model files name them (metadata `kind`). */
-export type ModelKind = 'rbm' | 'dbn' | 'dbm';
+export type ModelKind = 'rbm' | 'dbn' | 'dbm' | 'class-rbm';
 
 export interface SampleOptions {
   /** Markov chain steps (block Gibbs sweeps; default 1000). */
@@ -59,6 +59,16 @@ export interface GenerativeModel {
   /** Kind, sizes, unit types, epochs and parameter tensors (by file name). */
   describe(): ModelDescription;
 }
+
+/** A model with a label layer (a classification RBM): the model of the visible units given each class. */
+export interface ClassConditional {
+  readonly nClasses: number;
+  /** The model of the visible units given the class `label` (0 .. nClasses - 1; else a UserError). */
+  givenClass(label: number): GenerativeModel;
+}
+
+/** Whether `model` has a label layer. */
+export const hasClasses = (model: GenerativeModel): model is GenerativeModel & ClassConditional => 'givenClass' in model;
 
 /**
  * Throws a UserError unless `m` (`what`: "data", "start", for the message) has at least one row, one value per

@@ -27,16 +27,10 @@ import { initVisibleBias } from './initial-bias.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
 import { chainDiagnostics, type ChainRecord } from './mixing.js';
 import { addOptimizer, optimizerNames, type StateTensor } from './optimizers.js';
-import { checkSamplerChains, defaultFitOptions, learningRateAt, type LearningRateSchedule } from './options.js';
+import { checkSamplerChains, defaultFitOptions, learningRateAt, type SgdTrainingOptions } from './options.js';
 import { nextName } from '../graph/state.js';
 
-export interface DbmFitOptions {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly learningRateSchedule: LearningRateSchedule;
-  readonly momentum: number;
-  readonly weightDecay: number;
+export interface DbmFitOptions extends SgdTrainingOptions {
   /** The persistent sampler: pcd, fpcd or pt (CD has no chains to keep in a DBM). */
   readonly sampler: Exclude<SamplerName, 'cd'>;
   /** Persistent chains (per temperature). */

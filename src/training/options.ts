@@ -10,6 +10,17 @@ export type RbmOptimizerName = 'sgd' | 'adam';
 /** How the learning rate changes over epochs: constant, or linearly down to 0 at the end of training. */
 export type LearningRateSchedule = 'constant' | 'linear';
 
+/** What the trainers by SGD with a constant momentum take (`fitDbm`, `fitClassRbm`): epochs, minibatches, the step's size and schedule, L2. */
+export interface SgdTrainingOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly learningRateSchedule: LearningRateSchedule;
+  readonly momentum: number;
+  /** L2 penalty on the weights. */
+  readonly weightDecay: number;
+}
+
 /**
  * Options of `fit`, with `defaultFitOptions`. The momentum schedule is Hinton's (initial, then final after
  * `momentumSwitchEpoch`); the defaults keep 0.5 throughout because 0.9 with persistent chains collapsed the

@@ -23,6 +23,8 @@ import { encodeNpy, loadNpy } from '../../src/data/npy.js';
 import { UserError } from '../../src/errors.js';
 import { decodeModel, decodeModelOf, encodeModel, type ModelFile } from '../../src/io/model-codec.js';
 import { decodeSafetensors, encodeSafetensors, isCount } from '../../src/io/safetensors.js';
+import { ClassRBM } from '../../src/models/class-rbm.js';
+import { classRbmNames } from '../../src/models/class-rbm-graph.js';
 import { DBM, dbmNames } from '../../src/models/dbm.js';
 import { DBN, layerParameterName } from '../../src/models/dbn.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../../src/models/rbm-graph.js';
@@ -145,6 +147,23 @@ function rbmParameters(rbm: RBM, name: (key: (typeof parameterKeys)[number]) => 
   return out;
 }
 
+/** The parameters of a decoded RBM, and what is wrong with its structure. */
+function rbmFileParameters(model: RBM): { params: Parameters; problem?: string } {
+  const params = rbmParameters(model, (key) => parameterNames[key]);
+  if (model.params.visibleLogStd !== undefined) params[VISIBLE_LOG_STD] = { shape: [model.nVisible], data: model.params.visibleLogStd };
+  const problem =
+    model.nVisible < 1 || model.nHidden < 1
+      ? `an RBM of ${model.nVisible} x ${model.nHidden} units`
+      : model.nVisible % model.visible.groupSize !== 0 || model.nHidden % model.hidden.groupSize !== 0
+        ? 'layers that are not whole groups'
+        : (model.visible.learnedStd !== undefined) !== (model.params.visibleLogStd !== undefined)
+          ? 'visible_log_std where the units have no learned std, or none where they do'
+          : !isCount(model.epochsTrained)
+            ? `epochsTrained ${String(model.epochsTrained)}`
+            : undefined;
+  return { params, problem };
+}
+
 /** The parameters of a decoded model of any kind, and what is wrong with its structure. */
 function modelParameters(model: ModelFile['model'] | Mlp): { params: Parameters; problem?: string } {
   if (model instanceof Mlp) {
@@ -156,20 +175,12 @@ function modelParameters(model: ModelFile['model'] | Mlp): { params: Parameters;
     const broken = model.layers.findIndex((l, i) => l.nIn < 1 || l.nOut < 1 || (i > 0 && model.layers[i - 1].nOut !== l.nIn));
     return { params, problem: model.layers.length === 0 ? 'an MLP of no layers' : broken >= 0 ? `MLP layer ${broken} does not chain` : undefined };
   }
-  if (model.kind === 'rbm') {
-    const params = rbmParameters(model, (key) => parameterNames[key]);
-    if (model.params.visibleLogStd !== undefined) params[VISIBLE_LOG_STD] = { shape: [model.nVisible], data: model.params.visibleLogStd };
-    const problem =
-      model.nVisible < 1 || model.nHidden < 1
-        ? `an RBM of ${model.nVisible} x ${model.nHidden} units`
-        : model.nVisible % model.visible.groupSize !== 0 || model.nHidden % model.hidden.groupSize !== 0
-          ? 'layers that are not whole groups'
-          : (model.visible.learnedStd !== undefined) !== (model.params.visibleLogStd !== undefined)
-            ? 'visible_log_std where the units have no learned std, or none where they do'
-            : !isCount(model.epochsTrained)
-              ? `epochsTrained ${String(model.epochsTrained)}`
-              : undefined;
-    return { params, problem };
+  if (model.kind === 'rbm') return rbmFileParameters(model);
+  if (model.kind === 'class-rbm') {
+    const { params, problem } = rbmFileParameters(model.rbm);
+    params[classRbmNames.labelWeights] = { shape: [model.nHidden, model.nClasses], data: model.labels.labelWeights };
+    params[classRbmNames.labelBias] = { shape: [model.nClasses], data: model.labels.labelBias };
+    return { params, problem: problem ?? (model.nClasses < 2 ? `a classification RBM of ${model.nClasses} classes` : undefined) };
   }
   if (model.kind === 'dbn') {
     const params: Parameters = {};
@@ -274,6 +285,7 @@ function modelSeeds(): Seed[] {
     rbmSeed('rbm binomial:3', 'binomial:3', 'binomial:3'),
     { name: 'dbn', bytes: encodeModel(dbn) },
     { name: 'dbm', bytes: encodeModel(dbm) },
+    { name: 'class-rbm', bytes: encodeModel(ClassRBM.create(engine, { nVisible: 4, nHidden: 3, nClasses: 3, seed: 4, weightScale: 0.5 })) },
     { name: 'mlp', bytes: encodeMlp(Mlp.create(engine, { sizes: [4, 3, 2], seed: 3 })) },
   ];
 }
@@ -293,7 +305,7 @@ const models: Target = {
       ({ model, metadata }) => modelProblem(model, metadata, bytes, () => decodeModel(engine, encodeModel(model, metadata), SOURCE)),
       [SOURCE],
     ),
-    ...(['rbm', 'dbn', 'dbm'] as const)
+    ...(['rbm', 'dbn', 'dbm', 'class-rbm'] as const)
       .filter((kind) => seed.name.startsWith(kind))
       .map((kind) =>
         probe(

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/io/model-codec.js';
 import { decodeRbm, encodeRbm } from '../../src/io/rbm-codec.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
+import { ClassRBM } from '../../src/models/class-rbm.js';
 import { DBM } from '../../src/models/dbm.js';
 import { DBN } from '../../src/models/dbn.js';
 import { RBM } from '../../src/models/rbm.js';
@@ -198,6 +199,36 @@ describe('DBM files', () => {
   it('read epochs_trained as a count and refuse anything else', () => {
     expect((decode(dbmTensors([3, 2, 2]), { ...DBM_META, epochs_trained: '6' }).model as DBM).epochsTrained).toBe(6);
     expectRefused(() => decode(dbmTensors([3, 2, 2]), { ...DBM_META, epochs_trained: '-3' }), 'metadata "epochs_trained" is "-3"', 'not a count of epochs');
+  });
+});
+
+const CLASS_RBM_META: Metadata = { ...RBM_META, kind: 'class-rbm', classes: '3' };
+const classRbmTensors = (nVisible: number, nHidden: number, nClasses: number): Tensors => ({
+  ...rbmTensors(nVisible, nHidden),
+  label_weights: f32([nHidden, nClasses]),
+  label_bias: f32([nClasses]),
+});
+
+describe('classification RBM files', () => {
+  it('read the RBM and the label layer, with its classes', () => {
+    const { model } = decode(classRbmTensors(4, 2, 3), CLASS_RBM_META);
+    expect(model).toBeInstanceOf(ClassRBM);
+    expect([model.nVisible, (model as ClassRBM).nHidden, (model as ClassRBM).nClasses]).toEqual([4, 2, 3]);
+  });
+
+  it('check the RBM part as an RBM file, naming the label tensors among those it may hold', () => {
+    expectRefused(() => decode(classRbmTensors(4, 2, 3), { ...CLASS_RBM_META, visible: 'banana' }), 'metadata "visible"', 'unknown unit type "banana"');
+    expectRefused(() => decode({ ...classRbmTensors(4, 2, 3), extra: f32([1]) }, CLASS_RBM_META), 'unknown tensor "extra"', 'has weights, visible_bias, hidden_bias, label_weights, label_bias');
+  });
+
+  it('refuse label weights that do not fit the hidden layer, fewer than 2 classes, a missing label bias and a classes metadata the tensors contradict', () => {
+    expectRefused(() => decode({ ...classRbmTensors(4, 2, 3), label_weights: f32([3, 3]) }, CLASS_RBM_META), 'tensor "label_weights" has 3 rows but the model has 2 hidden units');
+    expectRefused(() => decode(classRbmTensors(4, 2, 1), { ...CLASS_RBM_META, classes: '1' }), 'tensor "label_weights" has 1 column; a classification RBM has 2 or more classes');
+    const { label_bias: _bias, ...noBias } = classRbmTensors(4, 2, 3);
+    expectRefused(() => decode(noBias, CLASS_RBM_META), 'label_bias');
+    expectRefused(() => decode({ ...classRbmTensors(4, 2, 3), label_bias: f32([2]) }, CLASS_RBM_META), 'tensor "label_bias" is [2], expected [3]');
+    expectRefused(() => decode(classRbmTensors(4, 2, 3), { ...CLASS_RBM_META, classes: '4' }), 'metadata "classes" is "4" but the tensors have 3 classes');
+    expectRefused(() => decode({ ...classRbmTensors(4, 2, 3), label_weights: f32([2, 3], [0, 0, Infinity, 0, 0, 0]) }, CLASS_RBM_META), 'tensor "label_weights" holds NaN or infinite values');
   });
 });
 

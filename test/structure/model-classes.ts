@@ -7,6 +7,7 @@ import { barsAndStripes } from '../../src/data/bars-and-stripes.js';
 import { score } from '../../src/estimators/score.js';
 import { loadModel, saveModel } from '../../src/io/model-file.js';
 import type { AnyModel } from '../../src/io/model-codec.js';
+import { ClassRBM } from '../../src/models/class-rbm.js';
 import { DBM } from '../../src/models/dbm.js';
 import { DBN } from '../../src/models/dbn.js';
 import { RBM } from '../../src/models/rbm.js';
@@ -14,6 +15,7 @@ import { loadMlp, saveMlp } from '../../src/nn/mlp-file.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import type { Engine } from '../../src/runtime/engine.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
+import { fitClassRbm } from '../../src/training/fit-class-rbm.js';
 import { fitDbm } from '../../src/training/fit-dbm.js';
 import { fitDbn } from '../../src/training/fit-dbn.js';
 import { trainClassifier } from '../../src/training/fit-classifier.js';
@@ -102,7 +104,7 @@ function rbm(visible: UnitName, map: (row: Float32Array) => ArrayLike<number>, h
   };
 }
 
-/** Labels of rows for the classifier: alternating classes 0 and 1. */
+/** Labels of rows for the classifiers (an MLP, a classification RBM): alternating classes 0 and 1. */
 const labelsOf = (x: Matrix): Int32Array => Int32Array.from({ length: x.rows }, (_, r) => r % 2);
 
 function mlpInstance(mlp: Mlp): Instance {
@@ -140,6 +142,13 @@ export const MODEL_CLASSES: readonly ModelClass[] = [
     data: () => bars(),
     oneExample: 'refused',
     create: (engine, seed) => generative(DBM.create(engine, { sizes: [9, 4, 3], seed, weightScale: 0.1 }), (m, x, o) => fitDbm(m, x, { epochs: EPOCHS, chains: 8, ...o })),
+  },
+  {
+    name: 'class-rbm 9-4, 2 classes',
+    data: () => bars(),
+    oneExample: 'refused',
+    create: (engine, seed) =>
+      generative(ClassRBM.create(engine, { nVisible: 9, nHidden: 4, nClasses: 2, seed, weightScale: 0.1 }), (m, x, o) => fitClassRbm(m, { examples: x, labels: labelsOf(x) }, { epochs: EPOCHS, ...o })),
   },
   {
     name: 'mlp 9-4-2',

@@ -184,4 +184,20 @@ describe.skipIf(!hasChromium)('the viewer in Chromium', () => {
       expect(await run.page.isVisible('#train-start')).toBe(true);
     });
   });
+
+  describe('a classification RBM run', () => {
+    const run = viewedRun(() => browser, '--model', 'class-rbm', '--data', 'mnist:test', '--hidden', '16', '--epochs', '2');
+
+    it('loads the run, draws its filters and the live chain of (x, y), and plots its classification errors', async () => {
+      expect(await run.page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+      expect(run.pageErrors).toEqual([]);
+      expect(await run.page.textContent('#model-info')).toMatch(/^classification RBM 784 bernoulli visible \+ 10 classes x 16 bernoulli hidden/);
+      await expectLiveFantasy(run.page, 10);
+      expect(await run.page.textContent('#filters-tensor')).toBe('weights');
+      expect(await canvasVaries(run.page, '#filters')).toBe(true);
+      expect(await run.page.textContent('#fantasy-chain')).toContain('the joint chain, h | x, y then x, y | h');
+      expect(loggedWith(run.runDir, 'trainingError')).toBe(2);
+      expect(await run.page.getAttribute('#curves .curve[data-key=trainingError]', 'data-points')).toBe('2');
+    });
+  });
 });

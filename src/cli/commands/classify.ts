@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { binarize, parseBinarization } from '../../data/binarize.js';
-import type { Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
-import { describeValue, findValue } from '../../data/validate.js';
 import { UserError } from '../../errors.js';
 import { loadModel, loadRbmStack } from '../../io/model-file.js';
 import type { DBM } from '../../models/dbm.js';
@@ -14,7 +12,7 @@ import { Mlp } from '../../nn/mlp.js';
 import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../training/fit-classifier.js';
 import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
-import { batchSizeOn, DATA_HELP } from '../data-option.js';
+import { batchSizeOn, classesOf, DATA_HELP, labelledData } from '../data-option.js';
 import { checkNewOutput } from '../output.js';
 import { nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
 
@@ -63,17 +61,10 @@ export function classifyCommand() {
       if (o.out !== undefined && !o.out.endsWith('.safetensors')) throw new UserError(`--out ${o.out}: the classifier is written as .safetensors`);
       if (o.out !== undefined) checkNewOutput(o.out, o.force);
       const binarization = parseBinarization(o.binarize);
-      const train = labelled(binarize(loadDataSpec(o.data), binarization), '--data');
+      const train = labelledData(binarize(loadDataSpec(o.data), binarization), '--data', 'classify');
       const testSpec = o.test ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');
-      const test = testSpec === 'none' ? undefined : labelled(binarize(loadDataSpec(testSpec), binarization), '--test');
-      const nClasses = train.labels.reduce((m, y) => Math.max(m, y), 0) + 1;
-      if (test !== undefined) {
-        if (test.examples.cols !== train.examples.cols) {
-          throw new UserError(`${test.name}: has ${test.examples.cols} features per example but the training data ${train.name} has ${train.examples.cols}`);
-        }
-        const unseen = test.labels.findIndex((y) => y >= nClasses);
-        if (unseen >= 0) throw new UserError(`${test.name}: example ${unseen} (0-based) has label ${test.labels[unseen]}, a class the training data ${train.name} lacks (0 to ${nClasses - 1})`);
-      }
+      const test = testSpec === 'none' ? undefined : labelledData(binarize(loadDataSpec(testSpec), binarization), '--test', 'classify');
+      const nClasses = classesOf(train, test);
       const batchSize = batchSizeOn({ batchSize: o.batchSize ?? d.batchSize }, train, o.batchSize === undefined);
 
       const engine = createNodeEngine({ threads: o.threads });
@@ -149,17 +140,6 @@ async function meanFieldDbm(engine: Engine, paths: readonly string[]): Promise<D
   if (dbm === undefined) return undefined;
   if (models.length > 1) throw new UserError(`--model ${dbm.path}: a DBM file with --dbm-input mean-field is the only --model (or use --dbm-input visible)`);
   return dbm.model.kind === 'dbm' ? dbm.model : undefined;
-}
-
-/** d, checked to have labels and finite values. */
-function labelled(d: Dataset, flag: string): Dataset & { labels: Int32Array } {
-  if (d.labels === undefined) throw new UserError(`${flag} ${d.name}: has no labels; classify needs labelled data (mnist, idx with a labels file beside it)`);
-  if (d.examples.rows === 0) throw new UserError(`${d.name}: the data set has no examples`);
-  const nonFinite = findValue(d.examples, (x) => !Number.isFinite(x));
-  if (nonFinite !== undefined) throw new UserError(`${describeValue(d, nonFinite)}, not a finite number`);
-  const bad = d.labels.findIndex((y) => !(y >= 0));
-  if (bad >= 0) throw new UserError(`${d.name}: example ${bad} (0-based) has label ${d.labels[bad]}; labels must be classes 0, 1, 2, ...`);
-  return d as Dataset & { labels: Int32Array };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

@@ -1,12 +1,14 @@
 /**
  * `boltzmann eval`: the log-likelihood of data under a model file of any kind, as the library's estimators
- * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts). Here: the flags, the data, where the
+ * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts, class-rbm-likelihood.ts), and a
+ * classification RBM's test error on labelled data. Here: the flags, the data, where the
  * AIS base rate comes from, the progress bar, and the output (one JSON object, or text).
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { UserError } from '../../errors.js';
 import { STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
+import { classRbmLogLikelihood } from '../../estimators/class-rbm-likelihood.js';
 import { dbmLogLikelihood, defaultDbmLogZMethod } from '../../estimators/dbm-bound.js';
 import { dbnLogLikelihood, defaultDbnLogZMethod } from '../../estimators/dbn-bound.js';
 import { canEnumerate, MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
@@ -15,11 +17,13 @@ import { defaultRbmLogZMethod, rbmLogLikelihood, type AnnealingDirection, type L
 import { reconstructionError } from '../../estimators/reconstruction-error.js';
 import { boundMethodName, type LogZMethod } from '../../estimators/score.js';
 import type { AnyModel } from '../../io/model-codec.js';
+import type { ClassRBM } from '../../models/class-rbm.js';
 import type { DBM } from '../../models/dbm.js';
 import type { DBN } from '../../models/dbn.js';
 import type { ModelKind } from '../../models/model.js';
 import type { RBM } from '../../models/rbm.js';
 import type { Matrix } from '../../tensor/matrix.js';
+import { classification } from '../../training/fit-class-rbm.js';
 import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
@@ -58,7 +62,7 @@ interface BaseRateSource {
 type Evaluate<M> = (model: M, metadata: Record<string, string>, o: EvalFlags, started: number) => Promise<void>;
 
 /** The evaluation of each kind of model file. */
-const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm };
+const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm, 'class-rbm': evalClassRbm };
 
 export function evalCommand() {
   return new Command('eval')
@@ -106,9 +110,7 @@ const estimateKeys = (e: LogLikelihoodEstimate): LogLikelihoodEstimate => ({
 
 /** `eval` on an RBM: log Z exact, by AIS, reverse AIS or both (rbmLogLikelihood), the pseudo-log-likelihood and the reconstruction error. */
 async function evalRbm(rbm: RBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
-  if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
-    throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
-  }
+  checkBernoulli(rbm, o);
   const data = loadData(o.data, o.binarize, rbm.visible, rbm.nVisible);
   const method = o.logz ?? defaultRbmLogZMethod(rbm);
   if (method === 'exact' && !canEnumerate(rbm)) {
@@ -177,6 +179,13 @@ async function evalRbm(rbm: RBM, metadata: Record<string, string>, o: EvalFlags,
   await rbm.engine.dispose();
   if (o.json === true) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(table(result, ais, reverseAis, exact));
+}
+
+/** Refuses an RBM (or a classification RBM's) whose units are not Bernoulli on both layers, as the estimators need. */
+function checkBernoulli(rbm: RBM, o: EvalFlags): void {
+  if (!(isBinary(rbm.visible) && isBinary(rbm.hidden))) {
+    throw new UserError(`eval: ${o.model} has ${rbm.visible.name} visible and ${rbm.hidden.name} hidden units; the log-likelihood estimators need Bernoulli units on both layers`);
+  }
 }
 
 /** log Z of a deep model's RBM (a DBN's top one, a DBM's bipartite one) by --logz: exact, ais or reverse-ais; both is refused with `refusal`. */
@@ -269,6 +278,58 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
     `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
     `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (mean-field, ${r.meanFieldSweeps} sweeps)`,
     `log Z ${num(r.logZ)} (${logZMethodText(r.method, o)}, on the bipartite RBM)`,
+  ]);
+}
+
+/**
+ * `eval` on a classification RBM: the mean log p(x), the class summed out (classRbmLogLikelihood: each class's
+ * RBM's log Z exact or by AIS, base rate as for an RBM), and on labelled data the test error of the most
+ * probable class and the mean -log p(y | x), both exact.
+ */
+async function evalClassRbm(model: ClassRBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  const { rbm } = model;
+  checkBernoulli(rbm, o);
+  const data = loadData(o.data, o.binarize, model.visible, model.nVisible);
+  const method = deepLogZMethod(o, canEnumerate(rbm) ? 'exact' : 'ais', "a classification RBM's log Z takes exact, ais or reverse-ais for each class");
+  if (method === 'exact' && !canEnumerate(rbm)) {
+    throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${Math.min(rbm.nVisible, rbm.nHidden)} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
+  }
+  const labels = data.labels;
+  const unseen = labels?.findIndex((y) => !(y >= 0 && y < model.nClasses)) ?? -1;
+  if (unseen >= 0) throw new UserError(`${data.name}: example ${unseen} (0-based) has label ${labels![unseen]}, not one of the model's classes 0 to ${model.nClasses - 1}`);
+  const base = method === 'exact' ? undefined : baseRate(o, metadata, { examples: data.examples, spec: data.name }, model.visible);
+  const r = await classRbmLogLikelihood(model, data.examples, { ...annealingOptions(o, undefined), method, baseData: base?.data });
+  const classified = labels === undefined ? undefined : await classification(model, { examples: data.examples, labels });
+  await model.engine.dispose();
+  const result = {
+    model: o.model,
+    kind: 'class-rbm',
+    classes: model.nClasses,
+    data: data.name,
+    examples: data.examples.rows,
+    testError: classified?.error ?? null,
+    classLoss: classified?.loss ?? null,
+    method,
+    logLikelihood: r.logLikelihood,
+    logLikelihoodLow: r.logLikelihoodLow,
+    logLikelihoodHigh: r.logLikelihoodHigh,
+    logZ: r.logZ,
+    logZLow: r.logZLow,
+    logZHigh: r.logZHigh,
+    logZFloor: r.logZFloor,
+    classLogZ: r.classLogZ,
+    ...(r.logZ < r.logZFloor ? { warning: belowFloorWarning('the classification RBM', r.logZ, r.logZFloor, 'log-likelihood') } : {}),
+    ...annealingSettings(method, o, base?.source.spec ?? undefined),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const num = formatNumber;
+  const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  writeDeepResult(o, result, [
+    `${o.model}: classification RBM ${model.nVisible} visible + ${model.nClasses} classes x ${model.nHidden} hidden; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    classified === undefined ? 'the data has no labels: no test error' : `test error ${percent(classified.error)} (most probable class), -log p(y | x) ${num(classified.loss)}`,
+    `log-likelihood log p(x) ${num(r.logLikelihood)} in [${num(r.logLikelihoodLow)}, ${num(r.logLikelihoodHigh)}], the class summed out`,
+    `log Z ${num(r.logZ)} (${logZMethodText(method, o)}, each class's RBM)`,
   ]);
 }
 

@@ -4,9 +4,9 @@ import { RandomStream } from '../../random/stream.js';
 import { gatherRows } from '../../tensor/matrix.js';
 import { checkValues } from '../../models/limits.js';
 import { BINARIZE_HELP, DATA_HELP, loadModelData } from '../data-option.js';
-import { openAnyModel } from '../model-option.js';
+import { givenClassFlag, openAnyModel } from '../model-option.js';
 import { checkMatrixOutput, rowsOf, writeMatrix } from '../output.js';
-import { positiveInt, seed, threadCount } from '../parse.js';
+import { nonNegativeInt, positiveInt, seed, threadCount } from '../parse.js';
 
 export function sampleCommand() {
   return new Command('sample')
@@ -16,6 +16,7 @@ export function sampleCommand() {
     .option('--steps <k>', 'Gibbs steps v -> h -> v', positiveInt, 1000)
     .option('--from <start>', `noise (uniform random bits) or a data spec (${DATA_HELP}); chains start at random examples`, 'noise')
     .option('--binarize <how>', BINARIZE_HELP)
+    .option('--class <k>', 'a class-rbm: sample x given class k (Gibbs in the RBM of that class)', nonNegativeInt)
     .option('--seed <n>', 'seed of the chains', seed, 0)
     .option('--out <file>', 'write the means as .png, .npy or .csv')
     .option('--draws', 'write the binary draws of the last step instead of their means')
@@ -25,7 +26,8 @@ export function sampleCommand() {
     .action(async (o) => {
       if (o.out === undefined && o.json !== true) throw new UserError('sample: give --out FILE or --json');
       checkMatrixOutput(o.out, o.force);
-      const { model, metadata } = await openAnyModel(o.model, o.threads);
+      const { model: file, metadata } = await openAnyModel(o.model, o.threads);
+      const model = givenClassFlag(file, o.class, o.model);
       checkValues(`--count ${o.count}`, o.count, model.nVisible);
       let result;
       if (o.from === 'noise') {

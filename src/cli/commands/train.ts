@@ -1,26 +1,51 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { join } from 'node:path';
 import { createNodeEngine } from '../../runtime/node.js';
+import { CLASS_RBM_OBJECTIVES, defaultClassRbmFitOptions } from '../../training/fit-class-rbm.js';
 import { defaultFitOptions, defaultLearningRate } from '../../training/options.js';
 import { bernoulli, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
-import { DBM_UNSUPPORTED_FLAGS, DBN_UNSUPPORTED_FLAGS, deepRunOf, type UnsupportedFlag, layerList, MODEL_KINDS, runDeepTraining } from '../deep-run.js';
+import {
+  CLASS_RBM_ONLY_FLAGS,
+  CLASS_RBM_UNSUPPORTED_FLAGS,
+  DBM_UNSUPPORTED_FLAGS,
+  DBN_UNSUPPORTED_FLAGS,
+  deepRunOf,
+  type UnsupportedFlag,
+  layerList,
+  MODEL_KINDS,
+  runDeepTraining,
+} from '../deep-run.js';
 import { exclusiveRun } from '../exclusive-run.js';
 import { freshRun, resumedRun, RUN_FILES, runTraining } from '../run-folder.js';
 
 const d = defaultFitOptions;
 
+/** The flags each model kind refuses when given on the command line (see refuseUnsupported). */
+const UNSUPPORTED_FLAGS: Readonly<Record<(typeof MODEL_KINDS)[number], Readonly<Record<string, UnsupportedFlag>>>> = {
+  rbm: CLASS_RBM_ONLY_FLAGS,
+  dbn: { ...DBN_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS },
+  dbm: { ...DBM_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS },
+  'class-rbm': CLASS_RBM_UNSUPPORTED_FLAGS,
+};
+
 export function trainCommand() {
   return new Command('train')
-    .description('train an RBM (any unit types), a DBN or a DBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
+    .description('train an RBM (any unit types), a DBN, a DBM or a classification RBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', BINARIZE_HELP)
     .addOption(unitTypeOption('--visible-units <type>', 'visible'))
     .addOption(unitTypeOption('--hidden-units <type>', 'hidden'))
     .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
-    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers)').choices(MODEL_KINDS).default('rbm' as const))
+    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers); class-rbm: an RBM with a label layer, on labelled data').choices(MODEL_KINDS).default('rbm' as const))
+    .addOption(
+      new Option('--objective <name>', 'class-rbm: generative (-log p(x, y)), discriminative (-log p(y | x), exact) or hybrid (discriminative + --alpha x generative)')
+        .choices(CLASS_RBM_OBJECTIVES)
+        .default(defaultClassRbmFitOptions.objective),
+    )
+    .option('--alpha <x>', 'class-rbm, hybrid: the weight of the generative loss', nonNegativeNumber, defaultClassRbmFitOptions.alpha)
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
@@ -56,7 +81,7 @@ export function trainCommand() {
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o, command) => {
-      if (o.model !== 'rbm' && o.resume !== true) refuseUnsupported(command, o.model === 'dbm' ? DBM_UNSUPPORTED_FLAGS : DBN_UNSUPPORTED_FLAGS, `--model ${o.model}`);
+      if (o.resume !== true) refuseUnsupported(command, UNSUPPORTED_FLAGS[o.model], `--model ${o.model}`);
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23));
       const say = (line: string): void => {
         if (o.quiet !== true) process.stderr.write(line + '\n');
