@@ -9,7 +9,7 @@ import { defaultRbmLogZMethod, rbmLogLikelihood } from '../../src/estimators/rbm
 import { RBM } from '../../src/models/rbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import type { Matrix } from '../../src/tensor/matrix.js';
-import { exactLogZ, freeEnergyOf, type SmallRbm } from '../reference/rbm-exact.js';
+import { exactLogZ, freeEnergyOf, hiddenMeanOf, type SmallRbm } from '../reference/rbm-exact.js';
 import { everyBinaryState, randomBinary, randomRbm } from '../helpers/random-data.js';
 
 const engine = createNodeEngine({ threads: 1 });
@@ -18,12 +18,30 @@ afterAll(() => engine.dispose());
 const small = (rbm: RBM): SmallRbm => ({ nVisible: rbm.nVisible, nHidden: rbm.nHidden, ...rbm.params });
 const rowOf = (m: Matrix, r: number): Float32Array => m.data.subarray(r * m.cols, (r + 1) * m.cols);
 
-/** Mean -F(v) over the rows and log sum exp(-F) over the distinct ones, in float64. */
+/** log sum exp of the values. */
+const logSumExp = (x: readonly number[]): number => {
+  const m = Math.max(...x);
+  return m + Math.log(x.reduce((a, f) => a + Math.exp(f - m), 0));
+};
+
+/** log sum exp(-F) over the distinct rows of `states` [rows * n] of the RBM `r`. */
+function distinctFloor(r: SmallRbm, states: readonly ArrayLike<number>[]): number {
+  return logSumExp([...new Map(states.map((v) => [Array.from(v).join(','), -freeEnergyOf(r, v)])).values()]);
+}
+
+/**
+ * Mean -F(v) over the rows, and the floor under log Z in float64: the larger of log sum exp(-F) over the
+ * distinct rows and, on the hidden side (the RBM with its layers swapped), over every hidden unit off, every
+ * one on, and each row's E[h | v] rounded.
+ */
 function reference(rbm: RBM, data: Matrix): { meanNegF: number; floor: number } {
-  const negF = Array.from({ length: data.rows }, (_, r) => -freeEnergyOf(small(rbm), rowOf(data, r)));
-  const distinct = [...new Map(negF.map((f, r) => [rowOf(data, r).join(','), f])).values()];
-  const m = Math.max(...distinct);
-  return { meanNegF: negF.reduce((a, b) => a + b, 0) / negF.length, floor: m + Math.log(distinct.reduce((a, f) => a + Math.exp(f - m), 0)) };
+  const r = small(rbm);
+  const rows = Array.from({ length: data.rows }, (_, k) => rowOf(data, k));
+  const negF = rows.map((v) => -freeEnergyOf(r, v));
+  const weights = Array.from({ length: r.nHidden * r.nVisible }, (_, k) => r.weights[(k % r.nVisible) * r.nHidden + Math.floor(k / r.nVisible)]);
+  const swapped: SmallRbm = { nVisible: r.nHidden, nHidden: r.nVisible, weights, visibleBias: r.hiddenBias, hiddenBias: r.visibleBias };
+  const hidden = [new Array<number>(r.nHidden).fill(0), new Array<number>(r.nHidden).fill(1), ...rows.map((v) => Array.from(hiddenMeanOf(r, v), (m) => Number(m > 0.5)))];
+  return { meanNegF: negF.reduce((a, b) => a + b, 0) / negF.length, floor: Math.max(distinctFloor(r, rows), distinctFloor(swapped, hidden)) };
 }
 
 describe('rbmLogLikelihood', () => {
