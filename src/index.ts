@@ -30,6 +30,7 @@ export {
   CLASS_RBM_OBJECTIVES,
   defaultClassRbmFitOptions,
   fitClassRbm,
+  UNLABELLED,
   type ClassRbmEpochRecord,
   type ClassRbmFitOptions,
   type ClassRbmObjective,

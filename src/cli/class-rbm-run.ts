@@ -12,7 +12,7 @@ import { writePng } from '../io/png-grid.js';
 import { ClassRBM } from '../models/class-rbm.js';
 import type { Engine } from '../runtime/engine.js';
 import { matrix } from '../tensor/matrix.js';
-import { defaultClassRbmFitOptions, fitClassRbm, type ClassRbmEpochRecord, type ClassRbmObjective } from '../training/fit-class-rbm.js';
+import { defaultClassRbmFitOptions, fitClassRbm, UNLABELLED, type ClassRbmEpochRecord, type ClassRbmObjective } from '../training/fit-class-rbm.js';
 import { bernoulli, type UnitType } from '../units/index.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
 import { batchSizeOn, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
@@ -33,12 +33,15 @@ export interface ClassRbmRunConfig extends Omit<RunConfig, 'standardize'> {
   readonly model: 'class-rbm';
   readonly objective: ClassRbmObjective;
   readonly alpha: number;
+  /** Semi-supervised: only the first `labelled` training examples keep their labels (absent: all). */
+  readonly labelled?: number;
 }
 
 /** The flags of `train --model class-rbm` beyond a fresh RBM run's. */
 export interface ClassRbmFlags extends FreshRunFlags {
   readonly objective: ClassRbmObjective;
   readonly alpha: number;
+  readonly labelled?: number;
 }
 
 export interface ClassRbmRun {
@@ -60,6 +63,7 @@ export function freshClassRbmRun(engine: Engine, out: string, flags: ClassRbmFla
     model: 'class-rbm',
     objective: flags.objective,
     alpha: flags.alpha,
+    ...(flags.labelled !== undefined && { labelled: flags.labelled }),
     hidden: flags.hidden,
     visibleUnits: visible.name,
     hiddenUnits: hidden.name,
@@ -80,6 +84,7 @@ export async function resumedClassRbmRun(engine: Engine, out: string, say: (line
     model: 'class-rbm',
     objective: saved.objective ?? defaultClassRbmFitOptions.objective,
     alpha: saved.alpha ?? defaultClassRbmFitOptions.alpha,
+    ...(saved.labelled !== undefined && { labelled: saved.labelled }),
     hidden: model.nHidden,
     visibleUnits: model.visible.name,
     hiddenUnits: model.rbm.hidden.name,
@@ -93,12 +98,18 @@ export async function resumedClassRbmRun(engine: Engine, out: string, say: (line
   return { kind: 'class-rbm', out, model, data, heldOut, config, records };
 }
 
-/** The labelled training and held-out data of a run, binarised and checked against the visible units. */
+/**
+ * The labelled training and held-out data of a run, binarised and checked against the visible units; with
+ * `labelled`, the training examples after the first `labelled` lose their labels (UNLABELLED).
+ */
 function loadClassRbmData(config: ClassRbmRunConfig, units: UnitType, nVisible?: number): { data: LabelledDataset; heldOut: LabelledDataset | undefined } {
   const user = 'a classification RBM';
-  const data = labelledData(loadData(config.data, config.binarize, units, nVisible), '--data', user);
-  const heldOut = config.heldOut === 'none' ? undefined : labelledData(loadData(config.heldOut, config.binarize, units, data.examples.cols), '--held-out', user);
-  return { data, heldOut };
+  const all = labelledData(loadData(config.data, config.binarize, units, nVisible), '--data', user);
+  const heldOut = config.heldOut === 'none' ? undefined : labelledData(loadData(config.heldOut, config.binarize, units, all.examples.cols), '--held-out', user);
+  const kept = config.labelled;
+  if (kept === undefined) return { data: all, heldOut };
+  if (kept > all.examples.rows) throw new UserError(`--labelled ${kept}: more than the ${all.examples.rows} examples of ${all.name}`);
+  return { data: { ...all, labels: all.labels.map((y, r) => (r < kept ? y : UNLABELLED)) }, heldOut };
 }
 
 /** What `train --model class-rbm --json` prints. */

@@ -236,6 +236,7 @@ export const DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = 
 export const CLASS_RBM_ONLY_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
   objective: { why: 'it has no label layer; use --model class-rbm' },
   alpha: { why: 'it has no label layer; use --model class-rbm' },
+  labelled: { why: 'it has no label layer; use --model class-rbm' },
 };
 
 /**

@@ -78,6 +78,7 @@ const SETTINGS: Readonly<Record<string, SettingParser>> = {
   model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm']),
   objective: oneOf(CLASS_RBM_OBJECTIVES),
   alpha: numberOf(nonNegativeNumber),
+  labelled: numberOf(positiveInt),
   layers: sizes,
 };
 
@@ -86,9 +87,10 @@ export interface SavedRunSettings extends Omit<FitOptions, 'heldOut' | 'signal'>
   readonly data: string;
   readonly heldOut: string;
   readonly binarize: string;
-  /** A classification RBM's objective and the weight of its generative loss. */
+  /** A classification RBM's objective, the weight of its generative loss, the training examples that keep their labels. */
   readonly objective?: ClassRbmObjective;
   readonly alpha?: number;
+  readonly labelled?: number;
 }
 
 /**

@@ -67,14 +67,16 @@ export function classHiddenFields(p: ClassRbmValues, x: Value): Value[] {
 }
 
 /**
- * log p(y = k | x) for every class: log-softmax over k of d_k + sum_j logPartition_j(fields[k]) (the file
- * comment), from the hidden fields of `classHiddenFields`. [rows, K].
+ * The class logits d_k + sum_j logPartition_j(fields[k]) (the file comment), from the hidden fields of
+ * `classHiddenFields`: log p(x, y = k) up to the visible units' term and log Z. [rows, K].
  */
-export function classLogProbabilities(p: ClassRbmValues, fields: readonly Value[]): Value {
+export function classLogits(p: ClassRbmValues, fields: readonly Value[]): Value {
   const hidden = p.rbm.hidden;
-  const logits = concat(fields.map((field) => reduceSum(hidden.logPartition(field), [1], { keepDims: true })), 1);
-  return logSoftmax(add(logits, p.labelBias), 1);
+  return add(concat(fields.map((field) => reduceSum(hidden.logPartition(field), [1], { keepDims: true })), 1), p.labelBias);
 }
+
+/** log p(y = k | x) for every class: the log-softmax of the class logits over k. [rows, K]. */
+export const classLogProbabilities = (p: ClassRbmValues, fields: readonly Value[]): Value => logSoftmax(classLogits(p, fields), 1);
 
 /** Names of the inference graphs' inputs and outputs. */
 export const classInferenceNames = {

@@ -170,7 +170,7 @@ export function energy(machine: MachineValues, x: readonly Value[]): Value {
 }
 
 /** sum_i a_i(x_i) of a layer for each row, in its units' coordinates. [rows]. */
-const biasTerm = (layer: LayerValues, x: Value): Value => layer.units.biasTerm(toUnits(layer, x), unitsBias(layer));
+export const biasTerm = (layer: LayerValues, x: Value): Value => layer.units.biasTerm(toUnits(layer, x), unitsBias(layer));
 
 /**
  * The free energy of the given layers with the others summed out, for a machine where no two summed layers are

@@ -1,28 +1,31 @@
 /**
- * Training of a classification RBM (Larochelle & Bengio 2008) on labelled rows, by one of three objectives
- * over a minibatch of (x, y):
- *   discriminative  L_disc = -mean log p(y | x), its exact gradient (p(y | x) is K terms, class-rbm-graph.ts);
- *   generative      L_gen, the surrogate mean E(x, E[h | x, y], y) - mean E(x-, E[h | x-, y-], y-) whose gradient is
- *                   that of -mean log p(x, y): the positive phase exact, the negative one the samplers' chains
- *                   of the machine's even layers (x, y), h summed out (samplers/negative-phase.ts: cd, pcd, pt);
+ * Training of a classification RBM (Larochelle & Bengio 2008) on labelled rows, and unlabelled ones
+ * (semi-supervised), by one of three objectives over a minibatch of (x, y):
+ *   discriminative  L_disc = -mean log p(y | x) over the minibatch (0 for an unlabelled row), its exact gradient
+ *                   (p(y | x) is K terms, class-rbm-graph.ts);
+ *   generative      L_gen = mean F(x, y) (F(x) for an unlabelled row) - mean E(x-, E[h | x-, y-], y-), whose
+ *                   gradient is that of -mean log p(x, y) (log p(x)): the positive phase exact, the negative one
+ *                   the samplers' chains of the machine's even layers (x, y), h summed out
+ *                   (samplers/negative-phase.ts: cd, pcd, pt);
  *   hybrid          L_disc + alpha L_gen.
- * Each gradient comes from `gradients` of the loss, the states held constant, and SGD with momentum and weight
+ * Each gradient comes from `gradients` of the loss, the chains held constant, and SGD with momentum and weight
  * decay (on W and U) follows it: one graph run per minibatch, on the epoch loop of epochs.ts.
  */
 import { stopGradient } from '../autodiff/stop-gradient.js';
 import { UserError } from '../errors.js';
 import { Graph, type Value } from '../graph/graph.js';
 import type { StateInput } from '../graph/state.js';
-import { add, argMax, cast, equal, mul, neg, reduceMean, reduceSum, sub } from '../graph/ops/index.js';
-import { classHiddenFields, classLogProbabilities, classRbmInputs, classRbmMachine, classRbmNames, type ClassRbmShape, type ClassRbmValues } from '../models/class-rbm-graph.js';
+import { add, argMax, cast, equal, exp, logSoftmax, mul, neg, reduceMean, reduceSum, slice, sub } from '../graph/ops/index.js';
+import { classHiddenFields, classLogits, classRbmInputs, classRbmMachine, classRbmNames, type ClassRbmShape, type ClassRbmValues } from '../models/class-rbm-graph.js';
 import { mostProbable, type ClassRBM } from '../models/class-rbm.js';
-import { energy, meanOf, sampleLayer } from '../models/machine.js';
+import { biasTerm, energy, meanOf, type MachineValues } from '../models/machine.js';
 import { parameterNames } from '../models/rbm-graph.js';
 import { RandomStream } from '../random/stream.js';
 import { chainsName, negativePhase, type SamplerName } from '../samplers/negative-phase.js';
 import { gatherRows, matrix, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { validateForUnits } from '../data/validate.js';
 import { blowUpThreshold, checkBlowUp } from './divergence.js';
+import type { TensorMap } from '../runtime/engine.js';
 import { runEpochs, stepState, type StepParameter } from './epochs.js';
 import { checkLabels } from './fit-classifier.js';
 import { batchRowsInput, gatheredMinibatch, minibatchNames, MinibatchRows } from './minibatch.js';
@@ -77,7 +80,7 @@ export const defaultClassRbmFitOptions: ClassRbmFitOptions = {
 };
 
 /** Names of the step's inputs and outputs besides the parameters and the state. */
-export const classStepNames = { examples: minibatchNames.examples, targets: 'targets', classLoss: 'class_loss', errors: 'errors' } as const;
+export const classStepNames = { examples: minibatchNames.examples, targets: 'targets', classLoss: 'class_loss', errors: 'errors', labelled: 'labelled' } as const;
 
 /** The parameters weight decay applies to: W and U. */
 const DECAYED: ReadonlySet<string> = new Set([parameterNames.weights, classRbmNames.labelWeights]);
@@ -97,9 +100,10 @@ function stepParameters(model: ClassRBM): StepParameter[] {
 
 /**
  * The training step (see the file comment). Inputs: the parameters by file name, all the training `examples`
- * [nExamples, nVisible] and their one-hot `targets` [nExamples, K] with the minibatch's `batch_rows`,
- * learning_rate, the optimiser's and the sampler's state. Outputs: the next state, `class_loss` (the
- * minibatch's mean -log p(y | x)) and `errors` (rows whose most probable class is wrong), both before the update.
+ * [nExamples, nVisible] and their one-hot `targets` [nExamples, K] (a row of zeros: unlabelled) with the
+ * minibatch's `batch_rows`, learning_rate, the optimiser's and the sampler's state. Outputs: the next state
+ * and, over the minibatch's labelled rows before the update, `class_loss` (the sum of -log p(y | x)),
+ * `errors` (how many the most probable class gets wrong) and `labelled` (how many there are).
  */
 export function buildClassRbmStep(shape: ClassRbmShape, nExamples: number, o: ClassRbmFitOptions, seed: number): { graph: Graph; samplerState: { name: string; dims: readonly number[] }[]; optimizerState: StateTensor[] } {
   const g = new Graph('class-rbm-step', seed);
@@ -107,12 +111,16 @@ export function buildClassRbmStep(shape: ClassRbmShape, nExamples: number, o: Cl
   const rows = batchRowsInput(g, o.batchSize);
   const x = gatheredMinibatch(g, rows, nExamples, shape.nVisible, classStepNames.examples);
   const y = gatheredMinibatch(g, rows, nExamples, shape.nClasses, classStepNames.targets);
-  const logP = classLogProbabilities(p, classHiddenFields(p, x));
-  const classLoss = neg(reduceMean(reduceSum(mul(y, logP), [1]), [0]));
+  const fields = classHiddenFields(p, x);
+  const logits = classLogits(p, fields);
+  const logP = logSoftmax(logits, 1);
+  const labelled = reduceSum(y, [1]);
+  const rowLoss = neg(reduceSum(mul(y, logP), [1]));
+  const classLoss = reduceMean(rowLoss, [0]);
   const samplerState: { name: string; dims: readonly number[] }[] = [];
   let loss = classLoss;
   if (o.objective !== 'discriminative') {
-    const generative = generativeLoss(p, x, y, o, (name, dims) => {
+    const generative = generativeLoss(p, { x, y, fields, logits, logP }, o, (name, dims) => {
       samplerState.push({ name, dims });
       return g.input(name, 'float32', dims);
     });
@@ -120,34 +128,60 @@ export function buildClassRbmStep(shape: ClassRbmShape, nExamples: number, o: Cl
   }
   const params = [p.rbm.weights, p.rbm.visibleBias, p.rbm.hiddenBias, p.labelWeights, p.labelBias].map((param) => ({ param, decay: DECAYED.has(param.name) }));
   const optimizerState = addMinimizer(loss, params, { optimizer: 'sgd', momentum: o.momentum, weightDecay: o.weightDecay });
-  g.output(classStepNames.classLoss, classLoss);
-  g.output(classStepNames.errors, reduceSum(sub(1, cast(equal(argMax(logP, 1), argMax(y, 1)), 'float32')), [0]));
+  g.output(classStepNames.classLoss, reduceSum(rowLoss, [0]));
+  g.output(classStepNames.errors, reduceSum(mul(labelled, sub(1, cast(equal(argMax(logP, 1), argMax(y, 1)), 'float32'))), [0]));
+  g.output(classStepNames.labelled, reduceSum(labelled, [0]));
   return { graph: g, samplerState, optimizerState };
 }
 
+/** A minibatch's rows x and one-hot classes y (zeros: unlabelled), with the hidden fields and class logits and log-probabilities of x. */
+interface ClassifiedRows {
+  readonly x: Value;
+  readonly y: Value;
+  readonly fields: readonly Value[];
+  readonly logits: Value;
+  readonly logP: Value;
+}
+
 /**
- * The generative surrogate: mean E(x, E[h | x, y], y) over the minibatch minus mean E over the chains (their
- * x and y, h at its mean given them), every state held constant; its gradient is -<dE>_data + <dE>_model of
- * log p(x, y) with the sign of a loss. The sampler's outputs (the chains' next state, their free energy) are
- * added to the graph.
+ * The generative surrogate: mean over the minibatch of the free energy F(x, y) of a labelled row and F(x) of
+ * an unlabelled one (the class summed out too),
+ *   -F(x, y) = a(x) + logit_y,   -F(x) = a(x) + logsumexp_k logit_k,
+ * differentiated through (dF/dtheta = E[dE/dtheta | the row]), minus mean E over the chains (their x and y, h
+ * at its mean given them) held constant: its gradient is that of -log p(x, y) (-log p(x) for unlabelled rows)
+ * with the model's statistics from the chains. The sampler's outputs (the chains' next state, their free
+ * energy) are added to the graph. CD's chains start from a draw of h given each row's x and y, y drawn from
+ * p(y | x) where the row has none.
  */
-function generativeLoss(p: ClassRbmValues, x: Value, y: Value, o: ClassRbmFitOptions, stateInput: StateInput): Value {
+function generativeLoss(p: ClassRbmValues, rows: ClassifiedRows, o: ClassRbmFitOptions, stateInput: StateInput): Value {
+  const { x, y, logits, logP } = rows;
   const machine = classRbmMachine(p);
-  const hidden = sampleLayer(machine, [x, undefined, y], 1);
-  const negative = negativePhase(machine, [undefined, hidden.sample, undefined], o, stateInput);
+  const unlabelled = sub(1, reduceSum(y, [1], { keepDims: true }));
+  const logSumExp = sub(slice(logits, [0], [1], [1]), slice(logP, [0], [1], [1]));
+  const negF = add(biasTerm(machine.layers[0], x), add(reduceSum(mul(y, logits), [1]), reduceSum(mul(unlabelled, logSumExp), [1])));
+  const dataOdd = o.sampler === 'cd' ? [undefined, hiddenDraw(machine, rows, unlabelled), undefined] : [];
+  const negative = negativePhase(machine, dataOdd, o, stateInput);
   for (const [name, value] of Object.entries(negative.outputs)) x.graph.output(name, value);
   const model = [negative.even[0]!, meanOf(machine.layers[1], negative.oddFields[1]!), negative.even[2]!];
-  const positive = reduceMean(energy(machine, [x, hidden.mean, y].map(stopGradient)), [0]);
-  return sub(positive, reduceMean(energy(machine, model.map(stopGradient)), [0]));
+  return sub(neg(reduceMean(negF, [0])), reduceMean(energy(machine, model.map(stopGradient)), [0]));
+}
+
+/** A draw of h given each row's x and y, y first drawn from p(y | x) where the row is unlabelled ([rows, 1] of 1 there). */
+function hiddenDraw(machine: MachineValues, { y, fields, logP }: ClassifiedRows, unlabelled: Value): Value {
+  const labels = machine.layers[2].units;
+  const classes = add(y, mul(unlabelled, labels.sample(logP, exp(logP))));
+  const field = fields.map((f, k) => mul(f, slice(classes, [k], [k + 1], [1]))).reduce((sum, term) => add(sum, term));
+  const hidden = machine.layers[1].units;
+  return hidden.sample(field, hidden.mean(field));
 }
 
 /** What `fitClassRbm` reports per epoch. */
 export interface ClassRbmEpochRecord {
   readonly epoch: number;
   readonly learningRate: number;
-  /** Mean -log p(y | x) of the epoch's minibatches, each before its update. */
+  /** Mean -log p(y | x) of the labelled rows of the epoch's minibatches, each before its update. */
   readonly classLoss: number;
-  /** Error rate on the epoch's minibatches, each before its update. */
+  /** Error rate on the labelled rows of the epoch's minibatches, each before its update. */
   readonly trainingError: number;
   /** Error rate on the held-out rows after the epoch, when given. */
   readonly heldOutError?: number;
@@ -157,16 +191,21 @@ export interface ClassRbmEpochRecord {
   readonly seconds: number;
 }
 
-/** The one-hot rows [rows, K] of `labels`. */
+/** The label of an unlabelled row: it trains the generative term only, as -log p(x). */
+export const UNLABELLED = -1;
+
+/** The one-hot rows [rows, K] of `labels` (a row of zeros for UNLABELLED). */
 export function oneHotRows(labels: ArrayLike<number>, nClasses: number): Matrix {
   const out = new Float32Array(labels.length * nClasses);
-  for (let r = 0; r < labels.length; r++) out[r * nClasses + labels[r]] = 1;
+  for (let r = 0; r < labels.length; r++) if (labels[r] !== UNLABELLED) out[r * nClasses + labels[r]] = 1;
   return matrix(out, labels.length, nClasses);
 }
 
 /**
- * Train `model` on `train` (labels 0 .. K - 1) from its epochsTrained to `epochs` (see the file comment),
- * reshuffling every epoch. Persistent chains start at random training rows and their labels. After each
+ * Train `model` on `train` (labels 0 .. K - 1, or UNLABELLED: semi-supervised, those rows train the
+ * generative term as -log p(x), so the objective must have one) from its epochsTrained to `epochs` (see the
+ * file comment), reshuffling every epoch. Persistent chains start at random training rows and their labels (a
+ * random class for an unlabelled row). After each
  * epoch: the held-out error rate, and the reconstruction error of the first monitorSize rows, past
  * blowUpThreshold a divergence (the last good epoch kept).
  */
@@ -179,7 +218,8 @@ export async function fitClassRbm(model: ClassRBM, train: LabelledRows, options:
   const targets = oneHotRows(train.labels, model.nClasses);
   const chainRows = samplerState.find((s) => s.name === chainsName(0))?.dims[0] ?? 0;
   const start = rng.indices(chainRows, data.rows);
-  const chainStart: Record<string, Matrix> = { [chainsName(0)]: gatherRows(data, start), [chainsName(2)]: gatherRows(targets, start) };
+  const startLabels = Int32Array.from(start, (r) => (train.labels[r] === UNLABELLED ? rng.int(0, model.nClasses - 1) : train.labels[r]));
+  const chainStart: Record<string, Matrix> = { [chainsName(0)]: gatherRows(data, start), [chainsName(2)]: oneHotRows(startLabels, model.nClasses) };
   const parameters = stepParameters(model);
   const state = stepState(model.engine, parameters, samplerState.map((s) => ({ ...s, initial: chainStart[s.name].data })), optimizerState);
   const minibatches = new MinibatchRows(model.engine, o.batchSize, { [classStepNames.examples]: data, [classStepNames.targets]: targets });
@@ -200,11 +240,14 @@ export async function fitClassRbm(model: ClassRBM, train: LabelledRows, options:
       const learningRate = learningRateAt(o, epoch);
       let classLoss = 0;
       let errors = 0;
+      let labelled = 0;
+      const sum = (out: TensorMap, name: string): number => (out[name].data as Float32Array)[0];
       return {
         scalars: { [optimizerNames.learningRate]: learningRate },
         onStep: (out) => {
-          classLoss += (out[classStepNames.classLoss].data as Float32Array)[0];
-          errors += (out[classStepNames.errors].data as Float32Array)[0];
+          classLoss += sum(out, classStepNames.classLoss);
+          errors += sum(out, classStepNames.errors);
+          labelled += sum(out, classStepNames.labelled);
         },
         finish: async ({ stepSeconds, elapsedSeconds }) => {
           const { squaredErrors } = await model.reconstruct(monitorRows);
@@ -215,8 +258,8 @@ export async function fitClassRbm(model: ClassRBM, train: LabelledRows, options:
           return {
             epoch: epoch + 1,
             learningRate,
-            classLoss: classLoss / minibatches.count,
-            trainingError: errors / seen,
+            classLoss: classLoss / labelled,
+            trainingError: errors / labelled,
             ...(heldOutError === undefined ? {} : { heldOutError }),
             reconstructionError,
             samplesPerSecond: seen / stepSeconds,
@@ -248,7 +291,17 @@ export async function classification(model: ClassRBM, rows: LabelledRows): Promi
 function checkClassRbmFit(model: ClassRBM, train: LabelledRows, o: ClassRbmFitOptions): void {
   if (model.visible.learnedStd !== undefined) throw new UserError(`a classification RBM trains visible units without a learned std, not ${model.visible.name}`);
   validateForUnits({ name: 'data', examples: train.examples }, model.nVisible, model.visible);
-  checkLabels(train.labels, train.examples.rows, model.nClasses, 'labels');
+  const { labels } = train;
+  if (labels.length !== train.examples.rows) throw new UserError(`labels: ${labels.length} labels for ${train.examples.rows} examples`);
+  let labelled = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const y = labels[r];
+    if (y === UNLABELLED) continue;
+    if (!(Number.isInteger(y) && y >= 0 && y < model.nClasses)) throw new UserError(`labels: example ${r} (0-based) has label ${y}, not a class from 0 to ${model.nClasses - 1} (nor ${UNLABELLED}: unlabelled)`);
+    labelled++;
+  }
+  if (labelled === 0) throw new UserError('labels: every example is unlabelled; a classification RBM needs labelled ones');
+  if (labelled < labels.length && o.objective === 'discriminative') throw new UserError('unlabelled examples train the generative term only: use the generative or hybrid objective');
   if (o.heldOut !== undefined) {
     validateForUnits({ name: 'held-out data', examples: o.heldOut.examples }, model.nVisible, model.visible);
     checkLabels(o.heldOut.labels, o.heldOut.examples.rows, model.nClasses, 'held-out labels');

@@ -85,6 +85,23 @@ describe('train --model class-rbm', () => {
   });
 });
 
+describe('train --model class-rbm --labelled (semi-supervised)', () => {
+  it('keeps the labels of the first n examples only, saves the setting, and counts its errors on them', async () => {
+    const out = join(dir, 'semi');
+    await runOk('train', ...quick, '--epochs', '1', '--objective', 'hybrid', '--labelled', '100', '--out', out);
+    const path = join(out, 'model.safetensors');
+    expect(JSON.parse(decodeSafetensors(readFileSync(path), path).metadata.training)).toMatchObject({ labelled: 100, objective: 'hybrid' });
+    expect(logOf(out)[0].trainingError).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses more labelled examples than the data has, and a discriminative objective, which unlabelled rows cannot train', async () => {
+    const tooMany = await runCli('train', ...quick, '--labelled', '10000', '--out', join(dir, 'too-many'));
+    expect([tooMany.code, tooMany.stderr]).toEqual([1, 'boltzmann: error: --labelled 10000: more than the 9003 examples of mnist:train\n']);
+    const discriminative = await runCli('train', ...quick, '--labelled', '100', '--objective', 'discriminative', '--out', join(dir, 'semi-discriminative'));
+    expect([discriminative.code, discriminative.stderr]).toEqual([1, 'boltzmann: error: unlabelled examples train the generative term only: use the generative or hybrid objective\n']);
+  });
+});
+
 describe('train --model class-rbm refuses', () => {
   it.each([
     [['--model', 'class-rbm', '--optimizer', 'adam'], '--model class-rbm', '--optimizer'],
@@ -93,6 +110,7 @@ describe('train --model class-rbm refuses', () => {
     [['--model', 'class-rbm', '--visible-units', 'gaussian'], '--model class-rbm', '--visible-units'],
     [['--objective', 'discriminative'], '--model rbm', '--objective'],
     [['--model', 'dbm', '--layers', '4,3', '--alpha', '0.1'], '--model dbm', '--alpha'],
+    [['--model', 'dbn', '--layers', '4,3', '--labelled', '5'], '--model dbn', '--labelled'],
   ])('%j with exit 2, naming the flag, and writes nothing', async (flags, model, flag) => {
     const out = join(dir, `refused-${flag.slice(2)}-${model.slice(8)}`);
     const r = await runCli(...tinyTrainArgs(out, ...flags));

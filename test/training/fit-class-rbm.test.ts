@@ -15,7 +15,7 @@ import { createNodeEngine } from '../../src/runtime/node.js';
 import type { TensorMap } from '../../src/runtime/engine.js';
 import { chainsName } from '../../src/samplers/negative-phase.js';
 import { matrix, type Matrix } from '../../src/tensor/matrix.js';
-import { buildClassRbmStep, classStepNames, defaultClassRbmFitOptions, classification, fitClassRbm, oneHotRows, type ClassRbmFitOptions } from '../../src/training/fit-class-rbm.js';
+import { buildClassRbmStep, classStepNames, defaultClassRbmFitOptions, classification, fitClassRbm, oneHotRows, UNLABELLED, type ClassRbmFitOptions } from '../../src/training/fit-class-rbm.js';
 import { minibatchNames } from '../../src/training/minibatch.js';
 import { optimizerNames } from '../../src/training/optimizers.js';
 import { expectAllClose } from '../helpers/reference.js';
@@ -92,7 +92,8 @@ function lossGradient(model: ClassRBM, x: Matrix, labels: Int32Array, name: stri
 
 /**
  * The change per unit learning rate that maximum likelihood of (x, y) asks for: the statistics x h^T, h y^T,
- * x, h, y of the data (h at E[h | x, y]) minus those of the chains (h at its mean given their x and y).
+ * x, h, y of the data (h at E[h | x, y]; an unlabelled row's summed over y with weights p(y | x)) minus those
+ * of the chains (h at its mean given their x and y).
  */
 function likelihoodStatistics(model: ClassRBM, x: Matrix, labels: Int32Array, chainX: ArrayLike<number>, chainY: ArrayLike<number>, chains: number): Record<string, Float64Array> {
   const { nVisible: n, nHidden: H, nClasses: K } = model;
@@ -112,8 +113,12 @@ function likelihoodStatistics(model: ClassRBM, x: Matrix, labels: Int32Array, ch
     for (let j = 0; j < H; j++) stats[parameterNames.hiddenBias][j] += scale * h[j];
     for (let k = 0; k < K; k++) stats[classRbmNames.labelBias][k] += scale * ys[k];
   };
-  const y = oneHotRows(labels, K);
-  for (let r = 0; r < x.rows; r++) add(x.data.subarray(r * n, (r + 1) * n), y.data.subarray(r * K, (r + 1) * K), 1 / x.rows);
+  for (let r = 0; r < x.rows; r++) {
+    const xs = x.data.subarray(r * n, (r + 1) * n);
+    // An unlabelled row: its class summed out, each class's statistics weighted by p(y = k | x).
+    const weights = labels[r] === UNLABELLED ? exactClassLogProbabilities(model, xs).map(Math.exp) : Array.from({ length: K }, (_, k) => Number(k === labels[r]));
+    weights.forEach((w, k) => add(xs, Array.from({ length: K }, (_, j) => Number(j === k)), w / x.rows));
+  }
   for (let r = 0; r < chains; r++) add(Array.from({ length: n }, (_, i) => chainX[r * n + i]), Array.from({ length: K }, (_, k) => chainY[r * K + k]), -1 / chains);
   return stats;
 }
@@ -126,7 +131,7 @@ describe('a classification RBM training step', () => {
 
   it('follows the exact gradient of -log p(y | x) when discriminative', async () => {
     const { out, change } = await oneStep(model, x, labels, { objective: 'discriminative' });
-    expect((out[classStepNames.classLoss].data as Float32Array)[0]).toBeCloseTo(exactClassLoss(model, x, labels), 5);
+    expect((out[classStepNames.classLoss].data as Float32Array)[0]).toBeCloseTo(x.rows * exactClassLoss(model, x, labels), 4);
     for (const name of PARAMETERS) expectAllClose(change(name), lossGradient(model, x, labels, name).map((g) => -g), { atol: 2e-3 }, name);
   });
 
@@ -134,6 +139,20 @@ describe('a classification RBM training step', () => {
     const { out, change } = await oneStep(model, x, labels, { objective: 'generative', sampler: 'pcd', k: 2 }, chains);
     const stats = likelihoodStatistics(model, x, labels, out[nextName(chainsName(0))].data as Float32Array, out[nextName(chainsName(2))].data as Float32Array, 5);
     for (const name of PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
+  });
+
+  it('follows the statistics of -log p(x) for unlabelled rows, the class summed out, and counts only the labelled rows', async () => {
+    const partly = Int32Array.from([0, UNLABELLED, 2, UNLABELLED, 1, 0]);
+    const { out, change } = await oneStep(model, x, partly, { objective: 'generative', sampler: 'pcd', k: 1 }, chains);
+    const stats = likelihoodStatistics(model, x, partly, out[nextName(chainsName(0))].data as Float32Array, out[nextName(chainsName(2))].data as Float32Array, 5);
+    for (const name of PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
+    const predicted = await model.predict(x);
+    expect((out[classStepNames.labelled].data as Float32Array)[0]).toBe(4);
+    expect((out[classStepNames.errors].data as Float32Array)[0]).toBe(predicted.filter((k, r) => partly[r] !== UNLABELLED && k !== partly[r]).length);
+    const labelledRows = [0, 2, 4, 5];
+    let loss = 0;
+    for (const r of labelledRows) loss -= exactClassLogProbabilities(model, x.data.subarray(r * 4, r * 4 + 4))[partly[r]];
+    expect((out[classStepNames.classLoss].data as Float32Array)[0]).toBeCloseTo(loss, 4);
   });
 
   it('adds alpha times the generative step to the discriminative one when hybrid', async () => {
@@ -190,6 +209,13 @@ describe('fitClassRbm', () => {
     });
   }
 
+  it('learns from a few labelled rows and many unlabelled ones (semi-supervised, hybrid)', async () => {
+    const few = { examples: train.examples, labels: train.labels.map((y, r) => (r < 15 ? y : UNLABELLED)) };
+    const model = ClassRBM.create(engine, { nVisible: 12, nHidden: 8, nClasses: 3, seed: 3 });
+    const records = await fitClassRbm(model, few, { objective: 'hybrid', alpha: 1, sampler: 'cd', epochs: 20, batchSize: 20, learningRate: 0.5, momentum: 0.5, heldOut: test, seed: 4 });
+    expect(records.at(-1)!.heldOutError).toBeLessThan(0.1);
+  });
+
   it('resumes where it stopped: 3 epochs then 2 more', async () => {
     const model = ClassRBM.create(engine, { nVisible: 12, nHidden: 8, nClasses: 3, seed: 3 });
     await fitClassRbm(model, train, { epochs: 3, batchSize: 20, sampler: 'pcd', chains: 10 });
@@ -201,7 +227,10 @@ describe('fitClassRbm', () => {
   it('refuses labels out of range, a fast-weights sampler, a negative alpha and a learned visible std', async () => {
     const model = ClassRBM.create(engine, { nVisible: 12, nHidden: 8, nClasses: 3 });
     const bad = { examples: train.examples, labels: train.labels.map((y, r) => (r === 7 ? 3 : y)) };
-    await expect(fitClassRbm(model, bad, { epochs: 1 })).rejects.toThrow(/labels: example 7 \(0-based\) has label 3, not a class from 0 to 2/);
+    await expect(fitClassRbm(model, bad, { epochs: 1 })).rejects.toThrow('labels: example 7 (0-based) has label 3, not a class from 0 to 2 (nor -1: unlabelled)');
+    const partly = { examples: train.examples, labels: train.labels.map((y, r) => (r < 10 ? y : UNLABELLED)) };
+    await expect(fitClassRbm(model, partly, { epochs: 1, objective: 'discriminative' })).rejects.toThrow('unlabelled examples train the generative term only: use the generative or hybrid objective');
+    await expect(fitClassRbm(model, { examples: train.examples, labels: train.labels.map(() => UNLABELLED) }, { epochs: 1 })).rejects.toThrow('labels: every example is unlabelled');
     await expect(fitClassRbm(model, train, { epochs: 1, sampler: 'fpcd' as 'pcd' })).rejects.toThrow(UserError);
     await expect(fitClassRbm(model, train, { epochs: 1, alpha: -1 })).rejects.toThrow(/alpha must be a finite number >= 0, got -1/);
     const gaussian = ClassRBM.create(engine, { nVisible: 12, nHidden: 8, nClasses: 3, visible: 'gaussian' });

@@ -46,6 +46,7 @@ export function trainCommand() {
         .default(defaultClassRbmFitOptions.objective),
     )
     .option('--alpha <x>', 'class-rbm, hybrid: the weight of the generative loss', nonNegativeNumber, defaultClassRbmFitOptions.alpha)
+    .option('--labelled <n>', 'class-rbm, semi-supervised: only the first n training examples keep their labels; the others train the generative loss as unlabelled', positiveInt)
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
     .option('--hidden <n>', 'hidden units', positiveInt, 500)
     .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
