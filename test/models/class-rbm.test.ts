@@ -6,10 +6,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { score } from '../../src/estimators/score.js';
 import { classRbmLogLikelihood } from '../../src/estimators/class-rbm-likelihood.js';
-import { ClassRBM } from '../../src/models/class-rbm.js';
-import { RandomStream } from '../../src/random/stream.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
 import { expectAllClose } from '../helpers/reference.js';
+import { randomClassRbm } from '../helpers/class-rbm.js';
 import { everyBinaryState, randomBinary } from '../helpers/random-data.js';
 import { exactClassLogProbabilities, exactClassLogZ, exactHiddenMean, exactLogMarginal, logJointOverHidden } from '../reference/class-rbm-exact.js';
 import { stateIndex } from '../reference/rbm-exact.js';
@@ -18,19 +17,11 @@ import { UserError } from '../../src/errors.js';
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
 
-/** A 4-3-3 classification RBM whose every parameter is N(0, scale^2), seeded. */
-function randomClassRbm(seed: number, scale = 1): ClassRBM {
-  const model = ClassRBM.create(engine, { nVisible: 4, nHidden: 3, nClasses: 3, seed, weightScale: scale });
-  const rng = new RandomStream(seed + 100);
-  for (const b of [model.rbm.params.visibleBias, model.rbm.params.hiddenBias, model.labels.labelBias]) b.forEach((_, i, a) => (a[i] = scale * rng.normal()));
-  return model;
-}
-
 const states = everyBinaryState(4);
 const row = (r: number): Float32Array => states.data.subarray(r * 4, (r + 1) * 4);
 
 describe('ClassRBM against enumeration', () => {
-  const model = randomClassRbm(1);
+  const model = randomClassRbm(engine, 1);
 
   it('gives log p(y | x) of every x and class', async () => {
     const logP = await model.classLogProbabilities(states);
@@ -39,7 +30,7 @@ describe('ClassRBM against enumeration', () => {
   });
 
   it('predicts the most probable class', async () => {
-    const model = randomClassRbm(4, 3);
+    const model = randomClassRbm(engine, 4, { scale: 3 });
     const predicted = await model.predict(states);
     const expected = Array.from({ length: 16 }, (_, r) => {
       const p = exactClassLogProbabilities(model, row(r));
@@ -95,7 +86,7 @@ describe('ClassRBM against enumeration', () => {
 
 describe('ClassRBM sampling', () => {
   it('draws x from p(x), the class summed out (every state within 5 standard errors)', async () => {
-    const model = randomClassRbm(2, 0.8);
+    const model = randomClassRbm(engine, 2, { scale: 0.8 });
     const chains = 3000;
     const { samples } = await model.sample(chains, { steps: 50, seed: 7 });
     const counts = new Float64Array(16);
@@ -109,7 +100,7 @@ describe('ClassRBM sampling', () => {
   });
 
   it('continues chains from given rows, and refuses rows of another width', async () => {
-    const model = randomClassRbm(3);
+    const model = randomClassRbm(engine, 3);
     const start = randomBinary(5, 4, 1);
     const a = await model.sample(5, { start, steps: 3, seed: 1 });
     const b = await model.sample(5, { start, steps: 3, seed: 1 });

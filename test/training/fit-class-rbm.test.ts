@@ -20,31 +20,13 @@ import { minibatchNames } from '../../src/training/minibatch.js';
 import { optimizerNames } from '../../src/training/optimizers.js';
 import { expectAllClose } from '../helpers/reference.js';
 import { randomBinary } from '../helpers/random-data.js';
+import { CLASS_RBM_PARAMETERS, classRbmParameters, randomClassRbm } from '../helpers/class-rbm.js';
 import { exactClassLogProbabilities } from '../reference/class-rbm-exact.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-/** A 4-3-3 classification RBM whose every parameter is N(0, 1), seeded. */
-function randomClassRbm(seed: number): ClassRBM {
-  const model = ClassRBM.create(engine, { nVisible: 4, nHidden: 3, nClasses: 3, seed, weightScale: 1 });
-  const rng = new RandomStream(seed + 100);
-  for (const b of [model.rbm.params.visibleBias, model.rbm.params.hiddenBias, model.labels.labelBias]) b.forEach((_, i, a) => (a[i] = rng.normal()));
-  return model;
-}
-
-const PARAMETERS = [parameterNames.weights, parameterNames.visibleBias, parameterNames.hiddenBias, classRbmNames.labelWeights, classRbmNames.labelBias];
-
-/** Each parameter's host array, by file name. */
-const parameterArrays = (model: ClassRBM): Record<string, Float32Array> => ({
-  [parameterNames.weights]: model.rbm.params.weights,
-  [parameterNames.visibleBias]: model.rbm.params.visibleBias,
-  [parameterNames.hiddenBias]: model.rbm.params.hiddenBias,
-  [classRbmNames.labelWeights]: model.labels.labelWeights,
-  [classRbmNames.labelBias]: model.labels.labelBias,
-});
 
 /**
  * One step on all of x (in order), learning rate 1, no momentum or decay, persistent chains at `chains`
@@ -78,7 +60,7 @@ function exactClassLoss(model: ClassRBM, x: Matrix, labels: Int32Array): number 
 
 /** The gradient of exactClassLoss by central differences in each parameter. */
 function lossGradient(model: ClassRBM, x: Matrix, labels: Int32Array, name: string): Float64Array {
-  const values = parameterArrays(model)[name];
+  const values = classRbmParameters(model)[name];
   const eps = 1e-3;
   return Float64Array.from(values, (v, i) => {
     values[i] = v + eps;
@@ -99,7 +81,7 @@ function likelihoodStatistics(model: ClassRBM, x: Matrix, labels: Int32Array, ch
   const { nVisible: n, nHidden: H, nClasses: K } = model;
   const { weights, hiddenBias } = model.rbm.params;
   const U = model.labels.labelWeights;
-  const stats = Object.fromEntries(PARAMETERS.map((name) => [name, new Float64Array(parameterArrays(model)[name].length)]));
+  const stats = Object.fromEntries(CLASS_RBM_PARAMETERS.map((name) => [name, new Float64Array(classRbmParameters(model)[name].length)]));
   const add = (xs: ArrayLike<number>, ys: ArrayLike<number>, scale: number) => {
     const h = Array.from({ length: H }, (_, j) => {
       let field = hiddenBias[j];
@@ -124,7 +106,7 @@ function likelihoodStatistics(model: ClassRBM, x: Matrix, labels: Int32Array, ch
 }
 
 describe('a classification RBM training step', () => {
-  const model = randomClassRbm(1);
+  const model = randomClassRbm(engine, 1);
   const x = randomBinary(6, 4, 2);
   const labels = Int32Array.from([0, 1, 2, 2, 1, 0]);
   const chains = { x: randomBinary(5, 4, 3), labels: Int32Array.from([2, 0, 1, 1, 0]) };
@@ -132,20 +114,20 @@ describe('a classification RBM training step', () => {
   it('follows the exact gradient of -log p(y | x) when discriminative', async () => {
     const { out, change } = await oneStep(model, x, labels, { objective: 'discriminative' });
     expect((out[classStepNames.classLoss].data as Float32Array)[0]).toBeCloseTo(x.rows * exactClassLoss(model, x, labels), 4);
-    for (const name of PARAMETERS) expectAllClose(change(name), lossGradient(model, x, labels, name).map((g) => -g), { atol: 2e-3 }, name);
+    for (const name of CLASS_RBM_PARAMETERS) expectAllClose(change(name), lossGradient(model, x, labels, name).map((g) => -g), { atol: 2e-3 }, name);
   });
 
   it('follows the data statistics minus the chains\' when generative', async () => {
     const { out, change } = await oneStep(model, x, labels, { objective: 'generative', sampler: 'pcd', k: 2 }, chains);
     const stats = likelihoodStatistics(model, x, labels, out[nextName(chainsName(0))].data as Float32Array, out[nextName(chainsName(2))].data as Float32Array, 5);
-    for (const name of PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
+    for (const name of CLASS_RBM_PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
   });
 
   it('follows the statistics of -log p(x) for unlabelled rows, the class summed out, and counts only the labelled rows', async () => {
     const partly = Int32Array.from([0, UNLABELLED, 2, UNLABELLED, 1, 0]);
     const { out, change } = await oneStep(model, x, partly, { objective: 'generative', sampler: 'pcd', k: 1 }, chains);
     const stats = likelihoodStatistics(model, x, partly, out[nextName(chainsName(0))].data as Float32Array, out[nextName(chainsName(2))].data as Float32Array, 5);
-    for (const name of PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
+    for (const name of CLASS_RBM_PARAMETERS) expectAllClose(change(name), stats[name], { atol: 1e-5 }, name);
     const predicted = await model.predict(x);
     expect((out[classStepNames.labelled].data as Float32Array)[0]).toBe(4);
     expect((out[classStepNames.errors].data as Float32Array)[0]).toBe(predicted.filter((k, r) => partly[r] !== UNLABELLED && k !== partly[r]).length);
@@ -159,7 +141,7 @@ describe('a classification RBM training step', () => {
     const alpha = 0.3;
     const { out, change } = await oneStep(model, x, labels, { objective: 'hybrid', alpha, sampler: 'pcd', k: 1 }, chains);
     const stats = likelihoodStatistics(model, x, labels, out[nextName(chainsName(0))].data as Float32Array, out[nextName(chainsName(2))].data as Float32Array, 5);
-    for (const name of PARAMETERS) {
+    for (const name of CLASS_RBM_PARAMETERS) {
       const gradient = lossGradient(model, x, labels, name);
       expectAllClose(change(name), gradient.map((g, i) => -g + alpha * stats[name][i]), { atol: 2e-3 }, name);
     }
