@@ -24,6 +24,7 @@ import type { ModelKind } from '../../models/model.js';
 import type { RBM } from '../../models/rbm.js';
 import type { Matrix } from '../../tensor/matrix.js';
 import { classification } from '../../training/fit-class-rbm.js';
+import { checkLabels } from '../../training/fit-classifier.js';
 import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
@@ -295,8 +296,7 @@ async function evalClassRbm(model: ClassRBM, metadata: Record<string, string>, o
     throw new UserError(`--logz exact: the smaller layer of ${o.model} has ${Math.min(rbm.nVisible, rbm.nHidden)} units, more than the ${MAX_EXACT_UNITS} that enumeration can handle; use --logz ais`);
   }
   const labels = data.labels;
-  const unseen = labels?.findIndex((y) => !(y >= 0 && y < model.nClasses)) ?? -1;
-  if (unseen >= 0) throw new UserError(`${data.name}: example ${unseen} (0-based) has label ${labels![unseen]}, not one of the model's classes 0 to ${model.nClasses - 1}`);
+  if (labels !== undefined) checkLabels(labels, data.examples.rows, model.nClasses, data.name);
   const base = method === 'exact' ? undefined : baseRate(o, metadata, { examples: data.examples, spec: data.name }, model.visible);
   const r = await classRbmLogLikelihood(model, data.examples, { ...annealingOptions(o, undefined), method, baseData: base?.data });
   const classified = labels === undefined ? undefined : await classification(model, { examples: data.examples, labels });
