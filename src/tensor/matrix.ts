@@ -36,6 +36,29 @@ export function gatherRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   return { data: out, rows: indices.length, cols: m.cols };
 }
 
+/** Columns `start` (inclusive) to `end` (exclusive) of every row of m, copied: [rows, end - start]. */
+export function sliceColumns(m: Matrix, start: number, end: number): Matrix {
+  const cols = end - start;
+  const out = new Float32Array(m.rows * cols);
+  for (let r = 0; r < m.rows; r++) out.set(m.data.subarray(r * m.cols + start, r * m.cols + end), r * cols);
+  return { data: out, rows: m.rows, cols };
+}
+
+/** The matrices side by side, each row the rows of `parts` joined in order: [rows, sum of their cols]; all have the same rows. */
+export function joinColumns(...parts: Matrix[]): Matrix {
+  const rows = parts[0].rows;
+  if (parts.some((m) => m.rows !== rows)) throw new Error(`joinColumns: matrices of ${parts.map((m) => m.rows).join(', ')} rows`);
+  const cols = parts.reduce((sum, m) => sum + m.cols, 0);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0, at = 0; r < rows; r++) {
+    for (const m of parts) {
+      out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), at);
+      at += m.cols;
+    }
+  }
+  return { data: out, rows, cols };
+}
+
 /** The mean of each column of m, summed in float64: [cols]. */
 export function columnMeans(m: Matrix): Float64Array {
   const sum = new Float64Array(m.cols);

@@ -1,6 +1,6 @@
 import type { Graph, Value } from '../graph/graph.js';
 import { gradients } from '../autodiff/gradients.js';
-import { add, div, maximum, mul, neg, pow, reduceSum, sqrt, sub } from '../graph/ops/index.js';
+import { add, div, maximum, minimum, mul, neg, pow, reduceSum, sqrt, sub } from '../graph/ops/index.js';
 import { nextName } from '../graph/state.js';
 
 /** Gradient-descent optimisers that run inside a training step's graph. */
@@ -33,12 +33,27 @@ export const defaultOptimizerOptions: OptimizerOptions = {
   clipNorm: 0,
 };
 
-/** A parameter to update: its graph input, its gradient, and whether weight decay applies (default true). */
-export interface ParameterUpdate {
+/** A parameter as an optimiser updates it: whether weight decay applies (default true), and a max-norm on its columns (none: 0 or absent). */
+export interface UpdatedParameter {
   readonly param: Value;
-  readonly grad: Value;
   readonly decay?: boolean;
+  /** After each update, each column (of a matrix) scaled back to this norm when longer. */
+  readonly maxColumnNorm?: number;
 }
+
+/** A parameter to update with its gradient. */
+export interface ParameterUpdate extends UpdatedParameter {
+  readonly grad: Value;
+}
+
+/** W with each column scaled to norm at most c: W_j min(1, c / ||W_j||). [rows, cols]. */
+export function limitColumnNorms(weights: Value, c: number): Value {
+  const norms = sqrt(reduceSum(mul(weights, weights), [0], { keepDims: true })); // [1, cols]
+  return mul(weights, minimum(div(c, maximum(norms, 1e-12)), 1));
+}
+
+/** A parameter's next value under its max-norm, if it has one. */
+const constrained = (p: UpdatedParameter, next: Value): Value => (p.maxColumnNorm ? limitColumnNorms(next, p.maxColumnNorm) : next);
 
 /** A state tensor of a training step: graph input `name` of `dims`, started at `fill`, with output name_next. */
 export interface StateTensor {
@@ -125,7 +140,7 @@ export function addOptimizer(g: Graph, updates: readonly ParameterUpdate[], opti
       const m = stateInput(`${u.param.name}_adam_m`, dims);
       const v = stateInput(`${u.param.name}_adam_v`, dims);
       const next = adamStep(u.param, grads[i], m, v, tNext, learningRate, o);
-      g.output(nextName(u.param.name), next.param);
+      g.output(nextName(u.param.name), constrained(u, next.param));
       g.output(nextName(m.name), next.m);
       g.output(nextName(v.name), next.v);
     });
@@ -133,11 +148,11 @@ export function addOptimizer(g: Graph, updates: readonly ParameterUpdate[], opti
     updates.forEach((u, i) => {
       const velocity = stateInput(`${u.param.name}_velocity`, dimsOf(u.param));
       const next = sgdMomentumStep(u.param, grads[i], velocity, learningRate, o.momentum);
-      g.output(nextName(u.param.name), next.param);
+      g.output(nextName(u.param.name), constrained(u, next.param));
       g.output(nextName(velocity.name), next.velocity);
     });
   } else {
-    updates.forEach((u, i) => g.output(nextName(u.param.name), sub(u.param, mul(learningRate, grads[i]))));
+    updates.forEach((u, i) => g.output(nextName(u.param.name), constrained(u, sub(u.param, mul(learningRate, grads[i])))));
   }
   return state;
 }
@@ -152,7 +167,7 @@ export function addOptimizer(g: Graph, updates: readonly ParameterUpdate[], opti
  */
 export function addMinimizer(
   loss: Value,
-  params: readonly { readonly param: Value; readonly decay?: boolean }[],
+  params: readonly UpdatedParameter[],
   options: Partial<OptimizerOptions> = {},
 ): StateTensor[] {
   const o: OptimizerOptions = { ...defaultOptimizerOptions, ...options };
@@ -173,16 +188,17 @@ export function addMinimizer(
     steps = steps.map((st, i) => (params[i].decay !== false ? add(st, mul(params[i].param, decay)) : st));
   }
   const state: StateTensor[] = [];
-  params.forEach(({ param }, i) => {
+  params.forEach((p, i) => {
+    const { param } = p;
     if (o.momentum > 0) {
       const dims = numericDims(param, 'addMinimizer');
       const name = `${param.name}_velocity`;
       state.push({ name, dims, fill: 0 });
       const velocity = add(mul(g.input(name, param.dtype, dims), o.momentum), steps[i]);
       g.output(nextName(name), velocity);
-      g.output(nextName(param.name), add(param, velocity));
+      g.output(nextName(param.name), constrained(p, add(param, velocity)));
     } else {
-      g.output(nextName(param.name), add(param, steps[i]));
+      g.output(nextName(param.name), constrained(p, add(param, steps[i])));
     }
   });
   return state;

@@ -1,5 +1,5 @@
 import { Graph, type Value } from '../graph/graph.js';
-import { add, div, gemm, maximum, minimum, mul, neg, reduceMean, reduceSum, sqrt, sub } from '../graph/ops/index.js';
+import { add, gemm, mul, neg, reduceMean, sub } from '../graph/ops/index.js';
 import { clampLogStd } from '../models/machine.js';
 import {
   visibleLayer,
@@ -18,7 +18,7 @@ import type { UnitType } from '../units/unit-type.js';
 import { batchRowsInput, gatheredMinibatch } from './minibatch.js';
 import { nextName, type StateInput } from '../graph/state.js';
 import { negativePhase } from '../samplers/negative-phase.js';
-import { adamStep } from './optimizers.js';
+import { adamStep, limitColumnNorms } from './optimizers.js';
 import { adamDecays, OFFSET_DECAY, SPARSITY_DECAY, type FitOptions } from './options.js';
 import { adamMomentNames, stepNames, velocityName } from './step-names.js';
 import { ascentDirection, likelihoodGradient, plainGradient, runningMean, type Offsets, type PhaseMeans, type PhaseStatistics } from './rbm-gradient.js';
@@ -154,12 +154,6 @@ function optimizerUpdate(spec: StepSpec, stateInput: StateInput, scalars: { lear
     g.output(nextName(velocity.name), nextVelocity);
     return add(param, nextVelocity);
   };
-}
-
-/** W with each column (a hidden unit's incoming weights) scaled to norm at most c: W_j min(1, c / ||W_j||). */
-function limitColumnNorms(weights: Value, c: number): Value {
-  const norms = sqrt(reduceSum(mul(weights, weights), [0], { keepDims: true })); // [1, nHidden]
-  return mul(weights, minimum(div(c, maximum(norms, 1e-12)), 1));
 }
 
 /** <u (u - 2 a / sigma - h W^T)> over rows: -dE/d log sigma averaged, u = v / sigma [rows, nVisible], h [rows, nHidden]. */
