@@ -9,7 +9,7 @@ import { UNIT_NAMES, unitType, type UnitType } from '../units/index.js';
 
 /** The help text of --data. */
 export const DATA_HELP =
-  'data: mnist (bundled digits, train split), mnist:test, mnist:all, idx:PATH (gzipped or not), csv:PATH, npy:PATH, bars-and-stripes:N';
+  'data: mnist (bundled digits, train split), mnist:test, mnist:all, idx:PATH (gzipped or not), csv:PATH, npy:PATH, bars-and-stripes:N, dots:N[:SIZE[:SEED]], pairs:shift|rotate:SPEC';
 /** The help text of --binarize. */
 export const BINARIZE_HELP = 'threshold[:T], stochastic[:SEED] (1 with probability x) or none (default: stochastic for Bernoulli visible units, none for the others)';
 

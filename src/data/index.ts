@@ -6,5 +6,7 @@ export { loadCsv, type CsvOptions } from './csv.js';
 export { loadIdx, loadIdxLabels } from './idx.js';
 export { loadBundledDigits, type DigitsSplit } from './mnist.js';
 export { encodeNpy, loadNpy } from './npy.js';
+export { MAX_SHIFT, PAIR_TRANSFORMATIONS, ROTATION_STEP, transformationPairs, transformations, type PairTransformation } from './pairs.js';
+export { RANDOM_DOTS, randomDots } from './random-dots.js';
 export { loadDataSpec } from './spec.js';
 export { validateForUnits, type VisibleUnitType } from './validate.js';

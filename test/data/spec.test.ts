@@ -20,8 +20,9 @@ vi.mock('../../src/data/mnist.js', async (importOriginal) => {
 
 const dir = makeTempDir();
 const VALID_FORMS =
-  'mnist (the bundled train split), mnist:train, mnist:test, mnist:all, idx:PATH, csv:PATH, npy:PATH, bars-and-stripes:N (N from 2 to 8)';
-const VALID = ['mnist:train', 'mnist:test', 'mnist:all', 'idx:PATH', 'csv:PATH', 'npy:PATH', 'bars-and-stripes:N'];
+  'mnist (the bundled train split), mnist:train, mnist:test, mnist:all, idx:PATH, csv:PATH, npy:PATH, bars-and-stripes:N (N from 2 to 8), ' +
+  'dots:N[:SIZE[:SEED]] (N random-dot images, SIZE from 2 to 64, default 13, SEED default 0), pairs:shift:SPEC or pairs:rotate:SPEC (each image of the data SPEC beside a shifted or turned copy)';
+const VALID = ['mnist:train', 'mnist:test', 'mnist:all', 'idx:PATH', 'csv:PATH', 'npy:PATH', 'bars-and-stripes:N', 'dots:N[:SIZE[:SEED]]', 'pairs:shift:SPEC'];
 
 describe('loadDataSpec', () => {
   it('loads the bundled digits, the train split by default', () => {
