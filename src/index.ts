@@ -15,6 +15,7 @@ export { RBM, type CreateOptions, type GibbsOptions, type RbmConfig, type RbmPar
 export { DBN, type DbnCreateOptions } from './models/dbn.js';
 export { DBM, type DbmCreateOptions, type DbmParameters } from './models/dbm.js';
 export { ClassRBM, type ClassRbmCreateOptions, type LabelParameters } from './models/class-rbm.js';
+export { GatedRBM, type GatedRbmConfig, type GatedRbmCreateOptions, type GatedRbmParameters } from './models/gated-rbm.js';
 export { fillIn, type Evidence, type FillIn, type FillInOptions } from './models/rbm-fill-in.js';
 export { unitType, UNIT_NAMES, bernoulli, spin, softmax, gaussian, relu, binomial, type UnitName, type UnitType } from './units/index.js';
 
@@ -36,6 +37,7 @@ export {
   type ClassRbmObjective,
   type LabelledRows,
 } from './training/fit-class-rbm.js';
+export { defaultGatedRbmFitOptions, fitGatedRbm, type GatedRbmEpochRecord, type GatedRbmFitOptions } from './training/fit-gated-rbm.js';
 export { defaultClassifierOptions, trainClassifier, type ClassifierCallbacks, type ClassifierEpoch, type ClassifierOptions } from './training/fit-classifier.js';
 export { DivergenceError } from './training/divergence.js';
 export type { BatchProgress } from './training/epochs.js';
@@ -51,12 +53,13 @@ export { rbmLogLikelihood, defaultRbmLogZMethod, type AnnealingDirection, type L
 export { dbmLogLikelihood, defaultDbmLogZMethod, DBM_MEAN_FIELD_SWEEPS, type DbmLikelihood, type DbmLikelihoodOptions } from './estimators/dbm-bound.js';
 export { dbnLogLikelihood, dbnLogLikelihoodBound, defaultDbnLogZMethod, type DbnBound, type DbnBoundOptions, type DbnLikelihood, type DbnLikelihoodOptions } from './estimators/dbn-bound.js';
 export { classRbmLogLikelihood, type ClassRbmLikelihood } from './estimators/class-rbm-likelihood.js';
+export { gatedRbmLogLikelihood, type GatedRbmLikelihood } from './estimators/gated-rbm-likelihood.js';
 export { pseudoLogLikelihood } from './estimators/pseudo-likelihood.js';
 export { reconstructionError } from './estimators/reconstruction-error.js';
 
 // Data, files and pictures.
 export * from './data/index.js';
-export { matrix, zeros, sliceRows, gatherRows, type Matrix } from './tensor/matrix.js';
+export { matrix, zeros, sliceRows, gatherRows, sliceColumns, joinColumns, type Matrix } from './tensor/matrix.js';
 export { RandomStream } from './random/stream.js';
 export { loadModel, loadModelOf, loadRbm, loadRbmStack, saveModel } from './io/model-file.js';
 export { decodeModel, encodeModel, type AnyModel, type ModelFile } from './io/model-codec.js';

@@ -33,4 +33,6 @@ export const LOG_PLOTS: Readonly<Record<ModelKind, LogPlot>> = {
       { key: 'classLoss', label: '-log p(y | x), minibatches (nats)', stroke: '#7d3c98' },
     ],
   },
+  /** One line per epoch (`fitGatedRbm`): the squared error of y remade through the mapping units. */
+  'gated-rbm': { curves: [{ key: 'reconstructionError', label: 'reconstruction error of y (minibatches)', stroke: '#c0392b' }] },
 };

@@ -17,7 +17,7 @@ import { bernoulli, type UnitType } from '../units/index.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
 import { batchSizeOn, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
 import { pictureShape } from './output.js';
-import { checkFreshFolder, checkUnfinished, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
+import { checkFreshFolder, checkUnfinished, sgdSettings, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 import { savedSettings } from './saved-settings.js';
 
 /** The files of a classification RBM's run folder. */
@@ -130,19 +130,12 @@ export async function runClassRbmTraining(run: ClassRbmRun, options: RunOptions)
   const path = (file: string): string => join(out, file);
   const records = [...run.records];
   const fitOptions = {
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    learningRate: config.learningRate,
-    learningRateSchedule: config.learningRateSchedule,
-    momentum: config.finalMomentum,
-    weightDecay: config.weightDecay,
+    ...sgdSettings(config),
     objective: config.objective,
     alpha: config.alpha,
     sampler: config.sampler as 'cd' | 'pcd' | 'pt',
-    k: config.k,
     chains: config.chains,
     temperatures: config.temperatures,
-    seed: config.seed,
   };
   if (model.epochsTrained < config.epochs) {
     await fitClassRbm(model, run.data, { ...fitOptions, heldOut: run.heldOut, signal: options.signal }, async (r) => {

@@ -31,6 +31,7 @@ import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
 import { bernoulli, isBinary, type UnitType } from '../units/index.js';
 import { freshClassRbmRun, resumedClassRbmRun, runClassRbmTraining, type ClassRbmFlags, type ClassRbmRun, type ClassRbmRunSummary } from './class-rbm-run.js';
+import { freshGatedRbmRun, resumedGatedRbmRun, runGatedRbmTraining, type GatedRbmFlags, type GatedRbmRun, type GatedRbmRunSummary } from './gated-rbm-run.js';
 import { batchSizeOn, loadData } from './data-option.js';
 import { pictureShape } from './output.js';
 import { trainingProgress } from './progress.js';
@@ -115,8 +116,9 @@ export interface DeepRunSummary {
 }
 
 /** Train `run` (a DBN, a DBM or a classification RBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
-export async function runDeepTraining(run: DeepRun | DbmRun | ClassRbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary | ClassRbmRunSummary> {
+export async function runDeepTraining(run: DeepRun | DbmRun | ClassRbmRun | GatedRbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary | ClassRbmRunSummary | GatedRbmRunSummary> {
   if (run.kind === 'class-rbm') return runClassRbmTraining(run, options);
+  if (run.kind === 'gated-rbm') return runGatedRbmTraining(run, options);
   return run.kind === 'dbm' ? runDbmTraining(run, options) : runDbnTraining(run, options);
 }
 
@@ -176,7 +178,7 @@ export function layerList(text: string): number[] {
 }
 
 /** The model kinds of `train --model`. */
-export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm'] as const;
+export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm'] as const;
 
 /**
  * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn or dbm (with --layers)
@@ -186,20 +188,24 @@ export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm'] as const;
 export async function deepRunOf(
   engine: Engine,
   out: string,
-  flags: ClassRbmFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
+  flags: ClassRbmFlags & GatedRbmFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
   say: (line: string) => void,
-): Promise<DeepRun | DbmRun | ClassRbmRun | undefined> {
+): Promise<DeepRun | DbmRun | ClassRbmRun | GatedRbmRun | undefined> {
   if (flags.resume === true) {
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
     const kind = decodeSafetensors(await readModelFile(path), path).metadata.kind;
     if (kind === 'dbm') return resumedDbmRun(engine, out, say);
     if (kind === 'class-rbm') return resumedClassRbmRun(engine, out, say);
+    if (kind === 'gated-rbm') return resumedGatedRbmRun(engine, out, say);
     return kind === 'dbn' ? resumedDeepRun(engine, out, say) : undefined;
   }
-  if (flags.model === 'rbm' || flags.model === 'class-rbm') {
-    if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: ${flags.model === 'rbm' ? 'an RBM' : 'a classification RBM'} has one hidden layer; use --model dbn for a stack`);
-    return flags.model === 'rbm' ? undefined : freshClassRbmRun(engine, out, { ...flags, hidden: flags.layers?.[0] ?? flags.hidden });
+  if (flags.model === 'rbm' || flags.model === 'class-rbm' || flags.model === 'gated-rbm') {
+    const model = { rbm: 'an RBM', 'class-rbm': 'a classification RBM', 'gated-rbm': 'a gated RBM' }[flags.model];
+    if (flags.layers !== undefined && flags.layers.length !== 1) throw new UserError(`--layers ${flags.layers.join(',')}: ${model} has one hidden layer; use --model dbn for a stack`);
+    const hidden = flags.layers?.[0] ?? flags.hidden;
+    if (flags.model === 'rbm') return undefined;
+    return flags.model === 'class-rbm' ? freshClassRbmRun(engine, out, { ...flags, hidden }) : freshGatedRbmRun(engine, out, { ...flags, hidden });
   }
   if (flags.layers === undefined) throw new UserError(`--model ${flags.model}: give the hidden layers with --layers, such as --layers 500,${flags.model === 'dbm' ? '1000' : '500'}`);
   if (flags.model === 'dbm') return freshDbmRun(engine, out, flags, flags.layers);
@@ -255,6 +261,32 @@ export const CLASS_RBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFla
   l1: { why: 'it has no L1 penalty' },
   maxNorm: { why: 'it has no max-norm constraint' },
   centering: { why: 'it has no centred gradient' },
+};
+
+/**
+ * A gated RBM trains by CD with SGD (momentum constant) or Adam, with weight decay and a max-norm on its factors
+ * and no other penalty, on units without a learned std: `train --model gated-rbm` refuses the flags it cannot honour.
+ */
+export const GATED_RBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  ...CLASS_RBM_ONLY_FLAGS,
+  visibleUnits: { why: 'its outputs have no learned std', accepts: (units: UnitType) => units.learnedStd === undefined },
+  standardize: { why: 'it trains on the pairs as given' },
+  sampler: { why: 'a gated RBM trains by CD: a persistent chain would need the same input at every step', accepts: (name) => name === 'cd' },
+  chains: { why: 'CD keeps no chains' },
+  temperatures: { why: 'CD keeps no chains' },
+  fastLearningRate: { why: 'CD keeps no chains' },
+  fastDecay: { why: 'CD keeps no chains' },
+  kFinal: { why: 'it runs --k Gibbs sweeps per step throughout' },
+  initialMomentum: { why: 'it trains with the constant --momentum' },
+  sparsity: { why: 'it has no sparsity penalty' },
+  sparsityCost: { why: 'it has no sparsity penalty' },
+  l1: { why: 'it has no L1 penalty' },
+  centering: { why: 'it has no centred gradient' },
+};
+
+/** The flags only a gated RBM honours: the other models refuse them when given. */
+export const GATED_RBM_ONLY_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  factors: { why: 'it has no factored three-way coupling; use --model gated-rbm' },
 };
 
 /** Why a model cannot honour a flag, and which of its values it does honour, if any. */

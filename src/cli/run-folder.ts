@@ -129,6 +129,18 @@ export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' |
   };
 }
 
+/** The SGD settings, k and seed of a run's config as a trainer's options take them (the constant momentum its final one). */
+export const sgdSettings = (config: Omit<RunConfig, 'standardize'>) => ({
+  epochs: config.epochs,
+  batchSize: config.batchSize,
+  learningRate: config.learningRate,
+  learningRateSchedule: config.learningRateSchedule,
+  momentum: config.finalMomentum,
+  weightDecay: config.weightDecay,
+  k: config.k,
+  seed: config.seed,
+});
+
 /** Refuse to start a fresh run in a folder that holds a model, unless --force. */
 export function checkFreshFolder(modelPath: string, out: string, force: boolean | undefined): void {
   if (existsSync(modelPath) && force !== true) {

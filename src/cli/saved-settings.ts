@@ -75,10 +75,11 @@ const SETTINGS: Readonly<Record<string, SettingParser>> = {
   visibleUnits: text,
   hiddenUnits: text,
   standardize: flag,
-  model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm']),
+  model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm']),
   objective: oneOf(CLASS_RBM_OBJECTIVES),
   alpha: numberOf(nonNegativeNumber),
   labelled: numberOf(positiveInt),
+  factors: numberOf(positiveInt),
   layers: sizes,
 };
 
@@ -91,6 +92,8 @@ export interface SavedRunSettings extends Omit<FitOptions, 'heldOut' | 'signal'>
   readonly objective?: ClassRbmObjective;
   readonly alpha?: number;
   readonly labelled?: number;
+  /** A gated RBM's factors. */
+  readonly factors?: number;
 }
 
 /**

@@ -5,7 +5,10 @@
  *        by AIS (an estimate, optimistic in expectation);
  *   dbn  the variational lower bound with the up-pass as posterior (dbn-bound.ts), top log Z exact or by AIS;
  *   dbm  the mean-field lower bound (dbm-bound.ts), log Z of its bipartite RBM exact or by AIS;
- *   class-rbm  log p(x), the class summed out (class-rbm-likelihood.ts), each class's log Z exact or by AIS.
+ *   class-rbm  log p(x), the class summed out (class-rbm-likelihood.ts), each class's log Z exact or by AIS;
+ *   gated-rbm  log p(y | x) of pairs [x | y], the model's own conditional (gated-rbm-likelihood.ts), each row's
+ *        log Z(x) exact when the smaller of its output and mapping layers can be enumerated, else by AIS
+ *        (progress then counts rows).
  * For the full account of one kind (both AIS directions, each one's numbers) call its estimator directly:
  * `rbmLogLikelihood`, `dbnLogLikelihood`, `dbmLogLikelihood`.
  */
@@ -16,6 +19,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import { dbmLogLikelihood } from './dbm-bound.js';
 import { dbnLogLikelihood } from './dbn-bound.js';
 import { classRbmLogLikelihood } from './class-rbm-likelihood.js';
+import { gatedRbmLogLikelihood } from './gated-rbm-likelihood.js';
 import { canEnumerate } from './exact-log-partition.js';
 import { rbmLogLikelihood, type LogLikelihoodEstimate } from './rbm-likelihood.js';
 
@@ -153,6 +157,11 @@ const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
     const method = o.logZ ?? defaultMethod(model.rbm);
     const r = await classRbmLogLikelihood(model, data, { ...o, method, onProgress: annealingProgress(o) });
     return estimated(r, method, r.logZ < r.logZFloor, data.rows);
+  },
+  async 'gated-rbm'(model, data, o) {
+    const method = o.logZ ?? (canEnumerate({ nVisible: model.shape.nOutput, nHidden: model.nHidden }) ? 'exact' : 'ais');
+    const r = await gatedRbmLogLikelihood(model, data, { ...o, method, onProgress: undefined }, o.onProgress);
+    return estimated(r, method, r.rowsBelowFloor > 0, data.rows);
   },
 };
 

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import type { ClassRBM } from '../models/class-rbm.js';
 import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
+import type { GatedRBM } from '../models/gated-rbm.js';
 import type { ModelKind } from '../models/model.js';
 import type { RBM } from '../models/rbm.js';
 import { quoted } from '../quote.js';
@@ -14,6 +15,7 @@ import type { Engine } from '../runtime/engine.js';
 import { decodeClassRbm, encodeClassRbm } from './class-rbm-codec.js';
 import { decodeDbm, encodeDbm } from './dbm-codec.js';
 import { decodeDbn, encodeDbn } from './dbn-codec.js';
+import { decodeGatedRbm, encodeGatedRbm } from './gated-rbm-codec.js';
 import { decodeModelFile, type ModelMetadata } from './model-tensors.js';
 import { decodeRbm, encodeRbm } from './rbm-codec.js';
 
@@ -23,6 +25,7 @@ export interface ModelOfKind {
   dbn: DBN;
   dbm: DBM;
   'class-rbm': ClassRBM;
+  'gated-rbm': GatedRBM;
 }
 
 /** A model of any kind the library reads and writes. */
@@ -62,6 +65,7 @@ const codecs: { readonly [K in ModelKind]: Codec<ModelOfKind[K]> } = {
     },
   },
   'class-rbm': { encode: encodeClassRbm, decode: decodeClassRbm },
+  'gated-rbm': { encode: encodeGatedRbm, decode: decodeGatedRbm },
 };
 
 /** `model` as safetensors bytes, by the codec of its kind, with the metadata `extra`. */

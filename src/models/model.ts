@@ -10,7 +10,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** The kinds of model, as model files name them (metadata `kind`). */
-export type ModelKind = 'rbm' | 'dbn' | 'dbm' | 'class-rbm';
+export type ModelKind = 'rbm' | 'dbn' | 'dbm' | 'class-rbm' | 'gated-rbm';
 
 export interface SampleOptions {
   /** Markov chain steps (block Gibbs sweeps; default 1000). */

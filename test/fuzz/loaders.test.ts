@@ -25,6 +25,8 @@ import { decodeModel, decodeModelOf, encodeModel, type ModelFile } from '../../s
 import { decodeSafetensors, encodeSafetensors, isCount } from '../../src/io/safetensors.js';
 import { ClassRBM } from '../../src/models/class-rbm.js';
 import { classRbmNames } from '../../src/models/class-rbm-graph.js';
+import { GatedRBM, type GatedRbmParameters } from '../../src/models/gated-rbm.js';
+import { gatedRbmNames } from '../../src/models/gated-rbm-graph.js';
 import { DBM, dbmNames } from '../../src/models/dbm.js';
 import { DBN, layerParameterName } from '../../src/models/dbn.js';
 import { parameterKeys, parameterNames, VISIBLE_LOG_STD } from '../../src/models/rbm-graph.js';
@@ -182,6 +184,22 @@ function modelParameters(model: ModelFile['model'] | Mlp): { params: Parameters;
     params[classRbmNames.labelBias] = { shape: [model.nClasses], data: model.labels.labelBias };
     return { params, problem: problem ?? (model.nClasses < 2 ? `a classification RBM of ${model.nClasses} classes` : undefined) };
   }
+  if (model.kind === 'gated-rbm') {
+    const { nInput, nOutput, nHidden, nFactors, hidden } = model.shape;
+    const shapes: Record<keyof GatedRbmParameters, number[]> = { inputFactors: [nInput, nFactors], outputFactors: [nOutput, nFactors], hiddenFactors: [nHidden, nFactors], outputBias: [nOutput], hiddenBias: [nHidden] };
+    const params: Parameters = Object.fromEntries(Object.entries(shapes).map(([key, shape]) => [gatedRbmNames[key as keyof GatedRbmParameters], { shape, data: model.params[key as keyof GatedRbmParameters] }]));
+    const sizes = [nInput, nOutput, nHidden, nFactors];
+    const problem = !sizes.every((n) => isCount(n) && n >= 1)
+      ? `a gated RBM of sizes [${sizes.join(', ')}]`
+      : nOutput % model.visible.groupSize !== 0 || nHidden % hidden.groupSize !== 0
+        ? 'layers that are not whole groups'
+        : model.visible.learnedStd !== undefined
+          ? 'outputs with a learned std'
+          : !isCount(model.epochsTrained)
+            ? `epochsTrained ${String(model.epochsTrained)}`
+            : undefined;
+    return { params, problem };
+  }
   if (model.kind === 'dbn') {
     const params: Parameters = {};
     model.rbms.forEach((r, l) => Object.assign(params, rbmParameters(r, (key) => layerParameterName(key, l))));
@@ -286,6 +304,7 @@ function modelSeeds(): Seed[] {
     { name: 'dbn', bytes: encodeModel(dbn) },
     { name: 'dbm', bytes: encodeModel(dbm) },
     { name: 'class-rbm', bytes: encodeModel(ClassRBM.create(engine, { nVisible: 4, nHidden: 3, nClasses: 3, seed: 4, weightScale: 0.5 })) },
+    { name: 'gated-rbm', bytes: encodeModel(GatedRBM.create(engine, { nInput: 3, nOutput: 4, nHidden: 2, nFactors: 3, seed: 5, weightScale: 0.5 })) },
     { name: 'mlp', bytes: encodeMlp(Mlp.create(engine, { sizes: [4, 3, 2], seed: 3 })) },
   ];
 }
@@ -305,7 +324,7 @@ const models: Target = {
       ({ model, metadata }) => modelProblem(model, metadata, bytes, () => decodeModel(engine, encodeModel(model, metadata), SOURCE)),
       [SOURCE],
     ),
-    ...(['rbm', 'dbn', 'dbm', 'class-rbm'] as const)
+    ...(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm'] as const)
       .filter((kind) => seed.name.startsWith(kind))
       .map((kind) =>
         probe(

@@ -10,6 +10,7 @@ import type { AnyModel } from '../../src/io/model-codec.js';
 import { ClassRBM } from '../../src/models/class-rbm.js';
 import { DBM } from '../../src/models/dbm.js';
 import { DBN } from '../../src/models/dbn.js';
+import { GatedRBM } from '../../src/models/gated-rbm.js';
 import { RBM } from '../../src/models/rbm.js';
 import { loadMlp, saveMlp } from '../../src/nn/mlp-file.js';
 import { Mlp } from '../../src/nn/mlp.js';
@@ -18,6 +19,7 @@ import { matrix, type Matrix } from '../../src/tensor/matrix.js';
 import { fitClassRbm } from '../../src/training/fit-class-rbm.js';
 import { fitDbm } from '../../src/training/fit-dbm.js';
 import { fitDbn } from '../../src/training/fit-dbn.js';
+import { fitGatedRbm } from '../../src/training/fit-gated-rbm.js';
 import { trainClassifier } from '../../src/training/fit-classifier.js';
 import { fit } from '../../src/training/fit.js';
 import type { UnitName } from '../../src/units/index.js';
@@ -149,6 +151,12 @@ export const MODEL_CLASSES: readonly ModelClass[] = [
     oneExample: 'refused',
     create: (engine, seed) =>
       generative(ClassRBM.create(engine, { nVisible: 9, nHidden: 4, nClasses: 2, seed, weightScale: 0.1 }), (m, x, o) => fitClassRbm(m, { examples: x, labels: labelsOf(x) }, { epochs: EPOCHS, ...o })),
+  },
+  {
+    name: 'gated-rbm 4 -> 5, 3 mapping units, 4 factors',
+    data: () => bars(),
+    oneExample: 'refused',
+    create: (engine, seed) => generative(GatedRBM.create(engine, { nInput: 4, nOutput: 5, nHidden: 3, nFactors: 4, seed, weightScale: 0.5 }), (m, x, o) => fitGatedRbm(m, x, { epochs: EPOCHS, ...o })),
   },
   {
     name: 'mlp 9-4-2',

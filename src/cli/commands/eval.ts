@@ -1,7 +1,8 @@
 /**
  * `boltzmann eval`: the log-likelihood of data under a model file of any kind, as the library's estimators
- * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts, class-rbm-likelihood.ts), and a
- * classification RBM's test error on labelled data. Here: the flags, the data, where the
+ * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts, class-rbm-likelihood.ts,
+ * gated-rbm-likelihood.ts), a classification RBM's test error on labelled data, and a gated RBM's
+ * transformation and analogy errors on pairs of known transformations. Here: the flags, the data, where the
  * AIS base rate comes from, the progress bar, and the output (one JSON object, or text).
  */
 import { Command, Option } from '@commander-js/extra-typings';
@@ -22,8 +23,11 @@ import type { DBM } from '../../models/dbm.js';
 import type { DBN } from '../../models/dbn.js';
 import type { ModelKind } from '../../models/model.js';
 import type { RBM } from '../../models/rbm.js';
-import type { Matrix } from '../../tensor/matrix.js';
+import { sliceRows, type Matrix } from '../../tensor/matrix.js';
 import { classification } from '../../training/fit-class-rbm.js';
+import { gatedRbmLogLikelihood } from '../../estimators/gated-rbm-likelihood.js';
+import { transformationInference } from '../../estimators/transformation-inference.js';
+import type { GatedRBM } from '../../models/gated-rbm.js';
 import { checkLabels } from '../../training/fit-classifier.js';
 import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
@@ -63,7 +67,7 @@ interface BaseRateSource {
 type Evaluate<M> = (model: M, metadata: Record<string, string>, o: EvalFlags, started: number) => Promise<void>;
 
 /** The evaluation of each kind of model file. */
-const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm, 'class-rbm': evalClassRbm };
+const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm, 'class-rbm': evalClassRbm, 'gated-rbm': evalGatedRbm };
 
 export function evalCommand() {
   return new Command('eval')
@@ -79,7 +83,7 @@ export function evalCommand() {
     )
     .option('--chains <n>', 'AIS runs', positiveInt, 100)
     .option('--betas <n>', 'temperature steps of the annealing schedule (the standard one has 14,500)', positiveInt, STANDARD_SCHEDULE_LENGTH)
-    .option('--examples <n>', 'reverse AIS: examples to anneal from (a random subset when the data has more; each costs --reverse-chains AIS runs)', positiveInt, 50)
+    .option('--examples <n>', 'reverse AIS: examples to anneal from (a random subset when the data has more; each costs --reverse-chains AIS runs); a gated RBM with annealed log Z: the first n pairs scored, each its own annealing', positiveInt, 50)
     .option('--reverse-chains <n>', 'reverse AIS: chains per example', positiveInt, 10)
     .option('--base-data <spec>', "data for the base-rate model of AIS (default: the training data named in the model file, else --data; 'none': uniform)")
     .option('--samples <n>', "DBN: draws of the up-pass per example for the variational bound", positiveInt, 10)
@@ -310,13 +314,7 @@ async function evalClassRbm(model: ClassRBM, metadata: Record<string, string>, o
     testError: classified?.error ?? null,
     classLoss: classified?.loss ?? null,
     method,
-    logLikelihood: r.logLikelihood,
-    logLikelihoodLow: r.logLikelihoodLow,
-    logLikelihoodHigh: r.logLikelihoodHigh,
-    logZ: r.logZ,
-    logZLow: r.logZLow,
-    logZHigh: r.logZHigh,
-    logZFloor: r.logZFloor,
+    ...likelihoodKeys(r),
     classLogZ: r.classLogZ,
     ...(r.logZ < r.logZFloor ? { warning: belowFloorWarning('the classification RBM', r.logZ, r.logZFloor, 'log-likelihood') } : {}),
     ...annealingSettings(method, o, base?.source.spec ?? undefined),
@@ -332,6 +330,68 @@ async function evalClassRbm(model: ClassRBM, metadata: Record<string, string>, o
     `log Z ${num(r.logZ)} (${logZMethodText(method, o)}, each class's RBM)`,
   ]);
 }
+
+/**
+ * `eval` on a gated RBM, on pairs [x | y]: the mean log p(y | x) (gatedRbmLogLikelihood: each pair's log Z(x)
+ * exact, or annealed for the first --examples pairs, base rate as for an RBM, fitted to the outputs), and on
+ * pairs whose transformations are known (labels) the measures of transformationInference.
+ */
+async function evalGatedRbm(model: GatedRBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  const { nInput, nOutput, nHidden, nFactors, output, hidden } = model.shape;
+  if (!(isBinary(output) && isBinary(hidden))) throw new UserError(`eval: ${o.model} has ${output.name} outputs and ${hidden.name} mapping units; the log-likelihood estimators need Bernoulli units on both layers`);
+  const data = loadData(o.data, o.binarize, model.visible, model.nVisible);
+  const enumerable = canEnumerate({ nVisible: nOutput, nHidden });
+  const method = deepLogZMethod(o, enumerable ? 'exact' : 'ais', "a gated RBM's log Z(x) takes exact, ais or reverse-ais for each pair");
+  if (method === 'exact' && !enumerable) {
+    throw new UserError(`--logz exact: the smaller of the ${nOutput} outputs and ${nHidden} mapping units of ${o.model} is more than the ${MAX_EXACT_UNITS} units that enumeration can handle; use --logz ais`);
+  }
+  const scored = method === 'exact' ? data.examples : sliceRows(data.examples, 0, Math.min(o.examples, data.examples.rows));
+  const base = method === 'exact' ? undefined : baseRate(o, metadata, { examples: data.examples, spec: data.name }, model.visible);
+  const progress = progressBar(o.quiet === true);
+  let r;
+  try {
+    r = await gatedRbmLogLikelihood(model, scored, { ...annealingOptions(o, undefined), method, baseData: base?.data }, progress.update('pairs'));
+  } finally {
+    progress.stop();
+  }
+  const inferred = data.labels === undefined || data.examples.rows < 2 ? undefined : await transformationInference(model, data.examples, data.labels);
+  await model.engine.dispose();
+  const result = {
+    model: o.model,
+    kind: 'gated-rbm',
+    data: data.name,
+    examples: scored.rows,
+    method,
+    ...likelihoodKeys(r),
+    ...(r.rowsBelowFloor > 0 ? { warning: `the annealed log Z(x) of ${r.rowsBelowFloor} of the ${scored.rows} pairs fell below its floor: the annealing missed modes, and the log-likelihood is too high` } : {}),
+    ...(inferred ?? {}),
+    ...annealingSettings(method, o, base?.source.spec ?? undefined),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const num = formatNumber;
+  const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  writeDeepResult(o, result, [
+    `${o.model}: gated RBM ${nInput} inputs -> ${nOutput} outputs, ${nHidden} mapping units, ${nFactors} factors; data ${data.name}; nats per pair`,
+    `conditional log-likelihood log p(y | x) ${num(r.logLikelihood)} in [${num(r.logLikelihoodLow)}, ${num(r.logLikelihoodHigh)}] over ${scored.rows} pairs`,
+    `mean log Z(x) ${num(r.logZ)} (${logZMethodText(method, o)}, each pair's RBM of y and h)`,
+    inferred === undefined
+      ? 'the pairs have no labels: no transformation error'
+      : `transformation error ${percent(inferred.transformationError)} (nearest neighbour on the mapping units; on the pixels ${percent(inferred.pixelTransformationError)}); ` +
+        `analogy error ${num(inferred.analogyError)} (answering the new input itself: ${num(inferred.identityError)}), ${inferred.analogies} analogies`,
+  ]);
+}
+
+/** The log-likelihood, log Z, their ranges and log Z's floor of an estimate, in the JSON's order. */
+const likelihoodKeys = (r: Omit<LogLikelihoodEstimate, 'logZStdErr'> & { readonly logZFloor: number }) => ({
+  logLikelihood: r.logLikelihood,
+  logLikelihoodLow: r.logLikelihoodLow,
+  logLikelihoodHigh: r.logLikelihoodHigh,
+  logZ: r.logZ,
+  logZLow: r.logZLow,
+  logZHigh: r.logZHigh,
+  logZFloor: r.logZFloor,
+});
 
 /** A deep model's result on stdout: one JSON object with --json, else the text lines and the warning, if any. */
 function writeDeepResult(o: EvalFlags, result: { warning?: string }, lines: readonly string[]): void {

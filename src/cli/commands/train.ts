@@ -2,7 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { join } from 'node:path';
 import { createNodeEngine } from '../../runtime/node.js';
 import { CLASS_RBM_OBJECTIVES, defaultClassRbmFitOptions } from '../../training/fit-class-rbm.js';
-import { defaultFitOptions, defaultLearningRate } from '../../training/options.js';
+import { defaultFitOptions, defaultLearningRate, type LearningRateSchedule } from '../../training/options.js';
 import { bernoulli, UNIT_NAMES } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, unitTypeFlag } from '../data-option.js';
 import { fraction, nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
@@ -12,6 +12,8 @@ import {
   DBM_UNSUPPORTED_FLAGS,
   DBN_UNSUPPORTED_FLAGS,
   deepRunOf,
+  GATED_RBM_ONLY_FLAGS,
+  GATED_RBM_UNSUPPORTED_FLAGS,
   type UnsupportedFlag,
   layerList,
   MODEL_KINDS,
@@ -19,27 +21,33 @@ import {
 } from '../deep-run.js';
 import { exclusiveRun } from '../exclusive-run.js';
 import { freshRun, resumedRun, RUN_FILES, runTraining } from '../run-folder.js';
+import { defaultGatedRbmFitOptions } from '../../training/fit-gated-rbm.js';
 
 const d = defaultFitOptions;
+const g = defaultGatedRbmFitOptions;
+
+/** `--factors`'s default (docs/results.md: 200 factors with 100 mapping units learned shifts of random dots). */
+const GATED_FACTORS = 200;
 
 /** The flags each model kind refuses when given on the command line (see refuseUnsupported). */
 const UNSUPPORTED_FLAGS: Readonly<Record<(typeof MODEL_KINDS)[number], Readonly<Record<string, UnsupportedFlag>>>> = {
-  rbm: CLASS_RBM_ONLY_FLAGS,
-  dbn: { ...DBN_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS },
-  dbm: { ...DBM_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS },
-  'class-rbm': CLASS_RBM_UNSUPPORTED_FLAGS,
+  rbm: { ...CLASS_RBM_ONLY_FLAGS, ...GATED_RBM_ONLY_FLAGS },
+  dbn: { ...DBN_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS, ...GATED_RBM_ONLY_FLAGS },
+  dbm: { ...DBM_UNSUPPORTED_FLAGS, ...CLASS_RBM_ONLY_FLAGS, ...GATED_RBM_ONLY_FLAGS },
+  'class-rbm': { ...CLASS_RBM_UNSUPPORTED_FLAGS, ...GATED_RBM_ONLY_FLAGS },
+  'gated-rbm': GATED_RBM_UNSUPPORTED_FLAGS,
 };
 
 export function trainCommand() {
   return new Command('train')
-    .description('train an RBM (any unit types), a DBN, a DBM or a classification RBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
+    .description('train an RBM (any unit types), a DBN, a DBM, a classification RBM or a gated RBM and write a run folder: model, pictures of filters, samples and reconstructions, a log')
     .option('--data <spec>', DATA_HELP, 'mnist')
     .option('--held-out <spec>', 'held-out data for the monitor (default: mnist:test when --data is the bundled train split; "none" for none)')
     .option('--binarize <how>', BINARIZE_HELP)
     .addOption(unitTypeOption('--visible-units <type>', 'visible'))
     .addOption(unitTypeOption('--hidden-units <type>', 'hidden'))
     .option('--standardize', 'standardise each feature by the training data\'s mean and std (for Gaussian visible units)')
-    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers); class-rbm: an RBM with a label layer, on labelled data').choices(MODEL_KINDS).default('rbm' as const))
+    .addOption(new Option('--model <kind>', 'rbm; dbn: a deep belief network, RBMs trained greedily with the flags below; dbm: a deep Boltzmann machine of 2 or more hidden layers, pretrained by weight doubling then trained jointly (give --layers); class-rbm: an RBM with a label layer, on labelled data; gated-rbm: a factored gated RBM of pairs [x | y] (pairs:shift|rotate:SPEC), its mapping units the transformation').choices(MODEL_KINDS).default('rbm' as const))
     .addOption(
       new Option('--objective <name>', 'class-rbm: generative (-log p(x, y)), discriminative (-log p(y | x), exact) or hybrid (discriminative + --alpha x generative)')
         .choices(CLASS_RBM_OBJECTIVES)
@@ -48,17 +56,18 @@ export function trainCommand() {
     .option('--alpha <x>', 'class-rbm, hybrid: the weight of the generative loss', nonNegativeNumber, defaultClassRbmFitOptions.alpha)
     .option('--labelled <n>', 'class-rbm, semi-supervised: only the first n training examples keep their labels; the others train the generative loss as unlabelled', positiveInt)
     .option('--layers <sizes>', 'hidden units per layer, bottom first, such as 500,500,2000 (for rbm, one size: the same as --hidden)', layerList)
-    .option('--hidden <n>', 'hidden units', positiveInt, 500)
-    .option('--epochs <n>', 'passes over the data', positiveInt, d.epochs)
-    .option('--batch-size <n>', `examples per minibatch (default: ${d.batchSize}, or all the examples when there are fewer)`, positiveInt)
-    .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, ${defaultLearningRate('adam', undefined)} for adam and for Gaussian visible units)`, nonNegativeNumber)
+    .option('--hidden <n>', 'hidden units (gated-rbm: mapping units)', positiveInt, 500)
+    .option('--factors <n>', 'gated-rbm: factors of the three-way interaction', positiveInt, GATED_FACTORS)
+    .option('--epochs <n>', `passes over the data (gated-rbm: default ${g.epochs})`, positiveInt, d.epochs)
+    .option('--batch-size <n>', `examples per minibatch (default: ${d.batchSize}, gated-rbm ${g.batchSize}, or all the examples when there are fewer)`, positiveInt)
+    .option('--learning-rate <x>', `step size (default: ${d.learningRate} for sgd, gated-rbm ${g.learningRate}; ${defaultLearningRate('adam', undefined)} for adam and for Gaussian visible units)`, nonNegativeNumber)
     .addOption(new Option('--optimizer <name>', 'sgd: SGD with momentum; adam: Adam').choices(['sgd', 'adam'] as const).default(d.optimizer))
-    .addOption(new Option('--lr-schedule <schedule>', 'learning rate over epochs: constant, or linear down to 0').choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
+    .addOption(new Option('--lr-schedule <schedule>', `learning rate over epochs: constant, or linear down to 0 (gated-rbm: default ${g.learningRateSchedule})`).choices(['constant', 'linear'] as const).default(d.learningRateSchedule))
     .option('--initial-momentum <x>', `momentum of the first ${d.momentumSwitchEpoch} epochs`, nonNegativeNumber, d.initialMomentum)
-    .option('--momentum <x>', `momentum after epoch ${d.momentumSwitchEpoch}`, nonNegativeNumber, d.finalMomentum)
+    .option('--momentum <x>', `momentum after epoch ${d.momentumSwitchEpoch} (gated-rbm: throughout, default ${g.momentum})`, nonNegativeNumber, d.finalMomentum)
     .option('--weight-decay <x>', 'L2 penalty on the weights', nonNegativeNumber, d.weightDecay)
     .option('--l1 <x>', 'L1 penalty on the weights', nonNegativeNumber, d.l1)
-    .option('--max-norm <x>', "largest norm of each hidden unit's weight vector (0: none)", nonNegativeNumber, d.maxNorm)
+    .option('--max-norm <x>', "largest norm of each hidden unit's weight vector (gated-rbm: of each factor's filters, default ${g.maxNorm}) (0: none)", nonNegativeNumber, d.maxNorm)
     .option('--sparsity <target>', 'target mean activation of the hidden units on data (a sparsity penalty)', fraction)
     .option('--sparsity-cost <x>', 'weight of the sparsity penalty', nonNegativeNumber, d.sparsityCost)
     .option('--centering', 'centred gradients: offsets of the visible and hidden means subtracted (Montavon & Mueller 2012); for a DBM, of every layer\'s mean-field means in joint training')
@@ -81,8 +90,9 @@ export function trainCommand() {
     .option('--sample-steps <n>', 'Gibbs steps of the fantasy particles in samples.png', positiveInt, 1000)
     .option('--json', 'print a JSON summary on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (o, command) => {
-      if (o.resume !== true) refuseUnsupported(command, UNSUPPORTED_FLAGS[o.model], `--model ${o.model}`);
+    .action(async (given, command) => {
+      if (given.resume !== true) refuseUnsupported(command, UNSUPPORTED_FLAGS[given.model], `--model ${given.model}`);
+      const o = { ...given, ...(given.model === 'gated-rbm' && gatedDefaults(command)) };
       const out = o.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 23));
       const say = (line: string): void => {
         if (o.quiet !== true) process.stderr.write(line + '\n');
@@ -102,6 +112,21 @@ export function trainCommand() {
       if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stderr.write(`wrote ${summary.files.join(', ')}\n`);
     });
+}
+
+/**
+ * The settings of a gated RBM whose flags are not given on the command line: its trainer's own defaults
+ * (defaultGatedRbmFitOptions, measured on random-dot pairs) instead of an RBM's; its learning rate and batch
+ * size likewise (freshGatedRbmRun).
+ */
+function gatedDefaults(command: Command): { epochs?: number; momentum?: number; lrSchedule?: LearningRateSchedule; maxNorm?: number } {
+  const defaulted = (key: string): boolean => command.getOptionValueSource(key) !== 'cli';
+  return {
+    ...(defaulted('epochs') && { epochs: g.epochs }),
+    ...(defaulted('momentum') && { momentum: g.momentum }),
+    ...(defaulted('lrSchedule') && { lrSchedule: g.learningRateSchedule }),
+    ...(defaulted('maxNorm') && { maxNorm: g.maxNorm }),
+  };
 }
 
 /** A unit-type flag of `layer`, parsed into its unit type (default: Bernoulli). */
