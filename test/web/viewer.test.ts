@@ -200,4 +200,19 @@ describe.skipIf(!hasChromium)('the viewer in Chromium', () => {
       expect(await run.page.getAttribute('#curves .curve[data-key=trainingError]', 'data-points')).toBe('2');
     });
   });
+
+  describe('a gated RBM run', () => {
+    const run = viewedRun(() => browser, '--model', 'gated-rbm', '--data', 'pairs:shift:dots:100:6', '--hidden', '4', '--factors', '6', '--epochs', '2');
+
+    it('loads the run, draws its factors\' pair filters and the live chain of y given x, and plots its reconstruction error', async () => {
+      expect(await run.page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+      expect(run.pageErrors).toEqual([]);
+      expect(await run.page.textContent('#model-info')).toMatch(/^gated RBM 36 inputs -> 36 bernoulli outputs, 4 bernoulli mapping units, 6 factors/);
+      await expectLiveFantasy(run.page, 10);
+      expect(await run.page.textContent('#filters-tensor')).toBe('input_factors above output_factors');
+      expect(await canvasVaries(run.page, '#filters')).toBe(true);
+      expect(await run.page.textContent('#fantasy-chain')).toContain("continues its chain given the pair's input x");
+      expect(await run.page.getAttribute('#curves .curve[data-key=reconstructionError]', 'data-points')).toBe('2');
+    });
+  });
 });
