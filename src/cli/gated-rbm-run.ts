@@ -66,12 +66,13 @@ export function freshGatedRbmRun(engine: Engine, out: string, flags: GatedRbmFla
   checkFreshFolder(join(out, GATED_RUN_FILES.model), out, flags.force);
   const { visibleUnits: output = bernoulli, hiddenUnits: hidden = bernoulli } = flags;
   const d = defaultGatedRbmFitOptions;
+  const shared = sharedSettings(flags);
   const settings: GatedRbmRunConfig = {
-    ...sharedSettings(flags),
+    ...shared,
     model: 'gated-rbm',
     heldOut: flags.heldOut ?? defaultHeldOut(flags.data),
     sampler: 'cd',
-    learningRate: flags.learningRate ?? (flags.optimizer === 'adam' ? sharedSettings(flags).learningRate : d.learningRate),
+    learningRate: flags.learningRate ?? (flags.optimizer === 'adam' ? shared.learningRate : d.learningRate),
     batchSize: flags.batchSize ?? d.batchSize,
     factors: flags.factors,
     hidden: flags.hidden,

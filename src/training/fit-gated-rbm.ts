@@ -43,8 +43,8 @@ export interface GatedRbmFitOptions extends SgdTrainingOptions {
  * The defaults, measured on shifted random-dot pairs (docs/results.md): the mapping units sit on a plateau
  * (every factor small, the three-way products smaller) for tens of epochs and then learn the shifts within a
  * few; momentum 0.9 with a constant rate shortens the plateau, the max-norm keeps the factors from blowing up
- * (learning rates of 0.05 diverged, and on digit pairs 0.002 collapsed every mapping unit after 50 epochs
- * without it), batches of 20 give the updates.
+ * (learning rates of 0.05 diverged, and on digit pairs 0.002 without it turned every mapping unit off in
+ * epoch 60), batches of 20 give the updates.
  */
 export const defaultGatedRbmFitOptions: GatedRbmFitOptions = {
   epochs: 150,
@@ -166,4 +166,5 @@ function checkGatedRbmFit(model: GatedRBM, train: Matrix, o: GatedRbmFitOptions)
   validateForUnits({ name: 'pairs', examples: train }, model.nVisible, model.visible);
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= train.rows)) throw new UserError(`batchSize ${o.batchSize} must be an integer from 1 to the ${train.rows} pairs`);
   if (!(Number.isInteger(o.k) && o.k >= 1)) throw new UserError(`k must be a positive integer, got ${o.k}`);
+  if (!(Number.isFinite(o.maxNorm) && o.maxNorm >= 0)) throw new UserError(`maxNorm must be a finite number >= 0 (0: none), got ${o.maxNorm}`);
 }

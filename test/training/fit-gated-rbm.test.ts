@@ -87,6 +87,7 @@ describe('fitGatedRbm', () => {
     await expect(fitGatedRbm(model, matrix(new Float32Array(30), 1, 30))).rejects.toThrow(/30 features per example but the model has 72 visible units/);
     await expect(fitGatedRbm(model, train, { batchSize: 5001 })).rejects.toThrow(/^batchSize 5001 must be an integer from 1 to the 5000 pairs$/);
     await expect(fitGatedRbm(model, train, { k: 0 })).rejects.toThrow(UserError);
+    await expect(fitGatedRbm(model, train, { maxNorm: -1 })).rejects.toThrow(/^maxNorm must be a finite number >= 0 \(0: none\), got -1$/);
     expect(model.epochsTrained).toBe(0);
   });
 });
