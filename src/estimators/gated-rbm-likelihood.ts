@@ -19,6 +19,11 @@ import { rbmLogLikelihood, type LogLikelihoodEstimate, type RbmLikelihoodOptions
  */
 export interface GatedRbmLikelihood extends LogLikelihoodEstimate {
   readonly logZFloor: number;
+  /**
+   * A certain upper bound on the mean log p(y | x): mean(-F_x(y)) - mean(floor), since log Z(x) >= its floor
+   * for every row, whatever the annealing found. Below logLikelihood when annealings missed modes.
+   */
+  readonly logLikelihoodCeiling: number;
   /** How many rows' annealed log Z(x) fell below that row's floor (0 when exact). */
   readonly rowsBelowFloor: number;
 }
@@ -55,6 +60,7 @@ export async function gatedRbmLogLikelihood(model: GatedRBM, pairs: Matrix, opti
     logZHigh: means.logZ + 3 * se,
     logLikelihoodLow: means.logLikelihood - 3 * se,
     logLikelihoodHigh: means.logLikelihood + 3 * se,
+    logLikelihoodCeiling: means.logLikelihood + means.logZ - means.logZFloor,
     rowsBelowFloor,
   };
 }

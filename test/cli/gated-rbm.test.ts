@@ -49,6 +49,7 @@ describe('train --model gated-rbm', () => {
     expect(result).toMatchObject({ kind: 'gated-rbm', method: 'exact', examples: 60, ...(await transformationInference(model, heldOut.examples, heldOut.labels!)) });
     expect(result.logLikelihood).toBeCloseTo((await score(model, heldOut.examples)).logLikelihood, 6);
     expect(result.logLikelihoodLow).toBe(result.logLikelihood);
+    expect(result.logLikelihoodCeiling).toBeGreaterThanOrEqual(result.logLikelihood - 1e-9);
   });
 
   it('writes the library\'s features (the mapping units) and reconstructions of pairs', async () => {

@@ -95,6 +95,10 @@ describe('GatedRBM against enumeration', () => {
     }
     expect(r.rowsBelowFloor).toBe(0);
     expect(r.logZFloor).toBeLessThanOrEqual(r.logZ + 1e-6);
+    expect(r.logLikelihoodCeiling).toBeGreaterThanOrEqual(r.logLikelihood - 1e-6);
+    // The ceiling from the floors: mean(-F) - mean(floor), the floor of each pair from its own y at least -F(y).
+    const meanNegF = x.reduce((s, xi, row) => s + exactLogConditional(model, xi, y[row]) + exactLogZ(model, xi), 0) / x.length;
+    expect(r.logLikelihoodCeiling).toBeCloseTo(meanNegF - r.logZFloor, 4);
   });
 
   it('scores log p(y | x) by one annealing per pair, within 3 of its standard errors of the exact value', async () => {

@@ -363,7 +363,10 @@ async function evalGatedRbm(model: GatedRBM, metadata: Record<string, string>, o
     examples: scored.rows,
     method,
     ...likelihoodKeys(r),
-    ...(r.rowsBelowFloor > 0 ? { warning: `the annealed log Z(x) of ${r.rowsBelowFloor} of the ${scored.rows} pairs fell below its floor: the annealing missed modes, and the log-likelihood is too high` } : {}),
+    logLikelihoodCeiling: r.logLikelihoodCeiling,
+    ...(r.rowsBelowFloor > 0
+      ? { warning: `the annealed log Z(x) of ${r.rowsBelowFloor} of the ${scored.rows} pairs fell below its floor: the annealing missed modes, and the log-likelihood is too high; it is at most ${formatNumber(r.logLikelihoodCeiling)}` }
+      : {}),
     ...(inferred ?? {}),
     ...annealingSettings(method, o, base?.source.spec ?? undefined),
     seed: o.seed,
@@ -373,7 +376,7 @@ async function evalGatedRbm(model: GatedRBM, metadata: Record<string, string>, o
   const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
   writeDeepResult(o, result, [
     `${o.model}: gated RBM ${nInput} inputs -> ${nOutput} outputs, ${nHidden} mapping units, ${nFactors} factors; data ${data.name}; nats per pair`,
-    `conditional log-likelihood log p(y | x) ${num(r.logLikelihood)} in [${num(r.logLikelihoodLow)}, ${num(r.logLikelihoodHigh)}] over ${scored.rows} pairs`,
+    `conditional log-likelihood log p(y | x) ${num(r.logLikelihood)} in [${num(r.logLikelihoodLow)}, ${num(r.logLikelihoodHigh)}] over ${scored.rows} pairs; certainly at most ${num(r.logLikelihoodCeiling)}`,
     `mean log Z(x) ${num(r.logZ)} (${logZMethodText(method, o)}, each pair's RBM of y and h)`,
     inferred === undefined
       ? 'the pairs have no labels: no transformation error'
