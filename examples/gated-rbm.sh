@@ -9,7 +9,8 @@
 # first 50 pairs, each pair's log Z(x) by AIS (100 runs x 5,000 betas) from the training outputs' base rate and
 # from the uniform one, into runs/gated-rbm/<data>/ (model.safetensors, log.jsonl, filters.png, samples.png,
 # analogies.png, eval.json, eval-uniform.json).
-# Usage: examples/gated-rbm.sh [dots|digits|all] [train|eval|all]
+# The same for the digits paired with turned copies (12 turns of 30 degrees): runs/gated-rbm/digits-rotate/.
+# Usage: examples/gated-rbm.sh [dots|digits|rotate|all] [train|eval|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -32,3 +33,4 @@ run() { # name, train data, held-out data, extra training flags...
 
 if [[ $which == dots || $which == all ]]; then run dots pairs:shift:dots:10000 pairs:shift:dots:1000:13:1; fi
 if [[ $which == digits || $which == all ]]; then run digits pairs:shift:mnist pairs:shift:mnist:test --learning-rate 0.005 --epochs 100; fi
+if [[ $which == rotate || $which == all ]]; then run digits-rotate pairs:rotate:mnist pairs:rotate:mnist:test --learning-rate 0.005 --epochs 100; fi
