@@ -16,7 +16,7 @@ import { defaultClassRbmFitOptions, fitClassRbm, UNLABELLED, type ClassRbmEpochR
 import { bernoulli, type UnitType } from '../units/index.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
 import { batchSizeOn, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
-import { pictureShape } from './output.js';
+import { formatPercent, pictureShape } from './output.js';
 import { checkFreshFolder, checkUnfinished, sgdSettings, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 import { savedSettings } from './saved-settings.js';
 
@@ -157,7 +157,7 @@ export async function runClassRbmTraining(run: ClassRbmRun, options: RunOptions)
   return { out, model: path(CLASS_RBM_RUN_FILES.model), files: Object.values(CLASS_RBM_RUN_FILES).map(path), kind: 'class-rbm', classes: model.nClasses, epochs: model.epochsTrained, last: records.at(-1) };
 }
 
-const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const percent = formatPercent;
 
 /** One line of an epoch's record on stderr. */
 function epochLine(r: ClassRbmEpochRecord, epochs: number): string {

@@ -10,6 +10,9 @@ import type { Matrix } from '../tensor/matrix.js';
 /** A number of nats for a readable table: `digits` decimals, or +inf / -inf. */
 export const formatNumber = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? '+inf' : '-inf');
 
+/** A fraction as a percentage with 2 decimals: 0.0542 -> "5.42%". */
+export const formatPercent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
 /**
  * The warning for an estimate of log Z below its certain floor (estimators/log-partition-floor.ts): `what`
  * names whose log Z it is, `consequence` the number it makes too high (a log-likelihood, a bound).

@@ -33,7 +33,7 @@ import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
 import { positiveInt, seed, threadCount } from '../parse.js';
-import { belowFloorWarning, formatNumber } from '../output.js';
+import { belowFloorWarning, formatNumber, formatPercent } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
 
@@ -237,7 +237,6 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  const num = formatNumber;
   writeDeepResult(o, result, [
     `${o.model}: DBN ${dbn.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
     `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (${r.samples} draws of the up-pass per example)`,
@@ -278,7 +277,6 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  const num = formatNumber;
   writeDeepResult(o, result, [
     `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
     `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (mean-field, ${r.meanFieldSweeps} sweeps)`,
@@ -321,8 +319,6 @@ async function evalClassRbm(model: ClassRBM, metadata: Record<string, string>, o
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  const num = formatNumber;
-  const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
   writeDeepResult(o, result, [
     `${o.model}: classification RBM ${model.nVisible} visible + ${model.nClasses} classes x ${model.nHidden} hidden; data ${data.name}, ${data.examples.rows} examples; nats per example`,
     classified === undefined ? 'the data has no labels: no test error' : `test error ${percent(classified.error)} (most probable class), -log p(y | x) ${num(classified.loss)}`,
@@ -372,8 +368,6 @@ async function evalGatedRbm(model: GatedRBM, metadata: Record<string, string>, o
     seed: o.seed,
     seconds: (performance.now() - started) / 1000,
   };
-  const num = formatNumber;
-  const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
   writeDeepResult(o, result, [
     `${o.model}: gated RBM ${nInput} inputs -> ${nOutput} outputs, ${nHidden} mapping units, ${nFactors} factors; data ${data.name}; nats per pair`,
     `conditional log-likelihood log p(y | x) ${num(r.logLikelihood)} in [${num(r.logLikelihoodLow)}, ${num(r.logLikelihoodHigh)}] over ${scored.rows} pairs; certainly at most ${num(r.logLikelihoodCeiling)}`,
@@ -485,6 +479,7 @@ function progressBar(quiet: boolean) {
 }
 
 const num = formatNumber;
+const percent = formatPercent;
 const range = (low: number, high: number): string => `[${num(low)}, ${num(high)}]`;
 
 function table(
