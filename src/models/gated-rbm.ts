@@ -152,12 +152,14 @@ export class GatedRBM implements GenerativeModel {
 
   /** Features of pairs [rows, nInput + nOutput]: the mapping units' means E[h | x, y], [rows, nHidden]. */
   async transform(pairs: Matrix): Promise<Matrix> {
-    return (await this.mapPairs(mappingGraph(this.shape), gatedInferenceNames.pairs, pairs, [gatedInferenceNames.mappingMean]))[gatedInferenceNames.mappingMean];
+    checkVisibleRows(this, pairs, 'pairs');
+    return (await this.runRows(mappingGraph(this.shape), gatedInferenceNames.pairs, pairs, [gatedInferenceNames.mappingMean]))[gatedInferenceNames.mappingMean];
   }
 
   /** Pairs [x | E[y | x, E[h | x, y]]] and the squared errors of their outputs, sum_j (y_j - r_j)^2. */
   async reconstruct(pairs: Matrix): Promise<Reconstruction> {
-    const out = await this.mapPairs(gatedReconstructionGraph(this.shape), gatedInferenceNames.pairs, pairs, [gatedInferenceNames.reconstruction, gatedInferenceNames.squaredError]);
+    checkVisibleRows(this, pairs, 'pairs');
+    const out = await this.runRows(gatedReconstructionGraph(this.shape), gatedInferenceNames.pairs, pairs, [gatedInferenceNames.reconstruction, gatedInferenceNames.squaredError]);
     return { reconstructions: out[gatedInferenceNames.reconstruction], squaredErrors: out[gatedInferenceNames.squaredError].data };
   }
 
@@ -168,7 +170,8 @@ export class GatedRBM implements GenerativeModel {
   async analogy(pairs: Matrix, inputs: Matrix): Promise<Matrix> {
     checkVisibleRows(this, pairs, 'pairs');
     if (inputs.rows !== pairs.rows || inputs.cols !== this.shape.nInput) throw new Error(`analogy: inputs are ${inputs.rows} x ${inputs.cols}, expected ${pairs.rows} x ${this.shape.nInput}`);
-    const out = await this.mapPairs(analogyGraph(this.shape), gatedInferenceNames.analogies, joinColumns(pairs, inputs), [gatedInferenceNames.analogy]);
+    checkFiniteRows(inputs, 'inputs');
+    const out = await this.runRows(analogyGraph(this.shape), gatedInferenceNames.analogies, joinColumns(pairs, inputs), [gatedInferenceNames.analogy]);
     return out[gatedInferenceNames.analogy];
   }
 
@@ -213,10 +216,8 @@ export class GatedRBM implements GenerativeModel {
     };
   }
 
-  /** The outputs `names` of `graph` run on `rows` fed as `input`, by name; the rows' width checked by the graph's input. */
-  private async mapPairs(graph: Graph, input: string, rows: Matrix, names: readonly string[]): Promise<Record<string, Matrix>> {
-    if (input === gatedInferenceNames.pairs) checkVisibleRows(this, rows, 'pairs');
-    else checkFiniteRows(rows, 'analogies');
+  /** The outputs `names` of `graph` run on `rows` (checked by the caller) fed as `input`, by name. */
+  private async runRows(graph: Graph, input: string, rows: Matrix, names: readonly string[]): Promise<Record<string, Matrix>> {
     return mapRows(this.engine, await this.engine.compile(graph), this.parameterFeeds(), input, rows, names);
   }
 }
