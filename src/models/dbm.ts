@@ -21,10 +21,10 @@ import { Graph } from '../graph/graph.js';
 import { add, mul, neg, reduceSum, sub } from '../graph/ops/index.js';
 import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
-import { mapRows } from '../runtime/rows.js';
+import { mapRows, mapRowsOf } from '../runtime/rows.js';
 import { matrix, type Matrix } from '../tensor/matrix.js';
 import { bernoulli } from '../units/bernoulli.js';
-import { denseCoupling, energy, layerMean, meanField, type DenseCoupling, type MachineValues } from './machine.js';
+import { denseCoupling, energy, layerMean, maskedMeanField, meanField, type DenseCoupling, type MachineValues } from './machine.js';
 import { squaredError } from './rbm-graph.js';
 import { checkVisibleRows, type GenerativeModel, type ModelDescription, type Reconstruction, type SampleOptions, type Samples } from './model.js';
 import { RBM } from './rbm.js';
@@ -37,6 +37,7 @@ export const dbmNames = {
   mean: (layer: number): string => `mean_${layer}`,
   offset: (layer: number): string => `offset_${layer}`,
   visible: 'visible',
+  observed: 'observed',
   bound: 'bound_term',
   reconstruction: 'reconstruction',
   squaredError: 'squared_error',
@@ -133,6 +134,23 @@ export class DBM implements GenerativeModel {
   }
 
   /**
+   * Q(v) of each row of v: the pixels where `observed` [rows, n_0] is 1 kept, the others' mean-field means
+   * given them (maskedMeanField: the missing pixels start at sigmoid(b_0), the hidden layers free), after
+   * `iterations` sweeps (default 50). [rows, n_0].
+   */
+  async fillIn(v: Matrix, observed: Matrix, iterations = 50): Promise<Matrix> {
+    checkVisibleRows(this, v);
+    const g = new Graph(`dbm-fill-in-${iterations}`);
+    const p = dbmInputs(g, this.sizes);
+    const shape = ['rows', this.nVisible] as const;
+    const { means } = maskedMeanField(p, [{ values: g.input(dbmNames.visible, 'float32', shape), mask: g.input(dbmNames.observed, 'float32', shape) }], iterations);
+    g.output(dbmNames.reconstruction, means[0]);
+    const program = await this.engine.compile(g);
+    const out = await mapRowsOf(this.engine, program, this.parameterFeeds(), { [dbmNames.visible]: v, [dbmNames.observed]: observed }, [dbmNames.reconstruction]);
+    return out[dbmNames.reconstruction];
+  }
+
+  /**
    * Reconstructions [rows, n_0] of the rows of v: the visible conditional mean sigmoid(b_0 + W_0 mu_1) of the
    * mean-field means mu_1 after `iterations` sweeps (default 50); and their squared errors sum_i (v_i - r_i)^2 [rows].
    */
@@ -167,7 +185,7 @@ export class DBM implements GenerativeModel {
     let term = neg(energy(p, means));
     for (let l = 1; l < means.length; l++) {
       // H = sum softplus(f) - sigmoid(f) f, with mu_l = sigmoid(f_l) exactly (binary units: a0 = 0).
-      const entropy = sub(reduceSum(p.layers[l].units.logPartition(fields[l]), [1]), reduceSum(mul(means[l], fields[l]), [1]));
+      const entropy = sub(reduceSum(p.layers[l].units.logPartition(fields[l]!), [1]), reduceSum(mul(means[l], fields[l]!), [1]));
       term = add(term, entropy);
     }
     g.output(dbmNames.bound, term);

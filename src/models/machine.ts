@@ -15,7 +15,7 @@
  * [rows, n_l] per layer, fields likewise, energies [rows].
  */
 import type { Value } from '../graph/graph.js';
-import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum, sqrt, square, where } from '../graph/ops/index.js';
+import { add, div, exp, gemm, matmul, maximum, minimum, mul, neg, reduceSum, sqrt, square, sub, where } from '../graph/ops/index.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** A layer as graph values: its unit type, bias [n], and for a learned scale its log standard deviations [n]. */
@@ -270,31 +270,66 @@ export function mapParameters(machine: MachineValues, replace: (parameter: Value
 export const energyParameters = (machine: MachineValues): Value[] => [...machine.couplings.flatMap((c) => c.parameters), ...machine.layers.map((layer) => layer.bias)];
 
 /**
- * Mean-field inference with the visible layer clamped to v: the up-pass mu_l = E[x_l | mu_{l-1}], then
- * `iterations` sweeps of the fixed-point updates mu_l = E[x_l | mu_{l-1}, mu_{l+1}] in layer order, the part of
- * layer 1's field that comes from v computed once. Returns [v, mu_1, ..., mu_L] and the fields whose means they
- * are (v itself in place of layer 0's field).
+ * What is known of a layer in mean-field inference: its `values` [rows, n] where the `mask` is 1, the rest
+ * free; without a mask the whole layer is clamped. mask: float 0/1, [rows, n] or [rows, 1] (a whole row of
+ * the layer at once, as a label's one softmax group).
  */
-export function meanField(machine: MachineValues, v: Value, iterations: number): { means: Value[]; fields: Value[] } {
-  const L = machine.layers.length - 1;
-  const means: Value[] = [v];
-  const fields: Value[] = [v];
-  for (let l = 1; l <= L; l++) {
-    fields.push(layerField(machine, means, l));
-    means.push(meanOf(machine.layers[l], fields[l]));
-  }
-  const fromVisible = fields[1];
-  for (let t = 0; t < iterations; t++) {
-    for (let l = 1; l <= L; l++) {
-      fields[l] = l === 1 ? fieldAbove(machine, means, l, fromVisible) : layerField(machine, means, l);
-      means[l] = meanOf(machine.layers[l], fields[l]);
-    }
-  }
-  return { means, fields };
+export interface Observation {
+  readonly values: Value;
+  readonly mask?: Value;
 }
 
-/** `below` (layer l's field from its bias and the layers under it) plus what the layers above send. */
-function fieldAbove(machine: MachineValues, x: readonly Value[], l: number, below: Value): Value {
-  const above: (Value | undefined)[] = x.map((state, m) => (m > l ? state : undefined));
-  return machine.couplings.reduce((field, c) => (c.lower === l && above[c.upper] !== undefined ? add(field, c.down(toUnits(machine.layers[c.upper], above[c.upper]!))) : field), below);
+/** Mean-field means and fields: every layer's means, and the fields whose means they are (undefined for clamped layers). */
+export interface MeanField {
+  readonly means: Value[];
+  readonly fields: (Value | undefined)[];
+}
+
+/**
+ * Mean-field inference in a machine whose layers form a chain (an RBM, a DBM, a DBM with a label layer on top)
+ * given what is observed of some layers (`observed[l]`, undefined for hidden layers): a layer's free units
+ * start at their means given their bias alone (observed ones at their values), the hidden layers at the
+ * up-pass mu_l = E[x_l | mu_{l-1}] (and what the started layers above send); then `iterations` sweeps of the
+ * fixed-point updates mu_l = E[x_l | mu_{l-1}, mu_{l+1}] in layer order, observed units set back to their
+ * values: mu = m x + (1 - m) E[x | ...]. The part of a field that clamped layers send is computed once.
+ * Every update is exact coordinate ascent of the mean-field bound (20.4.2).
+ */
+export function maskedMeanField(machine: MachineValues, observed: readonly (Observation | undefined)[], iterations: number): MeanField {
+  const clamped = machine.layers.map((_, l) => observed[l] !== undefined && observed[l].mask === undefined);
+  const given = machine.layers.map((_, l) => (clamped[l] ? observed[l]!.values : undefined));
+  const nextToClamped = machine.layers.map((_, l) => machine.couplings.some((c) => (c.lower === l && clamped[c.upper]) || (c.upper === l && clamped[c.lower])));
+  const fromClamped = machine.layers.map((_, l) => (clamped[l] || !nextToClamped[l] ? undefined : layerField(machine, given, l)));
+  const means: (Value | undefined)[] = machine.layers.map((layer, l) => {
+    const o = observed[l];
+    return o === undefined ? undefined : o.mask === undefined ? o.values : withObserved(o, meanOf(layer, unitsBias(layer)));
+  });
+  const fields: (Value | undefined)[] = machine.layers.map(() => undefined);
+  const update = (l: number): void => {
+    const free = means.map((m, other) => (clamped[other] ? undefined : m));
+    fields[l] = fromClamped[l] === undefined ? layerField(machine, means, l) : addCouplings(machine, free, l, fromClamped[l]);
+    const mean = meanOf(machine.layers[l], fields[l]);
+    means[l] = observed[l] === undefined ? mean : withObserved(observed[l], mean);
+  };
+  machine.layers.forEach((_, l) => observed[l] === undefined && update(l));
+  for (let t = 0; t < iterations; t++) machine.layers.forEach((_, l) => !clamped[l] && update(l));
+  return { means: means as Value[], fields };
+}
+
+/** m x + (1 - m) mean: the observed units' values, the others' means. */
+const withObserved = (o: Observation, mean: Value): Value => (o.mask === undefined ? o.values : add(mul(o.mask, o.values), mul(sub(1, o.mask), mean)));
+
+/**
+ * Mean-field inference with the visible layer clamped to v (`maskedMeanField` with v observed): the up-pass,
+ * then `iterations` sweeps. Returns [v, mu_1, ..., mu_L] and the fields whose means they are (undefined for v).
+ */
+export const meanField = (machine: MachineValues, v: Value, iterations: number): MeanField => maskedMeanField(machine, [{ values: v }], iterations);
+
+/** `base` (layer l's field from its bias and the clamped layers) plus what the couplings from the layers given in x send. */
+function addCouplings(machine: MachineValues, x: readonly (Value | undefined)[], l: number, base: Value): Value {
+  return machine.couplings.reduce((field, c) => {
+    const other = c.lower === l ? c.upper : c.upper === l ? c.lower : undefined;
+    if (other === undefined || x[other] === undefined) return field;
+    const state = toUnits(machine.layers[other], x[other]);
+    return add(field, c.lower === l ? c.down(state) : c.up(state));
+  }, base);
 }

@@ -10,7 +10,7 @@ export const ROW_CHUNK = 1000;
  * beside the fixed `feeds`, and join each named output's rows: every output must have one row per input
  * row. Returns the outputs as [rows, cols] matrices (a [rows] output has cols 1).
  */
-export async function mapRows(
+export function mapRows(
   engine: Engine,
   program: Program,
   feeds: TensorMap,
@@ -19,13 +19,33 @@ export async function mapRows(
   outputs: readonly string[],
   chunk = ROW_CHUNK,
 ): Promise<Record<string, Matrix>> {
+  return mapRowsOf(engine, program, feeds, { [input]: data }, outputs, chunk);
+}
+
+/** `mapRows` over several inputs with the same rows (`inputs`: matrices by input name), chunked alike. */
+export async function mapRowsOf(
+  engine: Engine,
+  program: Program,
+  feeds: TensorMap,
+  inputs: Readonly<Record<string, Matrix>>,
+  outputs: readonly string[],
+  chunk = ROW_CHUNK,
+): Promise<Record<string, Matrix>> {
+  const matrices = Object.entries(inputs);
+  const total = matrices[0][1].rows;
+  if (!matrices.every(([, m]) => m.rows === total)) throw new Error(`mapRowsOf: every input needs the same rows (${matrices.map(([name, m]) => `${name} ${m.rows}`).join(', ')})`);
   const parts: Record<string, Tensor[]> = Object.fromEntries(outputs.map((name) => [name, []]));
-  for (let start = 0; start < data.rows; start += chunk) {
-    const rows = sliceRows(data, start, Math.min(start + chunk, data.rows));
-    const results = await program.run({ ...feeds, [input]: engine.float32(rows.data, [rows.rows, rows.cols]) });
+  for (let start = 0; start < total; start += chunk) {
+    const end = Math.min(start + chunk, total);
+    const chunkFeeds: TensorMap = { ...feeds };
+    for (const [name, m] of matrices) {
+      const rows = sliceRows(m, start, end);
+      chunkFeeds[name] = engine.float32(rows.data, [rows.rows, rows.cols]);
+    }
+    const results = await program.run(chunkFeeds);
     for (const name of outputs) parts[name].push(results[name]);
   }
-  return Object.fromEntries(outputs.map((name) => [name, joinRows(parts[name], data.rows)]));
+  return Object.fromEntries(outputs.map((name) => [name, joinRows(parts[name], total)]));
 }
 
 function joinRows(tensors: readonly Tensor[], rows: number): Matrix {
