@@ -24,6 +24,7 @@ const CHAINS: Readonly<Record<ModelKind, (steps: number) => string>> = {
   dbm: (steps) =>
     `every frame, the odd layers are drawn from the mean-field posterior of the last samples, then ${steps} block Gibbs steps (odd layers | even, even | odd); shown: E[v | h_1]`,
   'class-rbm': (steps) => `every frame, the classes are drawn afresh, then ${steps} block Gibbs steps of the joint chain, h | x, y then x, y | h; shown: E[x | h]`,
+  'mp-dbm': (steps) => `every frame, the hidden layers and the label are drawn afresh from noise, then ${steps} block Gibbs steps of the whole chain (odd layers | even, even | odd); shown: E[v | h_1]`,
   'gated-rbm': (steps) => `each pair's output y continues its chain given the pair's input x, ${steps} block Gibbs steps a frame, h | x, y then y | x, h; shown: x above E[y | x, h]`,
 };
 

@@ -33,6 +33,13 @@ export const LOG_PLOTS: Readonly<Record<ModelKind, LogPlot>> = {
       { key: 'classLoss', label: '-log p(y | x), minibatches (nats)', stroke: '#7d3c98' },
     ],
   },
+  /** One line per epoch (`fitMpDbm`): the multi-prediction loss and the held-out error of mean-field classification. */
+  'mp-dbm': {
+    curves: [
+      { key: 'heldOutError', label: 'held-out error (mean field)', stroke: '#2c6fbb' },
+      { key: 'loss', label: 'multi-prediction loss (nats)', stroke: '#c0392b' },
+    ],
+  },
   /** One line per epoch (`fitGatedRbm`): the squared error of y remade through the mapping units. */
   'gated-rbm': { curves: [{ key: 'reconstructionError', label: 'reconstruction error of y (minibatches)', stroke: '#c0392b' }] },
 };

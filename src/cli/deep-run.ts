@@ -31,6 +31,7 @@ import { matrix } from '../tensor/matrix.js';
 import type { Engine } from '../runtime/engine.js';
 import { bernoulli, isBinary, type UnitType } from '../units/index.js';
 import { freshClassRbmRun, resumedClassRbmRun, runClassRbmTraining, type ClassRbmFlags, type ClassRbmRun, type ClassRbmRunSummary } from './class-rbm-run.js';
+import { freshMpDbmRun, resumedMpDbmRun, runMpDbmTraining, type MpDbmFlags, type MpDbmRun, type MpDbmRunSummary } from './mp-dbm-run.js';
 import { freshGatedRbmRun, resumedGatedRbmRun, runGatedRbmTraining, type GatedRbmFlags, type GatedRbmRun, type GatedRbmRunSummary } from './gated-rbm-run.js';
 import { batchSizeOn, loadData } from './data-option.js';
 import { pictureShape } from './output.js';
@@ -115,9 +116,10 @@ export interface DeepRunSummary {
   readonly last: LayerEpochRecord | undefined;
 }
 
-/** Train `run` (a DBN, a DBM or a classification RBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
-export async function runDeepTraining(run: DeepRun | DbmRun | ClassRbmRun | GatedRbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary | ClassRbmRunSummary | GatedRbmRunSummary> {
+/** Train `run` (a DBN, a DBM, a classification RBM, a gated RBM or a multi-prediction DBM run) to its configured epochs, checkpointing as it goes, then draw the pictures. */
+export async function runDeepTraining(run: DeepRun | DbmRun | ClassRbmRun | GatedRbmRun | MpDbmRun, options: RunOptions): Promise<DeepRunSummary | DbmRunSummary | ClassRbmRunSummary | GatedRbmRunSummary | MpDbmRunSummary> {
   if (run.kind === 'class-rbm') return runClassRbmTraining(run, options);
+  if (run.kind === 'mp-dbm') return runMpDbmTraining(run, options);
   if (run.kind === 'gated-rbm') return runGatedRbmTraining(run, options);
   return run.kind === 'dbm' ? runDbmTraining(run, options) : runDbnTraining(run, options);
 }
@@ -178,7 +180,7 @@ export function layerList(text: string): number[] {
 }
 
 /** The model kinds of `train --model`. */
-export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm'] as const;
+export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm', 'mp-dbm'] as const;
 
 /**
  * The deep run that `train`'s flags ask for, or undefined for an RBM run: --model dbn or dbm (with --layers)
@@ -188,9 +190,9 @@ export const MODEL_KINDS = ['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm'] as co
 export async function deepRunOf(
   engine: Engine,
   out: string,
-  flags: ClassRbmFlags & GatedRbmFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
+  flags: ClassRbmFlags & GatedRbmFlags & MpDbmFlags & { readonly model: (typeof MODEL_KINDS)[number]; readonly layers?: readonly number[]; readonly resume?: boolean },
   say: (line: string) => void,
-): Promise<DeepRun | DbmRun | ClassRbmRun | GatedRbmRun | undefined> {
+): Promise<DeepRun | DbmRun | ClassRbmRun | GatedRbmRun | MpDbmRun | undefined> {
   if (flags.resume === true) {
     const path = join(out, DEEP_RUN_FILES.model);
     if (!existsSync(path)) return undefined;
@@ -198,6 +200,7 @@ export async function deepRunOf(
     if (kind === 'dbm') return resumedDbmRun(engine, out, say);
     if (kind === 'class-rbm') return resumedClassRbmRun(engine, out, say);
     if (kind === 'gated-rbm') return resumedGatedRbmRun(engine, out, say);
+    if (kind === 'mp-dbm') return resumedMpDbmRun(engine, out, say);
     return kind === 'dbn' ? resumedDeepRun(engine, out, say) : undefined;
   }
   if (flags.model === 'rbm' || flags.model === 'class-rbm' || flags.model === 'gated-rbm') {
@@ -209,6 +212,7 @@ export async function deepRunOf(
   }
   if (flags.layers === undefined) throw new UserError(`--model ${flags.model}: give the hidden layers with --layers, such as --layers 500,${flags.model === 'dbm' ? '1000' : '500'}`);
   if (flags.model === 'dbm') return freshDbmRun(engine, out, flags, flags.layers);
+  if (flags.model === 'mp-dbm') return freshMpDbmRun(engine, out, flags, flags.layers);
   return freshDeepRun(engine, out, flags, flags.layers);
 }
 
@@ -282,6 +286,33 @@ export const GATED_RBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFla
   sparsityCost: { why: 'it has no sparsity penalty' },
   l1: { why: 'it has no L1 penalty' },
   centering: { why: 'it has no centred gradient' },
+};
+
+/**
+ * A multi-prediction DBM trains by centred SGD with a constant momentum on Bernoulli units, its only penalties
+ * --weight-decay and --max-norm, with no sampler: `train --model mp-dbm` refuses the flags it cannot honour.
+ */
+export const MP_DBM_UNSUPPORTED_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  ...DBN_UNSUPPORTED_FLAGS,
+  ...CLASS_RBM_ONLY_FLAGS,
+  optimizer: { why: 'it follows the centred gradient by SGD with momentum', accepts: (name) => name === 'sgd' },
+  sampler: { why: 'multi-prediction training draws no samples' },
+  k: { why: 'multi-prediction training draws no samples' },
+  chains: { why: 'multi-prediction training keeps no chains' },
+  temperatures: { why: 'multi-prediction training keeps no chains' },
+  fastLearningRate: { why: 'multi-prediction training keeps no chains' },
+  fastDecay: { why: 'multi-prediction training keeps no chains' },
+  kFinal: { why: 'multi-prediction training draws no samples' },
+  initialMomentum: { why: 'it trains with the constant --momentum' },
+  sparsity: { why: 'it has no sparsity penalty' },
+  sparsityCost: { why: 'it has no sparsity penalty' },
+  l1: { why: 'it has no L1 penalty' },
+};
+
+/** The flags only a multi-prediction DBM honours: the other models refuse them when given. */
+export const MP_DBM_ONLY_FLAGS: Readonly<Record<string, UnsupportedFlag>> = {
+  dropProbability: { why: 'it is not trained by multi-prediction; use --model mp-dbm' },
+  labelWeight: { why: 'it is not trained by multi-prediction; use --model mp-dbm' },
 };
 
 /** The flags only a gated RBM honours: the other models refuse them when given. */

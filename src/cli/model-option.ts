@@ -18,6 +18,6 @@ export async function openAnyModel(path: string, threads?: number): Promise<Mode
 /** `model` (read from `path`), or with --class `label` its model given that class; a UserError for a model without a label layer. */
 export function givenClassFlag(model: GenerativeModel, label: number | undefined, path: string): GenerativeModel {
   if (label === undefined) return model;
-  if (!hasClasses(model)) throw new UserError(`--class ${label}: ${path} holds a model of kind ${model.kind}, without a label layer (--class needs a class-rbm file)`);
+  if (!hasClasses(model)) throw new UserError(`--class ${label}: ${path} holds a model of kind ${model.kind}, without a label layer (--class needs a class-rbm or mp-dbm file)`);
   return model.givenClass(label);
 }

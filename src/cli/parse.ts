@@ -34,6 +34,21 @@ export function fraction(text: string): number {
   return x;
 }
 
+/** A comma-separated list of numbers from 0 to 1 ("0.25,0.5"). */
+export function fractionList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const values = parts.map(Number);
+  if (!parts.every((s, i) => s !== '' && Number.isFinite(values[i]) && values[i] >= 0 && values[i] <= 1)) throw new InvalidArgumentError('expected numbers from 0 to 1 separated by commas, such as 0.25,0.5.');
+  return values;
+}
+
+/** A probability strictly between 0 and 1. */
+export function openFraction(text: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x <= 0 || x >= 1) throw new InvalidArgumentError('expected a number between 0 and 1 (not including either).');
+  return x;
+}
+
 /** The most threads one graph run may take: above the cores of any machine here; onnxruntime starts each up front. */
 export const MAX_THREADS = 256;
 

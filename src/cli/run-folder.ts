@@ -130,7 +130,7 @@ export function sharedSettings(flags: FreshRunFlags): Omit<RunConfig, 'hidden' |
 }
 
 /** The SGD settings, k and seed of a run's config as a trainer's options take them (the constant momentum its final one). */
-export const sgdSettings = (config: Omit<RunConfig, 'standardize'>) => ({
+export const sgdSettings = (config: Pick<RunConfig, 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule' | 'finalMomentum' | 'weightDecay' | 'k' | 'seed'>) => ({
   epochs: config.epochs,
   batchSize: config.batchSize,
   learningRate: config.learningRate,

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { UserError } from '../errors.js';
 import { defaultFitOptions, type FitOptions } from '../training/options.js';
 import { CLASS_RBM_OBJECTIVES, type ClassRbmObjective } from '../training/fit-class-rbm.js';
-import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, seed } from './parse.js';
+import { fraction, nonNegativeInt, nonNegativeNumber, openFraction, positiveInt, seed } from './parse.js';
 
 /** A parser of one saved value: its checked value, or an InvalidArgumentError saying what was expected. */
 type SettingParser = (value: unknown) => unknown;
@@ -75,11 +75,13 @@ const SETTINGS: Readonly<Record<string, SettingParser>> = {
   visibleUnits: text,
   hiddenUnits: text,
   standardize: flag,
-  model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm']),
+  model: oneOf(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm', 'mp-dbm']),
   objective: oneOf(CLASS_RBM_OBJECTIVES),
   alpha: numberOf(nonNegativeNumber),
   labelled: numberOf(positiveInt),
   factors: numberOf(positiveInt),
+  dropProbability: numberOf(openFraction),
+  labelWeight: numberOf(nonNegativeNumber),
   layers: sizes,
 };
 
@@ -94,6 +96,9 @@ export interface SavedRunSettings extends Omit<FitOptions, 'heldOut' | 'signal'>
   readonly labelled?: number;
   /** A gated RBM's factors. */
   readonly factors?: number;
+  /** A multi-prediction DBM's probability of hiding a variable and the weight of its label's loss. */
+  readonly dropProbability?: number;
+  readonly labelWeight?: number;
 }
 
 /**

@@ -6,6 +6,8 @@
  *   dbn  the variational lower bound with the up-pass as posterior (dbn-bound.ts), top log Z exact or by AIS;
  *   dbm  the mean-field lower bound (dbm-bound.ts), log Z of its bipartite RBM exact or by AIS;
  *   class-rbm  log p(x), the class summed out (class-rbm-likelihood.ts), each class's log Z exact or by AIS;
+ *   mp-dbm  the label summed out exactly, the mean-field bound given each class (mp-dbm-bound.ts), each class's
+ *        log Z exact or by AIS;
  *   gated-rbm  log p(y | x) of pairs [x | y], the model's own conditional (gated-rbm-likelihood.ts), each row's
  *        log Z(x) exact when the smaller of its output and mapping layers can be enumerated, else by AIS
  *        (progress then counts rows).
@@ -16,6 +18,7 @@ import type { AnyModel, ModelOfKind } from '../io/model-codec.js';
 import type { ModelKind } from '../models/model.js';
 import type { RBM } from '../models/rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { mpDbmLogLikelihood } from './mp-dbm-bound.js';
 import { dbmLogLikelihood } from './dbm-bound.js';
 import { dbnLogLikelihood } from './dbn-bound.js';
 import { classRbmLogLikelihood } from './class-rbm-likelihood.js';
@@ -157,6 +160,22 @@ const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
     const method = o.logZ ?? defaultMethod(model.rbm);
     const r = await classRbmLogLikelihood(model, data, { ...o, method, onProgress: annealingProgress(o) });
     return estimated(r, method, r.logZ < r.logZFloor, data.rows);
+  },
+  async 'mp-dbm'(model, data, o) {
+    const r = await mpDbmLogLikelihood(model, data, o);
+    return {
+      logLikelihood: r.bound,
+      low: r.low,
+      high: r.high,
+      method: boundMethodName(r.method, 'log Z of each class'),
+      bound: 'lower',
+      logZ: r.logZ,
+      logZLow: r.logZLow,
+      logZHigh: r.logZHigh,
+      logZFloor: r.logZFloor,
+      belowFloor: r.logZ < r.logZFloor,
+      examples: data.rows,
+    };
   },
   async 'gated-rbm'(model, data, o) {
     const method = o.logZ ?? (canEnumerate({ nVisible: model.shape.nOutput, nHidden: model.nHidden }) ? 'exact' : 'ais');

@@ -9,6 +9,7 @@ import type { DBM } from '../models/dbm.js';
 import type { DBN } from '../models/dbn.js';
 import type { GatedRBM } from '../models/gated-rbm.js';
 import type { ModelKind } from '../models/model.js';
+import type { MpDBM } from '../models/mp-dbm.js';
 import type { RBM } from '../models/rbm.js';
 import { quoted } from '../quote.js';
 import type { Engine } from '../runtime/engine.js';
@@ -17,6 +18,7 @@ import { decodeDbm, encodeDbm } from './dbm-codec.js';
 import { decodeDbn, encodeDbn } from './dbn-codec.js';
 import { decodeGatedRbm, encodeGatedRbm } from './gated-rbm-codec.js';
 import { decodeModelFile, type ModelMetadata } from './model-tensors.js';
+import { decodeMpDbm, encodeMpDbm } from './mp-dbm-codec.js';
 import { decodeRbm, encodeRbm } from './rbm-codec.js';
 
 /** The model class of each kind. */
@@ -26,6 +28,7 @@ export interface ModelOfKind {
   dbm: DBM;
   'class-rbm': ClassRBM;
   'gated-rbm': GatedRBM;
+  'mp-dbm': MpDBM;
 }
 
 /** A model of any kind the library reads and writes. */
@@ -66,6 +69,7 @@ const codecs: { readonly [K in ModelKind]: Codec<ModelOfKind[K]> } = {
   },
   'class-rbm': { encode: encodeClassRbm, decode: decodeClassRbm },
   'gated-rbm': { encode: encodeGatedRbm, decode: decodeGatedRbm },
+  'mp-dbm': { encode: encodeMpDbm, decode: decodeMpDbm },
 };
 
 /** `model` as safetensors bytes, by the codec of its kind, with the metadata `extra`. */

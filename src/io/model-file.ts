@@ -40,7 +40,7 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
 
 /**
  * The RBMs of the model at `path`, bottom first: one for an RBM file (for a classification RBM, its RBM of x
- * and h), the stack of a DBN file, none for a gated RBM (a UserError); for a DBM, its weights with the bias of the layer above as RBMs (the up-pass
+ * and h), the stack of a DBN file, none for a gated RBM (a UserError); for a DBM (and a multi-prediction DBM's), its weights with the bias of the layer above as RBMs (the up-pass
  * of its mean-field without the top-down input).
  */
 export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]> {
@@ -49,6 +49,6 @@ export async function loadRbmStack(engine: Engine, path: string): Promise<RBM[]>
   if (model.kind === 'dbn') return [...model.rbms];
   if (model.kind === 'class-rbm') return [model.rbm];
   if (model.kind === 'gated-rbm') throw new UserError(`${path}: a gated RBM, whose weights depend on its input: no RBMs to start a network from`);
-  const { sizes, params } = model;
+  const { sizes, params } = model.kind === 'mp-dbm' ? model.dbm : model;
   return params.weights.map((w, l) => new RBM(engine, { nVisible: sizes[l], nHidden: sizes[l + 1] }, { weights: w, visibleBias: params.biases[l], hiddenBias: params.biases[l + 1] }));
 }

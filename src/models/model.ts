@@ -10,7 +10,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import type { UnitType } from '../units/unit-type.js';
 
 /** The kinds of model, as model files name them (metadata `kind`). */
-export type ModelKind = 'rbm' | 'dbn' | 'dbm' | 'class-rbm' | 'gated-rbm';
+export type ModelKind = 'rbm' | 'dbn' | 'dbm' | 'class-rbm' | 'gated-rbm' | 'mp-dbm';
 
 export interface SampleOptions {
   /** Markov chain steps (block Gibbs sweeps; default 1000). */
@@ -60,7 +60,7 @@ export interface GenerativeModel {
   describe(): ModelDescription;
 }
 
-/** A model with a label layer (a classification RBM): the model of the visible units given each class. */
+/** A model with a label layer (a classification RBM, a multi-prediction DBM): the model of the visible units given each class. */
 export interface ClassConditional {
   readonly nClasses: number;
   /** The model of the visible units given the class `label` (0 .. nClasses - 1; else a UserError). */

@@ -273,8 +273,8 @@ export async function fitClassRbm(model: ClassRBM, train: LabelledRows, options:
   });
 }
 
-/** How well `model` classifies labelled rows: the fraction whose most probable class is not their label, and the mean -log p(y | x). */
-export async function classification(model: ClassRBM, rows: LabelledRows): Promise<{ readonly error: number; readonly loss: number }> {
+/** How well `model` (any with log p(y | x), or its approximation) classifies labelled rows: the fraction whose most probable class is not their label, and the mean -log p(y | x). */
+export async function classification(model: { readonly nClasses: number; classLogProbabilities(x: Matrix): Promise<Matrix> }, rows: LabelledRows): Promise<{ readonly error: number; readonly loss: number }> {
   const logP = await model.classLogProbabilities(rows.examples);
   const K = model.nClasses;
   let wrong = 0;

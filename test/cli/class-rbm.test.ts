@@ -69,7 +69,7 @@ describe('train --model class-rbm', () => {
     await runOk(...tinyTrainArgs(rbmOut));
     const rbm = await runCli('features', '--model', join(rbmOut, 'model.safetensors'), '--data', 'bars-and-stripes:3', '--class', '1', '--json');
     expect(rbm.code).toBe(1);
-    expect(rbm.stderr).toBe(`boltzmann: error: --class 1: ${join(rbmOut, 'model.safetensors')} holds a model of kind rbm, without a label layer (--class needs a class-rbm file)\n`);
+    expect(rbm.stderr).toBe(`boltzmann: error: --class 1: ${join(rbmOut, 'model.safetensors')} holds a model of kind rbm, without a label layer (--class needs a class-rbm or mp-dbm file)\n`);
   });
 
   it('resumes a run cut short up to its planned epochs', async () => {

@@ -33,7 +33,7 @@ describe('view: the run folder', () => {
     for (const [folder, message] of [
       [join(dir, 'nowhere'), 'no such run folder'],
       [(mkdirSync(join(dir, 'empty')), join(dir, 'empty')), 'no model.safetensors'],
-      [unknown, 'a "vae" model; this library reads rbm, dbn, dbm, class-rbm, gated-rbm files'],
+      [unknown, 'a "vae" model; this library reads rbm, dbn, dbm, class-rbm, gated-rbm, mp-dbm files'],
     ]) {
       const r = await runCli('view', folder);
       expect(r.code).toBe(1);

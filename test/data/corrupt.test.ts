@@ -13,6 +13,12 @@ describe('parseCorruption', () => {
     }
   });
 
+  it('reads erase:P for 0 <= P <= 1 and refuses other fractions', () => {
+    expect(parseCorruption('erase:0.25')).toEqual({ kind: 'erase', fraction: 0.25 });
+    expect(parseCorruption('erase:1')).toEqual({ kind: 'erase', fraction: 1 });
+    for (const bad of ['erase:1.5', 'erase:-0.2', 'erase:', 'erase:x']) expect(() => parseCorruption(bad)).toThrow(`--corrupt ${bad}: expected noise:P or erase:P`);
+  });
+
   it('accepts the end points noise:0 and noise:1', () => {
     expect(parseCorruption('noise:0')).toEqual({ kind: 'noise', level: 0 });
     expect(parseCorruption('noise:1')).toEqual({ kind: 'noise', level: 1 });
@@ -20,9 +26,9 @@ describe('parseCorruption', () => {
 
   it('refuses a blank level, text before noise: and text after the level, with the one-line message naming the flag', () => {
     for (const bad of ['noise: ', 'noise:  ', 'xnoise:0.5', 'my-noise:0.5']) {
-      expect(() => parseCorruption(bad, '--fill')).toThrow(`--fill ${bad}: expected noise:P with 0 <= P <= 1, or erase:half`);
+      expect(() => parseCorruption(bad, '--fill')).toThrow(`--fill ${bad}: expected noise:P or erase:P with 0 <= P <= 1, or erase:half`);
     }
-    expect(() => parseCorruption('noise:0.5\nextra')).toThrow(/^--corrupt noise:0\.5\nextra: expected noise:P with 0 <= P <= 1, or erase:half$/);
+    expect(() => parseCorruption('noise:0.5\nextra')).toThrow(/^--corrupt noise:0\.5\nextra: expected noise:P or erase:P with 0 <= P <= 1, or erase:half$/);
   });
 });
 
@@ -45,6 +51,25 @@ describe('corrupt', () => {
   it('erase:half keeps softmax groups whole', () => {
     const groups = matrix(Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), 1, 9);
     expect(Array.from(corrupt(groups, { kind: 'erase-half' }, unitType('softmax:3'), 0).observed.data)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  });
+
+  it('erase:P erases about a fraction P of the units at random, marking exactly those missing, and is seeded', () => {
+    const { examples, observed } = corrupt(bits, { kind: 'erase', fraction: 0.3 }, unitType('bernoulli'), 5);
+    const erased = observed.data.filter((x) => x === 0).length / bits.data.length;
+    expect(erased).toBeGreaterThan(0.28);
+    expect(erased).toBeLessThan(0.32);
+    for (let i = 0; i < bits.data.length; i++) expect(examples.data[i]).toBe(observed.data[i] === 1 ? bits.data[i] : 0);
+    const firstRow = Array.from(observed.data.subarray(0, cols));
+    expect(firstRow.slice(0, cols / 2)).not.toEqual(Array(cols / 2).fill(1));
+    expect(corrupt(bits, { kind: 'erase', fraction: 0.3 }, unitType('bernoulli'), 5).observed.data).toEqual(observed.data);
+    expect(corrupt(bits, { kind: 'erase', fraction: 0.3 }, unitType('bernoulli'), 6).observed.data).not.toEqual(observed.data);
+  });
+
+  it('erase:P erases whole softmax groups', () => {
+    const groups = matrix(Float32Array.from({ length: 300 }, (_, i) => Number(i % 3 === 0)), 10, 30);
+    const { observed } = corrupt(groups, { kind: 'erase', fraction: 0.5 }, unitType('softmax:3'), 1);
+    for (let g = 0; g < 300; g += 3) expect(new Set(observed.data.subarray(g, g + 3)).size).toBe(1);
+    expect(new Set(observed.data).size).toBe(2);
   });
 
   it('noise:P flips about a fraction P of binary units, marks every unit unobserved, and is seeded', () => {

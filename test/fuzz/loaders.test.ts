@@ -24,6 +24,7 @@ import { UserError } from '../../src/errors.js';
 import { decodeModel, decodeModelOf, encodeModel, type ModelFile } from '../../src/io/model-codec.js';
 import { decodeSafetensors, encodeSafetensors, isCount } from '../../src/io/safetensors.js';
 import { ClassRBM } from '../../src/models/class-rbm.js';
+import { MpDBM } from '../../src/models/mp-dbm.js';
 import { classRbmNames } from '../../src/models/class-rbm-graph.js';
 import { GatedRBM, type GatedRbmParameters } from '../../src/models/gated-rbm.js';
 import { gatedRbmNames } from '../../src/models/gated-rbm-graph.js';
@@ -206,6 +207,17 @@ function modelParameters(model: ModelFile['model'] | Mlp): { params: Parameters;
     const broken = model.rbms.findIndex((r, l) => r.nVisible < 1 || r.nHidden < 1 || !isCount(r.epochsTrained) || (l > 0 && model.rbms[l - 1].nHidden !== r.nVisible));
     return { params, problem: model.rbms.length === 0 ? 'a DBN of no RBMs' : broken >= 0 ? `DBN RBM ${broken} is broken` : undefined };
   }
+  if (model.kind === 'mp-dbm') {
+    const { params, problem } = dbmFileParameters(model.dbm);
+    params[classRbmNames.labelWeights] = { shape: [model.sizes.at(-1)!, model.nClasses], data: model.labels.labelWeights };
+    params[classRbmNames.labelBias] = { shape: [model.nClasses], data: model.labels.labelBias };
+    return { params, problem: problem ?? (model.nClasses < 2 ? `a multi-prediction DBM of ${model.nClasses} classes` : undefined) };
+  }
+  return dbmFileParameters(model);
+}
+
+/** The parameters of a decoded DBM, and what is wrong with its structure. */
+function dbmFileParameters(model: DBM): { params: Parameters; problem?: string } {
   const params: Parameters = {};
   const { sizes } = model;
   model.params.weights.forEach((w, l) => (params[dbmNames.weights(l)] = { shape: [sizes[l], sizes[l + 1]], data: w }));
@@ -304,6 +316,7 @@ function modelSeeds(): Seed[] {
     { name: 'dbn', bytes: encodeModel(dbn) },
     { name: 'dbm', bytes: encodeModel(dbm) },
     { name: 'class-rbm', bytes: encodeModel(ClassRBM.create(engine, { nVisible: 4, nHidden: 3, nClasses: 3, seed: 4, weightScale: 0.5 })) },
+    { name: 'mp-dbm', bytes: encodeModel(MpDBM.create(engine, { sizes: [4, 3, 2], nClasses: 3, seed: 6, weightScale: 0.5 })) },
     { name: 'gated-rbm', bytes: encodeModel(GatedRBM.create(engine, { nInput: 3, nOutput: 4, nHidden: 2, nFactors: 3, seed: 5, weightScale: 0.5 })) },
     { name: 'mlp', bytes: encodeMlp(Mlp.create(engine, { sizes: [4, 3, 2], seed: 3 })) },
   ];
@@ -324,7 +337,7 @@ const models: Target = {
       ({ model, metadata }) => modelProblem(model, metadata, bytes, () => decodeModel(engine, encodeModel(model, metadata), SOURCE)),
       [SOURCE],
     ),
-    ...(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm'] as const)
+    ...(['rbm', 'dbn', 'dbm', 'class-rbm', 'gated-rbm', 'mp-dbm'] as const)
       .filter((kind) => seed.name.startsWith(kind))
       .map((kind) =>
         probe(

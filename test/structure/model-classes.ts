@@ -11,6 +11,7 @@ import { ClassRBM } from '../../src/models/class-rbm.js';
 import { DBM } from '../../src/models/dbm.js';
 import { DBN } from '../../src/models/dbn.js';
 import { GatedRBM } from '../../src/models/gated-rbm.js';
+import { MpDBM } from '../../src/models/mp-dbm.js';
 import { RBM } from '../../src/models/rbm.js';
 import { loadMlp, saveMlp } from '../../src/nn/mlp-file.js';
 import { Mlp } from '../../src/nn/mlp.js';
@@ -20,6 +21,7 @@ import { fitClassRbm } from '../../src/training/fit-class-rbm.js';
 import { fitDbm } from '../../src/training/fit-dbm.js';
 import { fitDbn } from '../../src/training/fit-dbn.js';
 import { fitGatedRbm } from '../../src/training/fit-gated-rbm.js';
+import { fitMpDbm } from '../../src/training/fit-mp-dbm.js';
 import { trainClassifier } from '../../src/training/fit-classifier.js';
 import { fit } from '../../src/training/fit.js';
 import type { UnitName } from '../../src/units/index.js';
@@ -157,6 +159,13 @@ export const MODEL_CLASSES: readonly ModelClass[] = [
     data: () => bars(),
     oneExample: 'refused',
     create: (engine, seed) => generative(GatedRBM.create(engine, { nInput: 4, nOutput: 5, nHidden: 3, nFactors: 4, seed, weightScale: 0.5 }), (m, x, o) => fitGatedRbm(m, x, { epochs: EPOCHS, ...o })),
+  },
+  {
+    name: 'mp-dbm 9-4-3, 2 classes',
+    data: () => bars(),
+    oneExample: 'refused',
+    create: (engine, seed) =>
+      generative(MpDBM.create(engine, { sizes: [9, 4, 3], nClasses: 2, seed, weightScale: 0.1 }), (m, x, o) => fitMpDbm(m, { examples: x, labels: labelsOf(x) }, { epochs: EPOCHS, ...o })),
   },
   {
     name: 'mlp 9-4-2',

@@ -201,6 +201,22 @@ describe.skipIf(!hasChromium)('the viewer in Chromium', () => {
     });
   });
 
+  describe('a multi-prediction DBM run', () => {
+    const run = viewedRun(() => browser, '--model', 'mp-dbm', '--data', 'mnist:test', '--layers', '25,16', '--epochs', '2');
+
+    it('loads the run, draws its filters and the live chain of the whole machine, and plots its loss', async () => {
+      expect(await run.page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+      expect(run.pageErrors).toEqual([]);
+      expect(await run.page.textContent('#model-info')).toMatch(/^multi-prediction DBM 784-25-16 with 10 classes \(Bernoulli\)/);
+      await expectLiveFantasy(run.page, 10);
+      expect(await run.page.textContent('#filters-tensor')).toBe('weights_0');
+      expect(await canvasVaries(run.page, '#filters')).toBe(true);
+      expect(await run.page.textContent('#fantasy-chain')).toContain('block Gibbs steps of the whole chain');
+      expect(loggedWith(run.runDir, 'loss')).toBe(2);
+      expect(await run.page.getAttribute('#curves .curve[data-key=loss]', 'data-points')).toBe('2');
+    });
+  });
+
   describe('a gated RBM run', () => {
     const run = viewedRun(() => browser, '--model', 'gated-rbm', '--data', 'pairs:shift:dots:100:6', '--hidden', '4', '--factors', '6', '--epochs', '2');
 

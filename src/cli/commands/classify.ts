@@ -8,13 +8,14 @@ import type { RBM } from '../../models/rbm.js';
 import { ACTIVATIONS, type Activation } from '../../nn/layers.js';
 import { CLASSIFIER_MEAN_FIELD_SWEEPS, meanFieldInput, mlpFromDbm } from '../../nn/dbm-classifier.js';
 import { saveMlp } from '../../nn/mlp-file.js';
+import { missingInputErrors } from '../../estimators/missing-inputs.js';
 import { Mlp } from '../../nn/mlp.js';
 import { defaultClassifierOptions, trainClassifier, type ClassifierEpoch, type ClassifierOptions } from '../../training/fit-classifier.js';
 import type { Engine } from '../../runtime/engine.js';
 import { createNodeEngine } from '../../runtime/node.js';
 import { batchSizeOn, classesOf, DATA_HELP, labelledData } from '../data-option.js';
 import { checkNewOutput } from '../output.js';
-import { nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
+import { fractionList, nonNegativeNumber, positiveInt, seed, threadCount } from '../parse.js';
 
 const d = defaultClassifierOptions;
 
@@ -51,7 +52,8 @@ export function classifyCommand() {
     .option('--momentum <x>', 'SGD momentum', nonNegativeNumber, d.momentum)
     .option('--weight-decay <x>', 'L2 penalty on the weights', nonNegativeNumber, d.weightDecay)
     .option('--clip-norm <x>', 'clip the gradients\' global norm to this (0: no clipping)', nonNegativeNumber, d.clipNorm)
-    .option('--seed <n>', 'seed of the new layers\' weights and the shuffling', seed, d.seed)
+    .option('--missing <fractions>', 'with a DBM file and mean-field input: also the test error with each of these fractions of the test pixels missing at random (the DBM\'s mean field fills them in), such as 0.25,0.5', fractionList, [])
+    .option('--seed <n>', 'seed of the new layers\' weights, the shuffling and the missing pixels', seed, d.seed)
     .option('--out <file>', 'write the trained classifier (.safetensors: weights_i, bias_i, kind "mlp")')
     .option('--force', 'replace an existing --out file')
     .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
@@ -60,6 +62,7 @@ export function classifyCommand() {
     .action(async (o) => {
       if (o.out !== undefined && !o.out.endsWith('.safetensors')) throw new UserError(`--out ${o.out}: the classifier is written as .safetensors`);
       if (o.out !== undefined) checkNewOutput(o.out, o.force);
+      if (o.missing.length > 0 && (o.dbmInput !== 'mean-field' || o.model === undefined)) throw new UserError('--missing: give a DBM file with --dbm-input mean-field, whose mean field fills in the missing pixels');
       const binarization = parseBinarization(o.binarize);
       const train = labelledData(binarize(loadDataSpec(o.data), binarization), '--data', 'classify');
       const testSpec = o.test ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');
@@ -69,6 +72,8 @@ export function classifyCommand() {
 
       const engine = createNodeEngine({ threads: o.threads });
       const dbm = o.dbmInput === 'mean-field' ? await meanFieldDbm(engine, o.model ?? []) : undefined;
+      if (o.missing.length > 0 && dbm === undefined) throw new UserError(`--missing: ${o.model!.join(', ')} holds no DBM; the missing pixels are filled in by a DBM's mean field`);
+      if (o.missing.length > 0 && test === undefined) throw new UserError('--missing: give --test data to classify with missing pixels');
       if (dbm !== undefined && dbm.nVisible !== train.examples.cols) {
         throw new UserError(`--model ${o.model![0]}: has ${dbm.nVisible} visible units but the data ${train.name} has ${train.examples.cols} features per example`);
       }
@@ -114,6 +119,10 @@ export function classifyCommand() {
       });
       const last = records[records.length - 1];
       const trainError = await mlp.errorRate(x, train.labels);
+      const missing =
+        dbm === undefined || test === undefined
+          ? []
+          : await missingInputErrors(async (v, seen) => mlp.predict(await meanFieldInput(dbm, await dbm.fillIn(v, seen))), test.examples, test.labels, dbm.visible, o.missing, o.seed);
       if (o.out !== undefined) {
         const { heldOut: _heldOut, ...training } = options;
         const settings = { ...training, data: o.data, test: testSpec, binarize: o.binarize, models: o.model ?? [], hiddenLayers, activation, input: dbm === undefined ? 'data' : 'dbm-mean-field' };
@@ -126,10 +135,14 @@ export function classifyCommand() {
         epochs: records.length,
         trainError,
         testError: last.heldOutError ?? null,
+        ...(missing.length > 0 && { missingInputs: missing.map((m) => ({ fraction: m.fraction, testError: m.error })) }),
         ...(o.out === undefined ? {} : { out: o.out }),
       };
       if (o.json === true) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stdout.write(`train error ${pct(trainError)}` + (test === undefined ? '' : `  test error ${pct(last.heldOutError!)} on ${test.name}`) + '\n');
+      else {
+        process.stdout.write(`train error ${pct(trainError)}` + (test === undefined ? '' : `  test error ${pct(last.heldOutError!)} on ${test.name}`) + '\n');
+        for (const m of missing) process.stdout.write(`  with ${pct(m.fraction)} of the test pixels missing (filled in by the DBM's mean field): test error ${pct(m.error)}\n`);
+      }
     });
 }
 

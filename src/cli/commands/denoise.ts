@@ -37,7 +37,7 @@ interface Errors {
 
 export function denoiseCommand() {
   return new Command('denoise')
-    .description('corrupt examples (noise or an erased half), restore them by Gibbs sampling (erased units given the others, noisy ones from their posterior given the noise), and compare with the clean data')
+    .description('corrupt examples (noise, an erased half or erased units at random), restore them by Gibbs sampling (erased units given the others, noisy ones from their posterior given the noise), and compare with the clean data')
     .requiredOption('--model <file>', 'model file (.safetensors) of an RBM')
     .requiredOption('--data <spec>', DATA_HELP)
     .requiredOption('--corrupt <how>', CORRUPTION_HELP)
@@ -105,7 +105,7 @@ export function denoiseCommand() {
     });
 }
 
-const describe = (c: Corruption): string => (c.kind === 'noise' ? `noise ${c.level}` : 'bottom half erased');
+const describe = (c: Corruption): string => (c.kind === 'noise' ? `noise ${c.level}` : c.kind === 'erase' ? `${c.fraction} of the units erased` : 'bottom half erased');
 
 /** The middle between the two values of two-state units (undefined for others): a value above it reads as the upper one. */
 const middleOf = (states: readonly [number, number] | undefined): number | undefined => states && (states[0] + states[1]) / 2;

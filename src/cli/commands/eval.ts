@@ -1,7 +1,8 @@
 /**
  * `boltzmann eval`: the log-likelihood of data under a model file of any kind, as the library's estimators
  * compute it (estimators/rbm-likelihood.ts, dbn-bound.ts, dbm-bound.ts, class-rbm-likelihood.ts,
- * gated-rbm-likelihood.ts), a classification RBM's test error on labelled data, and a gated RBM's
+ * gated-rbm-likelihood.ts, mp-dbm-bound.ts), a classification RBM's and a multi-prediction DBM's test error on
+ * labelled data (the latter's also with pixels missing), and a gated RBM's
  * transformation and analogy errors on pairs of known transformations. Here: the flags, the data, where the
  * AIS base rate comes from, the progress bar, and the output (one JSON object, or text).
  */
@@ -10,7 +11,9 @@ import cliProgress from 'cli-progress';
 import { UserError } from '../../errors.js';
 import { STANDARD_SCHEDULE_LENGTH } from '../../estimators/annealing.js';
 import { classRbmLogLikelihood } from '../../estimators/class-rbm-likelihood.js';
-import { dbmLogLikelihood, defaultDbmLogZMethod } from '../../estimators/dbm-bound.js';
+import { DBM_MEAN_FIELD_SWEEPS, dbmLogLikelihood, defaultDbmLogZMethod } from '../../estimators/dbm-bound.js';
+import { missingInputErrors } from '../../estimators/missing-inputs.js';
+import { mpDbmLogLikelihood } from '../../estimators/mp-dbm-bound.js';
 import { dbnLogLikelihood, defaultDbnLogZMethod } from '../../estimators/dbn-bound.js';
 import { canEnumerate, MAX_EXACT_UNITS } from '../../estimators/exact-log-partition.js';
 import { pseudoLogLikelihood } from '../../estimators/pseudo-likelihood.js';
@@ -22,6 +25,7 @@ import type { ClassRBM } from '../../models/class-rbm.js';
 import type { DBM } from '../../models/dbm.js';
 import type { DBN } from '../../models/dbn.js';
 import type { ModelKind } from '../../models/model.js';
+import type { MpDBM } from '../../models/mp-dbm.js';
 import type { RBM } from '../../models/rbm.js';
 import { sliceRows, type Matrix } from '../../tensor/matrix.js';
 import { classification } from '../../training/fit-class-rbm.js';
@@ -32,7 +36,7 @@ import { checkLabels } from '../../training/fit-classifier.js';
 import { bernoulli, isBinary, type UnitType } from '../../units/index.js';
 import { BINARIZE_HELP, DATA_HELP, loadData } from '../data-option.js';
 import { openAnyModel } from '../model-option.js';
-import { positiveInt, seed, threadCount } from '../parse.js';
+import { fractionList, positiveInt, seed, threadCount } from '../parse.js';
 import { belowFloorWarning, formatNumber, formatPercent } from '../output.js';
 
 const METHODS = ['exact', 'ais', 'reverse-ais', 'both'] as const;
@@ -49,6 +53,7 @@ interface EvalFlags {
   readonly reverseChains: number;
   readonly baseData?: string;
   readonly samples: number;
+  readonly missing: readonly number[];
   readonly seed: number;
   readonly blockSize?: number;
   readonly threads?: number;
@@ -67,7 +72,7 @@ interface BaseRateSource {
 type Evaluate<M> = (model: M, metadata: Record<string, string>, o: EvalFlags, started: number) => Promise<void>;
 
 /** The evaluation of each kind of model file. */
-const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm, 'class-rbm': evalClassRbm, 'gated-rbm': evalGatedRbm };
+const evaluators: { readonly [K in ModelKind]: Evaluate<Extract<AnyModel, { kind: K }>> } = { rbm: evalRbm, dbn: evalDbn, dbm: evalDbm, 'class-rbm': evalClassRbm, 'gated-rbm': evalGatedRbm, 'mp-dbm': evalMpDbm };
 
 export function evalCommand() {
   return new Command('eval')
@@ -87,7 +92,8 @@ export function evalCommand() {
     .option('--reverse-chains <n>', 'reverse AIS: chains per example', positiveInt, 10)
     .option('--base-data <spec>', "data for the base-rate model of AIS (default: the training data named in the model file, else --data; 'none': uniform)")
     .option('--samples <n>', "DBN: draws of the up-pass per example for the variational bound", positiveInt, 10)
-    .option('--seed <n>', 'seed of the annealing chains and of the reverse AIS subset', seed, 0)
+    .option('--missing <fractions>', 'mp-dbm on labelled data: also the test error with each of these fractions of the pixels missing at random, such as 0.25,0.5', fractionList, [])
+    .option('--seed <n>', 'seed of the annealing chains, of the reverse AIS subset and of the missing pixels', seed, 0)
     .option('--block-size <n>', 'temperatures per graph run', positiveInt)
     .option('--threads <n>', 'threads per graph run (default: all cores)', threadCount)
     .option('--json', 'print the result as one JSON object on stdout')
@@ -95,6 +101,7 @@ export function evalCommand() {
     .action(async (o) => {
       const started = performance.now();
       const { model, metadata } = await openAnyModel(o.model, o.threads);
+      if (o.missing.length > 0 && model.kind !== 'mp-dbm') throw new UserError(`--missing: ${o.model} is a ${model.kind}; eval classifies with missing pixels for a multi-prediction DBM (for a DBM's fine-tuned network: classify --missing)`);
       await (evaluators[model.kind] as Evaluate<AnyModel>)(model, metadata, o, started);
     });
 }
@@ -281,6 +288,58 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
     `${o.model}: DBM ${dbm.sizes.join('-')}; data ${data.name}, ${data.examples.rows} examples; nats per example`,
     `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (mean-field, ${r.meanFieldSweeps} sweeps)`,
     `log Z ${num(r.logZ)} (${logZMethodText(r.method, o)}, on the bipartite RBM)`,
+  ]);
+}
+
+/**
+ * `eval` on a multi-prediction DBM: the lower bound on the mean log p(v), the label summed out
+ * (mpDbmLogLikelihood: each class's DBM's log Z exact or by AIS, base rate as for a DBM), and on labelled data
+ * the test error of mean-field classification (Q(y) after the inference training unrolled) with every pixel
+ * seen and with each --missing fraction of them missing at random.
+ */
+async function evalMpDbm(model: MpDBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
+  const data = loadData(o.data, o.binarize, bernoulli, model.nVisible);
+  const shape = model.dbm.bipartiteShape;
+  const method = deepLogZMethod(o, defaultDbmLogZMethod(model.dbm), "a multi-prediction DBM's bound takes exact, ais or reverse-ais for each class");
+  if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  const labels = data.labels;
+  if (labels !== undefined) checkLabels(labels, data.examples.rows, model.nClasses, data.name);
+  const classified = labels === undefined ? undefined : await classification(model, { examples: data.examples, labels });
+  const missing = labels === undefined ? [] : await missingInputErrors((v, seen) => model.predict(v, seen), data.examples, labels, model.visible, o.missing, o.seed);
+  const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
+  const r = await mpDbmLogLikelihood(model, data.examples, { ...annealingOptions(o, base?.data), logZ: method });
+  await model.engine.dispose();
+  const result = {
+    model: o.model,
+    kind: 'mp-dbm',
+    layers: model.sizes,
+    classes: model.nClasses,
+    data: data.name,
+    examples: data.examples.rows,
+    testError: classified?.error ?? null,
+    classLoss: classified?.loss ?? null,
+    missingInputs: missing.map((m) => ({ fraction: m.fraction, testError: m.error })),
+    method: boundMethodName(r.method, 'log Z of each class'),
+    bound: 'lower',
+    logLikelihood: r.bound,
+    logLikelihoodLow: r.low,
+    logLikelihoodHigh: r.high,
+    logZ: r.logZ,
+    logZLow: r.logZLow,
+    logZHigh: r.logZHigh,
+    logZFloor: r.logZFloor,
+    classLogZ: r.classLogZ,
+    ...(r.logZ < r.logZFloor ? { warning: belowFloorWarning('the multi-prediction DBM', r.logZ, r.logZFloor, 'bound') } : {}),
+    ...annealingSettings(r.method, o, base?.source),
+    seed: o.seed,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeDeepResult(o, result, [
+    `${o.model}: multi-prediction DBM ${model.sizes.join('-')} with ${model.nClasses} classes; data ${data.name}, ${data.examples.rows} examples; nats per example`,
+    classified === undefined ? 'the data has no labels: no test error' : `test error ${percent(classified.error)} (most probable class under mean field), -log Q(y) ${num(classified.loss)}`,
+    ...missing.map((m) => `  with ${percent(m.fraction)} of the pixels missing: test error ${percent(m.error)}`),
+    `variational lower bound on the log-likelihood ${num(r.bound)} in [${num(r.low)}, ${num(r.high)}] (the label summed out, mean field given each class, ${DBM_MEAN_FIELD_SWEEPS} sweeps)`,
+    `log Z ${num(r.logZ)} (${logZMethodText(r.method, o)}, each class's DBM)`,
   ]);
 }
 

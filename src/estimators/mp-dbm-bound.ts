@@ -1,0 +1,62 @@
+/**
+ * A lower bound on log p(v) under a multi-prediction DBM, the label summed out exactly. Given y = k the model
+ * is the DBM of v and h whose top hidden bias is b_L + U_{:,k} (`MpDBM.givenClass`), of partition function
+ * Z_k, so with the mean-field bound L_k(v) <= log sum_h exp(-E_k(v, h)) of that DBM (dbm-bound.ts),
+ *   log p(v) = log sum_k exp(d_k) sum_h exp(-E_k(v, h)) - log Z >= logsumexp_k (d_k + L_k(v)) - log Z,
+ *   Z = sum_k exp(d_k) Z_k.
+ * Each log Z_k is the DBM's (`dbmLogLikelihood`: exact, by AIS or by reverse AIS); log Z's range and floor
+ * follow from theirs, logsumexp being increasing in each term. K times the cost of a DBM's bound.
+ */
+import type { MpDBM } from '../models/mp-dbm.js';
+import type { Matrix } from '../tensor/matrix.js';
+import { logMeanExp } from './annealing.js';
+import { dbmLogLikelihood, type DbmLikelihood, type DbmLikelihoodOptions } from './dbm-bound.js';
+
+/** log sum_k exp(x_k), in float64. */
+const logSumExp = (x: ArrayLike<number>): number => logMeanExp(x) + Math.log(x.length);
+
+export interface MpDbmLikelihood {
+  readonly method: DbmLikelihood['method'];
+  /** The mean bound over the rows, and its range from log Z's. */
+  readonly bound: number;
+  readonly low: number;
+  readonly high: number;
+  /** log Z of the whole model and its range. */
+  readonly logZ: number;
+  readonly logZLow: number;
+  readonly logZHigh: number;
+  /** A certain lower bound on log Z: logsumexp_k (d_k + the floor of log Z_k). */
+  readonly logZFloor: number;
+  /** log Z_k of each class's DBM. */
+  readonly classLogZ: readonly number[];
+}
+
+/** The bound of the file comment on the mean log p(v) over the rows of `data` [examples, n_0], each class's log Z_k found as `options` say. */
+export async function mpDbmLogLikelihood(model: MpDBM, data: Matrix, options: DbmLikelihoodOptions = {}): Promise<MpDbmLikelihood> {
+  const d = model.labels.labelBias;
+  const K = model.nClasses;
+  const joint = new Float64Array(data.rows * K);
+  const perClass: DbmLikelihood[] = [];
+  for (let k = 0; k < K; k++) {
+    const r = await dbmLogLikelihood(model.givenClass(k), data, { ...options, seed: (options.seed ?? 0) + k });
+    r.perExample.forEach((bound, row) => (joint[row * K + k] = d[k] + bound + r.logZ));
+    perClass.push(r);
+  }
+  let meanJoint = 0;
+  for (let r = 0; r < data.rows; r++) meanJoint += logSumExp(joint.subarray(r * K, (r + 1) * K)) / data.rows;
+  const combined = (of: (r: DbmLikelihood) => number): number => logSumExp(perClass.map((r, k) => d[k] + of(r)));
+  const logZ = combined((r) => r.logZ);
+  const logZLow = combined((r) => r.logZLow);
+  const logZHigh = combined((r) => r.logZHigh);
+  return {
+    method: perClass[0].method,
+    bound: meanJoint - logZ,
+    low: meanJoint - logZHigh,
+    high: meanJoint - logZLow,
+    logZ,
+    logZLow,
+    logZHigh,
+    logZFloor: combined((r) => r.logZFloor),
+    classLogZ: perClass.map((r) => r.logZ),
+  };
+}
