@@ -5,27 +5,19 @@
  *   p(x, y = k) = exp(d_k - F_k(x)) / Z,   Z = sum_k exp(d_k) Z_k,
  *   log p(x) = logsumexp_k (d_k - F_k(x)) - logsumexp_k (d_k + log Z_k).
  * Each log Z_k is the RBM's (`rbmLogLikelihood`: exact, or annealed); log Z's range and floor follow from
- * theirs, since logsumexp is increasing in each term.
+ * theirs (class-sum.ts).
  */
 import type { ClassRBM } from '../models/class-rbm.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { logMeanExp } from './annealing.js';
+import { meanLogSumOverClasses, summedOverClasses, type LogPartitionRange } from './class-sum.js';
 import { rbmLogLikelihood, type RbmLikelihood, type RbmLikelihoodOptions } from './rbm-likelihood.js';
 
-/** log sum_k exp(x_k), in float64. */
-const logSumExp = (x: ArrayLike<number>): number => logMeanExp(x) + Math.log(x.length);
-
-export interface ClassRbmLikelihood {
+/** log Z of the joint model, its range and its floor (summedOverClasses), and the log-likelihood. */
+export interface ClassRbmLikelihood extends LogPartitionRange {
   /** The mean log p(x) over the rows, and its range from log Z's. */
   readonly logLikelihood: number;
   readonly logLikelihoodLow: number;
   readonly logLikelihoodHigh: number;
-  /** log Z of the joint model and its range. */
-  readonly logZ: number;
-  readonly logZLow: number;
-  readonly logZHigh: number;
-  /** A certain lower bound on log Z: logsumexp_k (d_k + the floor of log Z_k from the data). */
-  readonly logZFloor: number;
   /** log Z_k of each class's RBM. */
   readonly classLogZ: readonly number[];
 }
@@ -44,20 +36,13 @@ export async function classRbmLogLikelihood(model: ClassRBM, data: Matrix, optio
     freeEnergy.forEach((f, r) => (joint[r * model.nClasses + k] = d[k] - f));
     perClass.push(await rbmLogLikelihood(rbm, data, { ...options, seed: (options.seed ?? 0) + k }));
   }
-  let meanJoint = 0;
-  for (let r = 0; r < data.rows; r++) meanJoint += logSumExp(joint.subarray(r * model.nClasses, (r + 1) * model.nClasses)) / data.rows;
-  const combined = (of: (r: RbmLikelihood) => number): number => logSumExp(perClass.map((r, k) => d[k] + of(r)));
-  const logZ = combined((r) => r.logZ);
-  const logZLow = combined((r) => r.logZLow);
-  const logZHigh = combined((r) => r.logZHigh);
+  const meanJoint = meanLogSumOverClasses(joint, model.nClasses);
+  const z = summedOverClasses(d, perClass);
   return {
-    logLikelihood: meanJoint - logZ,
-    logLikelihoodLow: meanJoint - logZHigh,
-    logLikelihoodHigh: meanJoint - logZLow,
-    logZ,
-    logZLow,
-    logZHigh,
-    logZFloor: combined((r) => r.logZFloor),
+    logLikelihood: meanJoint - z.logZ,
+    logLikelihoodLow: meanJoint - z.logZHigh,
+    logLikelihoodHigh: meanJoint - z.logZLow,
+    ...z,
     classLogZ: perClass.map((r) => r.logZ),
   };
 }

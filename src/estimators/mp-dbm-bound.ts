@@ -5,28 +5,20 @@
  *   log p(v) = log sum_k exp(d_k) sum_h exp(-E_k(v, h)) - log Z >= logsumexp_k (d_k + L_k(v)) - log Z,
  *   Z = sum_k exp(d_k) Z_k.
  * Each log Z_k is the DBM's (`dbmLogLikelihood`: exact, by AIS or by reverse AIS); log Z's range and floor
- * follow from theirs, logsumexp being increasing in each term. K times the cost of a DBM's bound.
+ * follow from theirs (class-sum.ts). K times the cost of a DBM's bound.
  */
 import type { MpDBM } from '../models/mp-dbm.js';
 import type { Matrix } from '../tensor/matrix.js';
-import { logMeanExp } from './annealing.js';
+import { meanLogSumOverClasses, summedOverClasses, type LogPartitionRange } from './class-sum.js';
 import { dbmLogLikelihood, type DbmLikelihood, type DbmLikelihoodOptions } from './dbm-bound.js';
 
-/** log sum_k exp(x_k), in float64. */
-const logSumExp = (x: ArrayLike<number>): number => logMeanExp(x) + Math.log(x.length);
-
-export interface MpDbmLikelihood {
+/** log Z of the whole model, its range and its floor (summedOverClasses), and the bound. */
+export interface MpDbmLikelihood extends LogPartitionRange {
   readonly method: DbmLikelihood['method'];
   /** The mean bound over the rows, and its range from log Z's. */
   readonly bound: number;
   readonly low: number;
   readonly high: number;
-  /** log Z of the whole model and its range. */
-  readonly logZ: number;
-  readonly logZLow: number;
-  readonly logZHigh: number;
-  /** A certain lower bound on log Z: logsumexp_k (d_k + the floor of log Z_k). */
-  readonly logZFloor: number;
   /** log Z_k of each class's DBM. */
   readonly classLogZ: readonly number[];
 }
@@ -42,21 +34,14 @@ export async function mpDbmLogLikelihood(model: MpDBM, data: Matrix, options: Db
     r.perExample.forEach((bound, row) => (joint[row * K + k] = d[k] + bound + r.logZ));
     perClass.push(r);
   }
-  let meanJoint = 0;
-  for (let r = 0; r < data.rows; r++) meanJoint += logSumExp(joint.subarray(r * K, (r + 1) * K)) / data.rows;
-  const combined = (of: (r: DbmLikelihood) => number): number => logSumExp(perClass.map((r, k) => d[k] + of(r)));
-  const logZ = combined((r) => r.logZ);
-  const logZLow = combined((r) => r.logZLow);
-  const logZHigh = combined((r) => r.logZHigh);
+  const meanJoint = meanLogSumOverClasses(joint, K);
+  const z = summedOverClasses(d, perClass);
   return {
     method: perClass[0].method,
-    bound: meanJoint - logZ,
-    low: meanJoint - logZHigh,
-    high: meanJoint - logZLow,
-    logZ,
-    logZLow,
-    logZHigh,
-    logZFloor: combined((r) => r.logZFloor),
+    bound: meanJoint - z.logZ,
+    low: meanJoint - z.logZHigh,
+    high: meanJoint - z.logZLow,
+    ...z,
     classLogZ: perClass.map((r) => r.logZ),
   };
 }

@@ -81,3 +81,41 @@ export function referenceLoss(model: MpDBM, x: MaskedExample, iterations: number
   if (!x.labelSeen) loss -= Math.log(means[L][x.label]);
   return loss;
 }
+
+/** -E(x) of one state of every layer of the chain [v, h_1, ..., h_L, y] (y one-hot). */
+function negEnergy(chain: ReturnType<typeof chainOf>, x: readonly number[][]): number {
+  let e = 0;
+  x.forEach((layer, l) => layer.forEach((xi, i) => (e += chain.biases[l][i] * xi)));
+  for (let l = 0; l + 1 < x.length; l++) {
+    const w = chain.weights[l];
+    const n = chain.sizes[l + 1];
+    x[l].forEach((a, i) => x[l + 1].forEach((b, j) => (e += a * w[i * n + j] * b)));
+  }
+  return e;
+}
+
+/** Every state of `n` binary units, as arrays. */
+const binaryStates = (n: number): number[][] => Array.from({ length: 2 ** n }, (_, s) => Array.from({ length: n }, (_, i) => (s >> i) & 1));
+
+/** log sum over h and y of exp(-E(v, h, y)) for every visible state v (index s: unit i is bit i of s), and log Z, by enumeration. */
+export function enumeratedLogMarginals(model: MpDBM): { logMarginal: number[]; logZ: number } {
+  const chain = chainOf(model);
+  const K = model.nClasses;
+  const hidden = model.sizes.slice(1).map(binaryStates);
+  const labels = Array.from({ length: K }, (_, k) => Array.from({ length: K }, (_, j) => Number(j === k)));
+  const logMarginal = binaryStates(model.nVisible).map((v) => {
+    const terms: number[] = [];
+    const visit = (l: number, states: number[][]): void => {
+      if (l === hidden.length) {
+        for (const y of labels) terms.push(negEnergy(chain, [v, ...states, y]));
+        return;
+      }
+      for (const h of hidden[l]) visit(l + 1, [...states, h]);
+    };
+    visit(0, []);
+    const m = Math.max(...terms);
+    return m + Math.log(terms.reduce((s, t) => s + Math.exp(t - m), 0));
+  });
+  const m = Math.max(...logMarginal);
+  return { logMarginal, logZ: m + Math.log(logMarginal.reduce((s, t) => s + Math.exp(t - m), 0)) };
+}
