@@ -46,6 +46,8 @@ describe('train --model mp-dbm', () => {
   });
 
   it("gives eval the library's test errors, with pixels missing too, and its bound", async () => {
+    const unlabelled = await runCli('eval', '--model', modelPath, '--data', 'dots:20:28', '--missing', '0.5', '--json');
+    expect(unlabelled.stderr).toMatch(/^boltzmann: error: --missing: .+ has no labels to score the classes against\n$/);
     const r = await runOk('eval', '--model', modelPath, '--data', 'mnist:test', '--binarize', 'threshold', '--missing', '0.25,0.5', '--logz', 'exact', '--seed', '3', '--json', '--quiet');
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
     const { model } = await loadModelOf(engine, modelPath, 'mp-dbm');
@@ -121,5 +123,7 @@ describe('train --model mp-dbm refuses', () => {
     const rbmPath = join(rbmOut, 'model.safetensors');
     const r = await runCli('eval', '--model', rbmPath, '--data', 'bars-and-stripes:3', '--missing', '0.5', '--json');
     expect([r.code, r.stderr]).toEqual([1, `boltzmann: error: --missing: ${rbmPath} is a rbm; eval classifies with missing pixels for a multi-prediction DBM (for a DBM's fine-tuned network: classify --missing)\n`]);
+    const noDbm = await runCli('classify', '--data', 'mnist:test', '--missing', '0.5', '--json');
+    expect([noDbm.code, noDbm.stderr]).toEqual([1, "boltzmann: error: --missing: the missing pixels are filled in by a DBM's mean field; give a DBM file (--model) with --dbm-input mean-field\n"]);
   });
 });

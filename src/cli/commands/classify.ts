@@ -62,7 +62,6 @@ export function classifyCommand() {
     .action(async (o) => {
       if (o.out !== undefined && !o.out.endsWith('.safetensors')) throw new UserError(`--out ${o.out}: the classifier is written as .safetensors`);
       if (o.out !== undefined) checkNewOutput(o.out, o.force);
-      if (o.missing.length > 0 && (o.dbmInput !== 'mean-field' || o.model === undefined)) throw new UserError('--missing: give a DBM file with --dbm-input mean-field, whose mean field fills in the missing pixels');
       const binarization = parseBinarization(o.binarize);
       const train = labelledData(binarize(loadDataSpec(o.data), binarization), '--data', 'classify');
       const testSpec = o.test ?? (o.data === 'mnist' || o.data === 'mnist:train' ? 'mnist:test' : 'none');
@@ -72,7 +71,7 @@ export function classifyCommand() {
 
       const engine = createNodeEngine({ threads: o.threads });
       const dbm = o.dbmInput === 'mean-field' ? await meanFieldDbm(engine, o.model ?? []) : undefined;
-      if (o.missing.length > 0 && dbm === undefined) throw new UserError(`--missing: ${o.model!.join(', ')} holds no DBM; the missing pixels are filled in by a DBM's mean field`);
+      if (o.missing.length > 0 && dbm === undefined) throw new UserError("--missing: the missing pixels are filled in by a DBM's mean field; give a DBM file (--model) with --dbm-input mean-field");
       if (o.missing.length > 0 && test === undefined) throw new UserError('--missing: give --test data to classify with missing pixels');
       if (dbm !== undefined && dbm.nVisible !== train.examples.cols) {
         throw new UserError(`--model ${o.model![0]}: has ${dbm.nVisible} visible units but the data ${train.name} has ${train.examples.cols} features per example`);

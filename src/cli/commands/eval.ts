@@ -304,6 +304,7 @@ async function evalMpDbm(model: MpDBM, metadata: Record<string, string>, o: Eval
   if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
   const labels = data.labels;
   if (labels !== undefined) checkLabels(labels, data.examples.rows, model.nClasses, data.name);
+  if (labels === undefined && o.missing.length > 0) throw new UserError(`--missing: ${data.name} has no labels to score the classes against`);
   const classified = labels === undefined ? undefined : await classification(model, { examples: data.examples, labels });
   const missing = labels === undefined ? [] : await missingInputErrors((v, seen) => model.predict(v, seen), data.examples, labels, model.visible, o.missing, o.seed);
   const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
