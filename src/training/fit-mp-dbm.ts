@@ -1,14 +1,17 @@
 /**
  * Multi-prediction training of a DBM with a label layer (Goodfellow et al. 2013; Deep Learning 20.4.5, figure
  * 20.5): for each example of a minibatch, a random subset of its variables (each pixel and the label apart,
- * free with probability `dropProbability`) is hidden; mean-field inference given the rest
+ * hidden with probability `dropProbability`) is hidden; mean-field inference given the rest
  * (mp-dbm-graph.ts: the up-pass and `meanFieldIterations` sweeps) predicts them, and the loss is how badly it
  * does at the last sweep:
- *   L = mean over the minibatch of sum over the hidden variables of -log Q(x_i),
- * cross-entropies of the hidden pixels and of the label when it is hidden. The gradient is exact: `gradients`
- * back-propagates through the unrolled inference (no sampling, no greedy pretraining), and SGD with momentum
- * or Adam follows it, with weight decay and a max-norm on the weights' columns; one graph run per minibatch,
- * on the epoch loop of epochs.ts. A new subset is drawn for every example at every step, in the graph.
+ *   L = mean over the minibatch of [sum over the hidden pixels of -log Q(v_i) + labelWeight (-log Q(y)) when
+ *       the label is hidden],
+ * cross-entropies at the fields of the last sweep. The gradient is exact: `gradients` back-propagates through
+ * the unrolled inference (no sampling, no greedy pretraining). With `centering` the step follows the centred
+ * gradient mapped back to the plain parameters (dbm-centering.ts; the chain [v, h_1, ..., h_L, y] is a DBM's),
+ * by SGD with momentum; without, SGD or Adam on the plain gradient. Weight decay and a max-norm on the
+ * weights' columns; one graph run per minibatch, on the epoch loop of epochs.ts. A new subset is drawn for
+ * every example at every step, in the graph.
  */
 import { validateForUnits } from '../data/validate.js';
 import { UserError } from '../errors.js';
@@ -131,8 +134,9 @@ export function buildMpDbmStep(shape: MpDbmShape, nExamples: number, o: MpDbmFit
 }
 
 /**
- * The loss of each row [rows]: -log Q of its free pixels (`visibleMask` 0) and of its label when free
- * (`labelMask` [rows, 1] 0), Q the mean field of `iterations` sweeps given the rest (see the file comment).
+ * The loss of each row [rows]: -log Q of its free pixels (`visibleMask` 0) plus `labelWeight` times that of its
+ * label when free (`labelMask` [rows, 1] 0), Q the mean field of `iterations` sweeps given the rest (see the
+ * file comment); and that mean field's means of every layer.
  */
 export function multiPredictionLoss(machine: MachineValues, v: Value, y: Value, masks: { visibleMask: Value; labelMask: Value }, iterations: number, labelWeight = 1): { perExample: Value; means: Value[] } {
   const { fields, means } = mpDbmMeanField(machine, v, iterations, masks.visibleMask, { y, mask: masks.labelMask });
