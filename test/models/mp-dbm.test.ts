@@ -17,18 +17,11 @@ import { createNodeEngine } from '../../src/runtime/node.js';
 import { matrix } from '../../src/tensor/matrix.js';
 import { multiPredictionLoss } from '../../src/training/fit-mp-dbm.js';
 import { expectAllClose } from '../helpers/reference.js';
+import { randomMpDbm } from '../helpers/mp-dbm.js';
 import { referenceLoss, referenceMeanField, type MaskedExample } from '../reference/mp-dbm-exact.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
-
-/** A small model with weights large enough that the sweeps matter, and biases that differ. */
-function randomModel(sizes: number[], nClasses: number, seed: number): MpDBM {
-  const model = MpDBM.create(engine, { sizes, nClasses, seed, weightScale: 0.8 });
-  const rng = new RandomStream(seed + 1);
-  for (const b of [...model.dbm.params.biases, model.labels.labelBias]) b.forEach((_, i) => (b[i] = rng.normal() * 0.5));
-  return model;
-}
 
 /** Examples with random pixels, random seen pixels and labels seen or not. */
 function randomExamples(model: MpDBM, rows: number, seed: number): MaskedExample[] {
@@ -87,7 +80,7 @@ function parameter(model: MpDBM, name: string): Float32Array {
 
 describe('the multi-prediction DBM', () => {
   it('infers Q(y), Q(v) and the hidden means as the reference mean field does, pixels seen or missing', async () => {
-    const model = randomModel([7, 5, 4], 3, 1);
+    const model = randomMpDbm(engine, [7, 5, 4], 3, 1, 0.8);
     const examples = randomExamples(model, 6, 2).map((x) => ({ ...x, labelSeen: false }));
     const v = matrix(Float32Array.from(examples.flatMap((x) => Array.from(x.v))), 6, 7);
     const seen = matrix(Float32Array.from(examples.flatMap((x) => Array.from(x.seen))), 6, 7);
@@ -103,7 +96,7 @@ describe('the multi-prediction DBM', () => {
   });
 
   it('keeps the seen pixels and predicts the missing ones (fillIn), and classifies with them (predict)', async () => {
-    const model = randomModel([6, 4, 3], 4, 3);
+    const model = randomMpDbm(engine, [6, 4, 3], 4, 3, 0.8);
     const examples = randomExamples(model, 5, 4);
     const v = matrix(Float32Array.from(examples.flatMap((x) => Array.from(x.v))), 5, 6);
     const seen = matrix(Float32Array.from(examples.flatMap((x) => Array.from(x.seen))), 5, 6);
@@ -118,7 +111,7 @@ describe('the multi-prediction DBM', () => {
   });
 
   it('gives the multi-prediction loss of the reference, and its gradient matches central differences of it', async () => {
-    const model = randomModel([5, 4, 3], 3, 5);
+    const model = randomMpDbm(engine, [5, 4, 3], 3, 5, 0.8);
     const examples = randomExamples(model, 4, 6);
     const iterations = 3;
     const { graph, parameters } = lossGraph(model, iterations);
@@ -142,7 +135,7 @@ describe('the multi-prediction DBM', () => {
   });
 
   it("fills in a DBM's missing pixels as the reference does for the same DBM with its label cut off (U = 0)", async () => {
-    const model = randomModel([7, 5, 4], 3, 9);
+    const model = randomMpDbm(engine, [7, 5, 4], 3, 9, 0.8);
     model.labels.labelWeights.fill(0);
     const examples = randomExamples(model, 5, 10);
     const v = matrix(Float32Array.from(examples.flatMap((x) => Array.from(x.v))), 5, 7);
@@ -152,7 +145,7 @@ describe('the multi-prediction DBM', () => {
   });
 
   it('is the DBM mean field when every pixel is seen and no label layer is asked about', async () => {
-    const model = randomModel([6, 5, 4], 2, 7);
+    const model = randomMpDbm(engine, [6, 5, 4], 2, 7, 0.8);
     const g = new Graph('both');
     const machine = mpDbmInputs(g, model.shape);
     const dbmPart = { layers: machine.layers.slice(0, 3), couplings: machine.couplings.slice(0, 2) };

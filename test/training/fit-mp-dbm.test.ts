@@ -6,27 +6,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MpDBM } from '../../src/models/mp-dbm.js';
 import { createNodeEngine } from '../../src/runtime/node.js';
-import { RandomStream } from '../../src/random/stream.js';
 import { matrix } from '../../src/tensor/matrix.js';
+import { labelledPrototypes } from '../helpers/mp-dbm.js';
 import { classification } from '../../src/training/fit-class-rbm.js';
 import { buildMpDbmStep, defaultMpDbmFitOptions, fitMpDbm } from '../../src/training/fit-mp-dbm.js';
 
 const engine = createNodeEngine({ threads: 1 });
 afterAll(() => engine.dispose());
-
-/**
- * 60 noisy 3 x 3 images of two classes: class 0 has its first 5 pixels on and the rest off, class 1 the
- * opposite, each pixel flipped with probability 0.1.
- */
-function labelledPrototypes() {
-  const rng = new RandomStream(7);
-  const labels = Int32Array.from({ length: 60 }, (_, r) => r % 2);
-  const data = new Float32Array(60 * 9);
-  labels.forEach((y, r) => {
-    for (let i = 0; i < 9; i++) data[r * 9 + i] = Number((i < 5) === (y === 0) !== rng.uniform() < 0.1);
-  });
-  return { examples: matrix(data, 60, 9), labels };
-}
 
 describe('fitMpDbm', () => {
   it('learns to classify the prototypes by mean field, from chance', async () => {
