@@ -208,6 +208,17 @@ function deepLogZMethod(o: EvalFlags, fallback: LogZMethod, refusal: string): Lo
 }
 
 /**
+ * How a DBM's log Z (its bipartite RBM's) is found: --logz (not 'both': `refusal` says why), else exact when
+ * enumeration can, else AIS; --logz exact refused when the bipartite graph's smaller side is too large.
+ */
+function dbmLogZMethod(o: EvalFlags, dbm: DBM, refusal: string): LogZMethod {
+  const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), refusal);
+  const shape = dbm.bipartiteShape;
+  if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  return method;
+}
+
+/**
  * `eval` on a DBN: the bound B on the mean log-likelihood (dbnLogLikelihood; as `logLikelihood`, with
  * `bound: "lower"`), its range (3 standard errors of the draws over the examples, widened by AIS's range of
  * log Z), the top RBM's log Z.
@@ -257,9 +268,7 @@ async function evalDbn(dbn: DBN, metadata: Record<string, string>, o: EvalFlags,
  */
 async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
   const data = loadData(o.data, o.binarize, bernoulli, dbm.nVisible);
-  const shape = dbm.bipartiteShape;
-  const method = deepLogZMethod(o, defaultDbmLogZMethod(dbm), "a DBM's bound takes exact, ais or reverse-ais");
-  if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  const method = dbmLogZMethod(o, dbm, "a DBM's bound takes exact, ais or reverse-ais");
   const base = method === 'exact' ? undefined : deepBaseData(o, metadata, data.examples, "a DBM's AIS fits its base rate to the odd layers' mean-field means of data");
   const r = await dbmLogLikelihood(dbm, data.examples, { ...annealingOptions(o, base?.data), logZ: method });
   await dbm.engine.dispose();
@@ -299,9 +308,7 @@ async function evalDbm(dbm: DBM, metadata: Record<string, string>, o: EvalFlags,
  */
 async function evalMpDbm(model: MpDBM, metadata: Record<string, string>, o: EvalFlags, started: number): Promise<void> {
   const data = loadData(o.data, o.binarize, bernoulli, model.nVisible);
-  const shape = model.dbm.bipartiteShape;
-  const method = deepLogZMethod(o, defaultDbmLogZMethod(model.dbm), "a multi-prediction DBM's bound takes exact, ais or reverse-ais for each class");
-  if (method === 'exact' && !canEnumerate(shape)) throw new UserError(`--logz exact: ${o.model} has ${Math.min(shape.nVisible, shape.nHidden)} units on the smaller side of its bipartite graph, more than ${MAX_EXACT_UNITS}; use --logz ais`);
+  const method = dbmLogZMethod(o, model.dbm, "a multi-prediction DBM's bound takes exact, ais or reverse-ais for each class");
   const labels = data.labels;
   if (labels !== undefined) checkLabels(labels, data.examples.rows, model.nClasses, data.name);
   if (labels === undefined && o.missing.length > 0) throw new UserError(`--missing: ${data.name} has no labels to score the classes against`);
