@@ -10,6 +10,7 @@
  * very procedure training unrolls. Shapes: v [rows, n_0], masks [rows, n_0] (1: observed), y [rows, K].
  */
 import { Graph, type Value } from '../graph/graph.js';
+import { nextName } from '../graph/state.js';
 import { logSoftmax, mul, reduceSum, slice, sub } from '../graph/ops/index.js';
 import { softmax as softmaxUnits } from '../units/softmax.js';
 import type { UnitType } from '../units/unit-type.js';
@@ -55,6 +56,7 @@ export function mpDbmInputs(g: Graph, shape: MpDbmShape): MachineValues {
  */
 export function mpDbmMeanField(machine: MachineValues, v: Value, iterations: number, visibleMask?: Value, labels?: { y: Value; mask: Value }): MeanField {
   const k = machine.layers.at(-1)!.units.groupSize;
+  // A free label: values 0 [1, K] under a mask of 0 [rows, 1] (v's first column times 0).
   const label = labels ?? { y: v.graph.constant(new Float32Array(k), 'float32', [1, k]), mask: mul(slice(v, [0], [1], [1]), 0) };
   const observed = machine.layers.map((_, l) => (l === 0 ? { values: v, mask: visibleMask } : l === machine.layers.length - 1 ? { values: label.y, mask: label.mask } : undefined));
   return maskedMeanField(machine, observed, iterations);
@@ -107,7 +109,7 @@ export function mpDbmGibbsGraph(shape: MpDbmShape, steps: number, seed: number):
     states = drawn.states;
     visibleMean = drawn.means[0];
   }
-  states.forEach((x, l) => l % 2 === 0 && g.output(`${mpDbmNames.state(l)}_next`, x!));
+  states.forEach((x, l) => l % 2 === 0 && g.output(nextName(mpDbmNames.state(l)), x!));
   g.output(mpDbmNames.visibleMean, visibleMean!);
   return g;
 }

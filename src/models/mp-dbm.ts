@@ -4,6 +4,7 @@
  * Q(y) classifies and Q(v) fills in the others, with the inference procedure that multi-prediction training
  * (training/fit-mp-dbm.ts) unrolls. As a generative model of v the label is inferred too.
  */
+import { nextName } from '../graph/state.js';
 import { RandomStream } from '../random/stream.js';
 import type { Engine, TensorMap } from '../runtime/engine.js';
 import { mapRowsOf } from '../runtime/rows.js';
@@ -178,7 +179,7 @@ export class MpDBM implements GenerativeModel {
           const feeds: TensorMap = { ...this.parameterFeeds() };
           for (const [l, x] of states) feeds[mpDbmNames.state(l)] = this.engine.float32(x, [count, layerSize(this.shape, l)]);
           const out = await program.run(feeds);
-          for (const l of states.keys()) states.set(l, out[`${mpDbmNames.state(l)}_next`].data as Float32Array);
+          for (const l of states.keys()) states.set(l, out[nextName(mpDbmNames.state(l))].data as Float32Array);
           means = out[mpDbmNames.visibleMean].data as Float32Array;
         }
       });
