@@ -15,7 +15,7 @@ import { matrix } from '../tensor/matrix.js';
 import { defaultClassRbmFitOptions, fitClassRbm, UNLABELLED, type ClassRbmEpochRecord, type ClassRbmObjective } from '../training/fit-class-rbm.js';
 import { bernoulli, type UnitType } from '../units/index.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
-import { batchSizeOn, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
+import { batchSizeOn, checkResumedClasses, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
 import { formatPercent, pictureShape } from './output.js';
 import { checkFreshFolder, checkUnfinished, sgdSettings, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 import { savedSettings } from './saved-settings.js';
@@ -91,8 +91,7 @@ export async function resumedClassRbmRun(engine: Engine, out: string, say: (line
   };
   checkUnfinished(out, CHECKPOINT, model.epochsTrained >= config.epochs, `all its ${config.epochs} epochs`, say);
   const { data, heldOut } = loadClassRbmData(config, model.visible, model.nVisible);
-  const classes = classesOf(data, heldOut);
-  if (classes > model.nClasses) throw new UserError(`--resume: ${config.data} has labels up to ${classes - 1} but ${path} has ${model.nClasses} classes`);
+  checkResumedClasses(config.data, data, heldOut, model.nClasses, path);
   batchSizeOn(config, data, false);
   const records = await checkpointLog<ClassRbmEpochRecord>(out, CHECKPOINT, metadata, (r) => r.epoch <= model.epochsTrained, say);
   return { kind: 'class-rbm', out, model, data, heldOut, config, records };

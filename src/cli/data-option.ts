@@ -118,3 +118,9 @@ export function classesOf(train: LabelledDataset, test?: LabelledDataset): numbe
   if (unseen >= 0) throw new UserError(`${test.name}: example ${unseen} (0-based) has label ${test.labels[unseen]}, a class the training data ${train.name} lacks (0 to ${nClasses - 1})`);
   return nClasses;
 }
+
+/** For `--resume`: a UserError when the run's data (`spec`) has labels beyond the `nClasses` classes of the model in `path`. */
+export function checkResumedClasses(spec: string, train: LabelledDataset, heldOut: LabelledDataset | undefined, nClasses: number, path: string): void {
+  const classes = classesOf(train, heldOut);
+  if (classes > nClasses) throw new UserError(`--resume: ${spec} has labels up to ${classes - 1} but ${path} has ${nClasses} classes`);
+}

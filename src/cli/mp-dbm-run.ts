@@ -18,7 +18,7 @@ import { matrix, sliceRows, type Matrix } from '../tensor/matrix.js';
 import { defaultMpDbmFitOptions, fitMpDbm, type MpDbmEpochRecord } from '../training/fit-mp-dbm.js';
 import { bernoulli } from '../units/index.js';
 import { checkpointLog, checkpointWriter, type CheckpointFiles } from './checkpoint.js';
-import { batchSizeOn, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
+import { batchSizeOn, checkResumedClasses, classesOf, labelledData, loadData, type LabelledDataset } from './data-option.js';
 import { formatPercent, pictureShape } from './output.js';
 import { checkFreshFolder, checkUnfinished, sgdSettings, sharedSettings, type FreshRunFlags, type RunConfig, type RunOptions } from './run-folder.js';
 import { savedSettings } from './saved-settings.js';
@@ -88,8 +88,7 @@ export async function resumedMpDbmRun(engine: Engine, out: string, say: (line: s
   };
   checkUnfinished(out, CHECKPOINT, model.epochsTrained >= config.epochs, `all its ${config.epochs} epochs`, say);
   const { data, heldOut } = loadMpDbmData(config, model.nVisible);
-  const classes = classesOf(data, heldOut);
-  if (classes > model.nClasses) throw new UserError(`--resume: ${config.data} has labels up to ${classes - 1} but ${path} has ${model.nClasses} classes`);
+  checkResumedClasses(config.data, data, heldOut, model.nClasses, path);
   batchSizeOn(config, data, false);
   const records = await checkpointLog<MpDbmEpochRecord>(out, CHECKPOINT, metadata, (r) => r.epoch <= model.epochsTrained, say);
   return { kind: 'mp-dbm', out, model, data, heldOut, config, records };

@@ -118,6 +118,11 @@ function estimated(r: Omit<LogLikelihoodEstimate, 'logZStdErr'> & { readonly log
   };
 }
 
+/** The Score of a variational lower bound on log p(v) (a DBM's, an MP-DBM's) from `examples` rows, with log Z's range and floor. */
+function lowerBound(r: { readonly bound: number; readonly low: number; readonly high: number; readonly logZ: number; readonly logZLow: number; readonly logZHigh: number; readonly logZFloor: number }, method: string, examples: number): Score {
+  return { logLikelihood: r.bound, low: r.low, high: r.high, method, bound: 'lower', logZ: r.logZ, logZLow: r.logZLow, logZHigh: r.logZHigh, logZFloor: r.logZFloor, belowFloor: r.logZ < r.logZFloor, examples };
+}
+
 const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
   async rbm(rbm, data, o) {
     const method = o.logZ ?? defaultMethod(rbm);
@@ -142,19 +147,7 @@ const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
   },
   async dbm(dbm, data, o) {
     const r = await dbmLogLikelihood(dbm, data, o);
-    return {
-      logLikelihood: r.bound,
-      low: r.low,
-      high: r.high,
-      method: boundMethodName(r.method, 'log Z'),
-      bound: 'lower',
-      logZ: r.logZ,
-      logZLow: r.logZLow,
-      logZHigh: r.logZHigh,
-      logZFloor: r.logZFloor,
-      belowFloor: r.belowFloor,
-      examples: data.rows,
-    };
+    return lowerBound(r, boundMethodName(r.method, 'log Z'), data.rows);
   },
   async 'class-rbm'(model, data, o) {
     const method = o.logZ ?? defaultMethod(model.rbm);
@@ -163,19 +156,7 @@ const scorers: { readonly [K in ModelKind]: Scorer<ModelOfKind[K]> } = {
   },
   async 'mp-dbm'(model, data, o) {
     const r = await mpDbmLogLikelihood(model, data, o);
-    return {
-      logLikelihood: r.bound,
-      low: r.low,
-      high: r.high,
-      method: boundMethodName(r.method, 'log Z of each class'),
-      bound: 'lower',
-      logZ: r.logZ,
-      logZLow: r.logZLow,
-      logZHigh: r.logZHigh,
-      logZFloor: r.logZFloor,
-      belowFloor: r.logZ < r.logZFloor,
-      examples: data.rows,
-    };
+    return lowerBound(r, boundMethodName(r.method, 'log Z of each class'), data.rows);
   },
   async 'gated-rbm'(model, data, o) {
     const method = o.logZ ?? (canEnumerate({ nVisible: model.shape.nOutput, nHidden: model.nHidden }) ? 'exact' : 'ais');
